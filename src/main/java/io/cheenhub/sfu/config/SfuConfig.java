@@ -1,0 +1,83 @@
+package io.cheenhub.sfu.config;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The one place where operator settings ({@code sfu.*} MicroProfile Config keys) are read.
+ *
+ * <p>Every key, its default, unit and meaning is listed in {@code docs/deployment.md}. Values can
+ * come from system properties ({@code -Dsfu.room.max-participants=50}), environment variables
+ * ({@code SFU_ROOM_MAX_PARTICIPANTS=50}) or {@code META-INF/microprofile-config.properties}.
+ */
+@ApplicationScoped
+public class SfuConfig {
+
+  @Inject
+  @ConfigProperty(name = "sfu.room.max-participants", defaultValue = "100")
+  int maxParticipantsPerRoom;
+
+  @Inject
+  @ConfigProperty(name = "sfu.room.max-display-name-length", defaultValue = "64")
+  int maxDisplayNameLength;
+
+  @Inject
+  @ConfigProperty(name = "sfu.signaling.max-frame-bytes", defaultValue = "65536")
+  int maxFrameBytes;
+
+  @Inject
+  @ConfigProperty(name = "sfu.signaling.max-rooms-per-connection", defaultValue = "1")
+  int maxRoomsPerConnection;
+
+  @Inject
+  @ConfigProperty(name = "sfu.signaling.messages-per-second", defaultValue = "100")
+  int messagesPerSecond;
+
+  @Inject
+  @ConfigProperty(name = "sfu.signaling.message-burst", defaultValue = "100")
+  int messageBurst;
+
+  @Inject
+  @ConfigProperty(name = "sfu.signaling.max-rejected-messages", defaultValue = "200")
+  int maxRejectedPerWindow;
+
+  @Inject
+  @ConfigProperty(name = "sfu.signaling.abuse-window-ms", defaultValue = "10000")
+  long abuseWindowMs;
+
+  @Inject
+  @ConfigProperty(name = "sfu.signaling.ping-interval-ms", defaultValue = "10000")
+  long pingIntervalMs;
+
+  @Inject
+  @ConfigProperty(name = "sfu.signaling.idle-timeout-ms", defaultValue = "30000")
+  long idleTimeoutMs;
+
+  @Inject
+  @ConfigProperty(name = "sfu.signaling.max-queued-outbound", defaultValue = "1000")
+  int maxQueuedOutbound;
+
+  /** Room limits as configured. */
+  @Produces
+  public RoomLimits roomLimits() {
+    return new RoomLimits(maxParticipantsPerRoom, maxDisplayNameLength);
+  }
+
+  /** Signaling limits as configured. */
+  @Produces
+  public SignalingLimits signalingLimits() {
+    return new SignalingLimits(
+        maxFrameBytes,
+        maxRoomsPerConnection,
+        messagesPerSecond,
+        messageBurst,
+        maxRejectedPerWindow,
+        Duration.ofMillis(abuseWindowMs),
+        Duration.ofMillis(pingIntervalMs),
+        Duration.ofMillis(idleTimeoutMs),
+        maxQueuedOutbound);
+  }
+}
