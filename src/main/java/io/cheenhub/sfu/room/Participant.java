@@ -1,0 +1,56 @@
+package io.cheenhub.sfu.room;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/** One person's membership of one room. Identity is the unguessable {@link #id()}. */
+public final class Participant {
+
+  private final String id;
+  private final String roomId;
+  private final String displayName;
+  private final Instant joinedAt;
+  private final ParticipantListener listener;
+
+  Participant(
+      String id,
+      String roomId,
+      String displayName,
+      Instant joinedAt,
+      ParticipantListener listener) {
+    this.id = Objects.requireNonNull(id);
+    this.roomId = Objects.requireNonNull(roomId);
+    this.displayName = Objects.requireNonNull(displayName);
+    this.joinedAt = Objects.requireNonNull(joinedAt);
+    this.listener = Objects.requireNonNull(listener);
+  }
+
+  /** The participant id, 128 random bits in base64url. */
+  public String id() {
+    return id;
+  }
+
+  /** The room this membership belongs to. */
+  public String roomId() {
+    return roomId;
+  }
+
+  /** The validated, trimmed display name. */
+  public String displayName() {
+    return displayName;
+  }
+
+  /** When the participant joined. */
+  public Instant joinedAt() {
+    return joinedAt;
+  }
+
+  ParticipantListener listener() {
+    return listener;
+  }
+
+  @Override
+  public String toString() {
+    return "participant=" + id + " room=" + roomId;
+  }
+}

@@ -1,0 +1,22 @@
+package io.cheenhub.sfu.room;
+
+import java.util.List;
+
+/**
+ * Receives the room events that concern one participant.
+ *
+ * <p>Callbacks run while the room's lock is held, so that every participant sees the same order of
+ * joins and leaves. Implementations must only enqueue work and return: no blocking, no I/O, no
+ * calls back into the registry.
+ */
+public interface ParticipantListener {
+
+  /** This participant has joined {@code room}; {@code others} were there before, oldest first. */
+  void onJoined(Room room, Participant self, List<Participant> others);
+
+  /** {@code other} joined a room this participant is in. */
+  void onParticipantJoined(Room room, Participant other);
+
+  /** {@code other} left a room this participant is in. */
+  void onParticipantLeft(Room room, Participant other, LeaveReason reason);
+}

@@ -1,0 +1,117 @@
+package io.cheenhub.sfu.room;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A voice room: an ordered set of participants.
+ *
+ * <p>Membership changes take this room's own lock (never a lock shared with other rooms) and
+ * publish a new immutable {@link #participants()} list, so readers such as the media path and the
+ * REST API never lock. A room that became empty is closed for good; the registry then replaces it.
+ */
+public final class Room {
+
+  private static final Logger LOG = Logger.getLogger(Room.class.getName());
+
+  private final String id;
+  private final Instant createdAt;
+  private final Object lock = new Object();
+  private volatile List<Participant> participants = List.of();
+  private boolean closed;
+
+  Room(String id, Instant createdAt) {
+    this.id = id;
+    this.createdAt = createdAt;
+  }
+
+  /** The room id as the clients chose it. */
+  public String id() {
+    return id;
+  }
+
+  /** When the first participant created the room. */
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  /** The participants, oldest first; an immutable snapshot. */
+  public List<Participant> participants() {
+    return participants;
+  }
+
+  /** Whether the room's last participant has left; a closed room never reopens. */
+  public boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  /**
+   * Adds a participant and tells everyone, in one step.
+   *
+   * @return the new participant, or {@code null} if this room closed meanwhile (the caller retries
+   *     with a fresh room)
+   */
+  Participant join(String displayName, ParticipantListener listener, int maxParticipants)
+      throws JoinRejectedException {
+    synchronized (lock) {
+      if (closed) {
+        return null;
+      }
+      List<Participant> before = participants;
+      if (before.size() >= maxParticipants) {
+        throw new JoinRejectedException(
+            JoinRejectedException.Reason.ROOM_FULL,
+            "room " + id + " is full (" + maxParticipants + " participants)");
+      }
+      var participant =
+          new Participant(ParticipantIds.next(), id, displayName, Instant.now(), listener);
+      var after = new ArrayList<Participant>(before.size() + 1);
+      after.addAll(before);
+      after.add(participant);
+      participants = List.copyOf(after);
+      notify(() -> listener.onJoined(this, participant, before), participant);
+      for (Participant other : before) {
+        notify(() -> other.listener().onParticipantJoined(this, participant), other);
+      }
+      return participant;
+    }
+  }
+
+  /**
+   * Removes a participant and tells the others.
+   *
+   * @return true if it was a member and is now removed
+   */
+  boolean leave(Participant participant, LeaveReason reason) {
+    synchronized (lock) {
+      List<Participant> before = participants;
+      if (!before.contains(participant)) {
+        return false;
+      }
+      var after = new ArrayList<>(before);
+      after.remove(participant);
+      participants = List.copyOf(after);
+      if (after.isEmpty()) {
+        closed = true;
+      }
+      for (Participant other : after) {
+        notify(() -> other.listener().onParticipantLeft(this, participant, reason), other);
+      }
+      return true;
+    }
+  }
+
+  /** A failing listener must not stop the others from hearing about the change. */
+  private static void notify(Runnable callback, Participant recipient) {
+    try {
+      callback.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "room event delivery failed " + recipient, e);
+    }
+  }
+}
