@@ -1,0 +1,106 @@
+package io.cheenhub.sfu.metrics;
+
+import io.cheenhub.sfu.room.LeaveReason;
+import io.cheenhub.sfu.room.RoomRegistry;
+import io.cheenhub.sfu.signaling.ErrorCode;
+import io.cheenhub.sfu.signaling.MessageCodec;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Tag;
+
+/**
+ * The application's MicroProfile metrics, served as Prometheus text at {@code /metrics}.
+ *
+ * <p>Names follow the roadmap ({@code sfu_*}); counters get the {@code _total} suffix from the
+ * exporter. Label values come from closed sets (message types, error codes, leave reasons), so
+ * cardinality stays bounded whatever clients send. Every series is registered at start with 0, so
+ * dashboards and alerts see it before the first event.
+ */
+@ApplicationScoped
+public class SfuMetrics {
+
+  /** Label value for frames that could not be decoded into any message type. */
+  public static final String INVALID_TYPE = "invalid";
+
+  @Inject MetricRegistry metrics;
+  @Inject RoomRegistry rooms;
+
+  private final Map<String, Counter> messagesByType = new HashMap<>();
+  private final Map<ErrorCode, Counter> errorsByCode = new EnumMap<>(ErrorCode.class);
+  private final Map<LeaveReason, Counter> leavesByReason = new EnumMap<>(LeaveReason.class);
+  private Counter joins;
+
+  @PostConstruct
+  void register() {
+    var messages =
+        counter("sfu_signaling_messages", "Signaling messages received, by message type");
+    for (String type : MessageCodec.clientTypes()) {
+      messagesByType.put(type, metrics.counter(messages, new Tag("type", type)));
+    }
+    messagesByType.put(INVALID_TYPE, metrics.counter(messages, new Tag("type", INVALID_TYPE)));
+
+    var errors = counter("sfu_signaling_errors", "Signaling errors sent to clients, by error code");
+    for (ErrorCode code : ErrorCode.values()) {
+      errorsByCode.put(code, metrics.counter(errors, new Tag("code", code.wireValue())));
+    }
+
+    var leaves = counter("sfu_participants_left", "Participants that left a room, by reason");
+    for (LeaveReason reason : LeaveReason.values()) {
+      leavesByReason.put(reason, metrics.counter(leaves, new Tag("reason", reason.wireValue())));
+    }
+    joins = metrics.counter(counter("sfu_participants_joined", "Successful room joins"));
+
+    gauge("sfu_rooms_active", "Rooms with at least one participant", rooms::roomCount);
+    gauge("sfu_participants_active", "Participants in all rooms", rooms::participantCount);
+  }
+
+  /** Registers a gauge read from {@code value} at scrape time. */
+  public void gauge(String name, String description, IntSupplier value) {
+    metrics.gauge(
+        Metadata.builder()
+            .withName(name)
+            .withDescription(description)
+            .withUnit(MetricUnits.NONE)
+            .build(),
+        value,
+        IntSupplier::getAsInt);
+  }
+
+  /** Counts one received frame of {@code type} (or {@link #INVALID_TYPE}). */
+  public void messageReceived(String type) {
+    Counter counter = messagesByType.get(type);
+    (counter != null ? counter : messagesByType.get(INVALID_TYPE)).inc();
+  }
+
+  /** Counts one error sent with {@code code}. */
+  public void errorSent(ErrorCode code) {
+    errorsByCode.get(code).inc();
+  }
+
+  /** Counts one successful join. */
+  public void participantJoined() {
+    joins.inc();
+  }
+
+  /** Counts one participant leaving for {@code reason}. */
+  public void participantLeft(LeaveReason reason) {
+    leavesByReason.get(reason).inc();
+  }
+
+  private static Metadata counter(String name, String description) {
+    return Metadata.builder()
+        .withName(name)
+        .withDescription(description)
+        .withUnit(MetricUnits.NONE)
+        .build();
+  }
+}

@@ -1,0 +1,249 @@
+package io.cheenhub.sfu.signaling;
+
+import io.cheenhub.sfu.config.SignalingLimits;
+import io.cheenhub.sfu.metrics.SfuMetrics;
+import io.cheenhub.sfu.room.JoinRejectedException;
+import io.cheenhub.sfu.room.LeaveReason;
+import io.cheenhub.sfu.room.Participant;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The server side of one WebSocket: rate limit, room memberships, liveness and the outbox.
+ *
+ * <p>Frames of one connection arrive one at a time (WebSocket guarantees it); membership changes
+ * also come from the ping sweep and from shutdown, so they take this connection's lock. Lock order
+ * is connection, then room.
+ */
+final class Connection {
+
+  private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+
+  private final String id;
+  private final Session session;
+  private final SignalingService service;
+  private final SignalingLimits limits;
+  private final TokenBucket bucket;
+  private final AbuseMeter abuse;
+  private final Outbox outbox;
+  private final Map<String, Membership> memberships = new LinkedHashMap<>();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile long lastInboundNanos;
+
+  Connection(String id, Session session, SignalingService service, long nowNanos) {
+    this.id = id;
+    this.session = session;
+    this.service = service;
+    this.limits = service.limits();
+    this.bucket = new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), nowNanos);
+    this.abuse =
+        new AbuseMeter(limits.maxRejectedPerWindow(), limits.abuseWindow().toNanos(), nowNanos);
+    this.outbox =
+        new Outbox(
+            session,
+            service.executor(),
+            limits.maxQueuedOutbound(),
+            () ->
+                close(
+                    LeaveReason.DISCONNECTED,
+                    CloseReason.CloseCodes.TRY_AGAIN_LATER,
+                    "too slow: outbound queue full"));
+    this.lastInboundNanos = nowNanos;
+  }
+
+  String id() {
+    return id;
+  }
+
+  /** Any inbound frame, including a pong, proves the peer is alive. */
+  void touch(long nowNanos) {
+    lastInboundNanos = nowNanos;
+  }
+
+  long lastInboundNanos() {
+    return lastInboundNanos;
+  }
+
+  Outbox outbox() {
+    return outbox;
+  }
+
+  /** Handles one decoded client message. */
+  void onMessage(Message.ClientMessage message, long nowNanos) {
+    touch(nowNanos);
+    if (!admit(message.requestId(), nowNanos)) {
+      return;
+    }
+    service.metrics().messageReceived(MessageCodec.typeOf(message));
+    try {
+      if (message instanceof Message.Join join) {
+        join(join);
+      } else if (message instanceof Message.Leave leave) {
+        leave(leave);
+      } else if (message instanceof Message.Ping ping) {
+        outbox.send(new Message.Pong(ping.requestId(), ping.ts(), System.currentTimeMillis()));
+      }
+    } catch (SignalingException e) {
+      reply(e);
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "internal error connection=" + id, e);
+      reply(
+          new SignalingException(
+              ErrorCode.INTERNAL_ERROR,
+              "internal error, see server log for connection " + id,
+              message.requestId()));
+    }
+  }
+
+  /** Answers a frame that could not be decoded. */
+  void onRefused(SignalingException error, long nowNanos) {
+    touch(nowNanos);
+    if (!admit(error.requestId(), nowNanos)) {
+      return;
+    }
+    service.metrics().messageReceived(SfuMetrics.INVALID_TYPE);
+    LOG.fine(() -> "refused frame connection=" + id + " code=" + error.code().wireValue());
+    reply(error);
+  }
+
+  /** Rate limit: refuse over-rate frames, and close the connection when the flood goes on. */
+  private boolean admit(String requestId, long nowNanos) {
+    if (bucket.tryTake(nowNanos)) {
+      return true;
+    }
+    if (abuse.reject(nowNanos)) {
+      LOG.warning(() -> "closing abusive connection=" + id + " reason=rate-limit");
+      close(
+          LeaveReason.DISCONNECTED, CloseReason.CloseCodes.VIOLATED_POLICY, "rate limit exceeded");
+    } else if (abuse.shouldReport()) {
+      reply(
+          new SignalingException(
+              ErrorCode.RATE_LIMITED,
+              "more than "
+                  + limits.messagesPerSecond()
+                  + " messages per second; further messages are dropped until the rate falls",
+              requestId));
+    } else {
+      service.metrics().errorSent(ErrorCode.RATE_LIMITED);
+    }
+    return false;
+  }
+
+  private void join(Message.Join join) throws SignalingException {
+    String roomId = join.roomId();
+    try {
+      // A malformed request is reported as such before any state-dependent refusal.
+      service.rooms().validateJoin(roomId, join.displayName());
+    } catch (JoinRejectedException e) {
+      throw new SignalingException(errorCode(e.reason()), e.getMessage(), join.requestId());
+    }
+    synchronized (this) {
+      if (ended.get()) {
+        return;
+      }
+      if (memberships.containsKey(roomId)) {
+        throw new SignalingException(
+            ErrorCode.ALREADY_JOINED, "already in room " + roomId, join.requestId());
+      }
+      if (memberships.size() >= limits.maxRoomsPerConnection()) {
+        throw new SignalingException(
+            ErrorCode.ROOM_LIMIT_REACHED,
+            "a connection may be in at most " + limits.maxRoomsPerConnection() + " room(s)",
+            join.requestId());
+      }
+      var membership = new Membership(outbox, join.requestId());
+      try {
+        service.rooms().join(roomId, join.displayName(), membership);
+      } catch (JoinRejectedException e) {
+        throw new SignalingException(errorCode(e.reason()), e.getMessage(), join.requestId());
+      }
+      memberships.put(roomId, membership);
+    }
+    service.metrics().participantJoined();
+  }
+
+  private void leave(Message.Leave leave) throws SignalingException {
+    String roomId;
+    synchronized (this) {
+      roomId = leave.roomId();
+      if (roomId == null) {
+        if (memberships.size() > 1) {
+          throw new SignalingException(
+              ErrorCode.AMBIGUOUS_ROOM,
+              "in " + memberships.size() + " rooms: say which one to leave",
+              leave.requestId());
+        }
+        roomId = memberships.isEmpty() ? null : memberships.keySet().iterator().next();
+      }
+      Membership membership = roomId == null ? null : memberships.remove(roomId);
+      if (membership == null) {
+        throw new SignalingException(
+            ErrorCode.NOT_JOINED,
+            roomId == null ? "not in any room" : "not in room " + roomId,
+            leave.requestId());
+      }
+      leaveRoom(membership, LeaveReason.LEFT);
+    }
+    outbox.send(new Message.Left(leave.requestId(), roomId));
+  }
+
+  /**
+   * Leaves every room once, whatever ends the connection first (close, error, timeout, shutdown).
+   */
+  void end(LeaveReason reason) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    synchronized (this) {
+      for (Membership membership : new ArrayList<>(memberships.values())) {
+        leaveRoom(membership, reason);
+      }
+      memberships.clear();
+    }
+    service.forget(this);
+  }
+
+  /** Ends the connection and closes the socket with a reason the client can show. */
+  void close(LeaveReason leaveReason, CloseReason.CloseCode code, String reason) {
+    end(leaveReason);
+    service
+        .executor()
+        .execute(
+            () -> {
+              try {
+                if (session.isOpen()) {
+                  session.close(new CloseReason(code, reason));
+                }
+              } catch (IOException e) {
+                LOG.log(Level.FINE, "close failed connection=" + id, e);
+              }
+            });
+  }
+
+  private void leaveRoom(Membership membership, LeaveReason reason) {
+    Participant participant = membership.participant();
+    if (participant != null && service.rooms().leave(participant, reason)) {
+      service.metrics().participantLeft(reason);
+    }
+  }
+
+  private void reply(SignalingException error) {
+    service.metrics().errorSent(error.code());
+    outbox.send(error.toMessage());
+  }
+
+  private static ErrorCode errorCode(JoinRejectedException.Reason reason) {
+    return switch (reason) {
+      case INVALID_ROOM_ID -> ErrorCode.INVALID_ROOM_ID;
+      case INVALID_DISPLAY_NAME -> ErrorCode.INVALID_DISPLAY_NAME;
+      case ROOM_FULL -> ErrorCode.ROOM_FULL;
+    };
+  }
+}

@@ -1,0 +1,51 @@
+package io.cheenhub.sfu.signaling;
+
+/**
+ * The stable error codes of the signaling protocol. Clients switch on {@link #wireValue()}; the
+ * human-readable message next to it may change.
+ */
+public enum ErrorCode {
+  /** The frame is not a JSON object. */
+  MALFORMED_JSON("malformed-json"),
+  /** The object has no {@code "type"} member. */
+  MISSING_TYPE("missing-type"),
+  /** {@code "type"} names no message this server knows. */
+  UNKNOWN_TYPE("unknown-type"),
+  /** {@code "type"} names a message only the server sends. */
+  UNEXPECTED_TYPE("unexpected-type"),
+  /** A required member is missing or null. */
+  MISSING_FIELD("missing-field"),
+  /** A member has the wrong JSON type. */
+  INVALID_FIELD("invalid-field"),
+  /** The frame is larger than {@code sfu.signaling.max-frame-bytes}. */
+  FRAME_TOO_LARGE("frame-too-large"),
+  /** The connection sends faster than {@code sfu.signaling.messages-per-second}. */
+  RATE_LIMITED("rate-limited"),
+  /** The room id does not match {@code [A-Za-z0-9-]{1,100}}. */
+  INVALID_ROOM_ID("invalid-room-id"),
+  /** The display name is empty, too long or has control characters. */
+  INVALID_DISPLAY_NAME("invalid-display-name"),
+  /** This connection is already in that room. */
+  ALREADY_JOINED("already-joined"),
+  /** This connection is not in that room (or in no room). */
+  NOT_JOINED("not-joined"),
+  /** {@code leave} without {@code roomId} while in several rooms. */
+  AMBIGUOUS_ROOM("ambiguous-room"),
+  /** The room has {@code sfu.room.max-participants} participants. */
+  ROOM_FULL("room-full"),
+  /** The connection is in {@code sfu.signaling.max-rooms-per-connection} rooms. */
+  ROOM_LIMIT_REACHED("room-limit-reached"),
+  /** A server bug; the log has the details under the same connection id. */
+  INTERNAL_ERROR("internal-error");
+
+  private final String wireValue;
+
+  ErrorCode(String wireValue) {
+    this.wireValue = wireValue;
+  }
+
+  /** The code as it appears in {@code error} messages and metric labels. */
+  public String wireValue() {
+    return wireValue;
+  }
+}

@@ -1,0 +1,70 @@
+package io.cheenhub.sfu.signaling;
+
+import jakarta.json.bind.annotation.JsonbSubtype;
+import jakarta.json.bind.annotation.JsonbTypeInfo;
+import java.util.List;
+
+/**
+ * Every signaling message, one JSON object per WebSocket text frame; {@code "type"} selects the
+ * record. The protocol, with an example per message, is documented in docs/api-reference.md.
+ *
+ * <p>Optional fields are {@code null} when absent and are left out when written. {@code requestId}
+ * is chosen by the client and copied into the reply (and into an {@code error}) it caused.
+ */
+@JsonbTypeInfo(
+    key = "type",
+    value = {
+      @JsonbSubtype(alias = "join", type = Message.Join.class),
+      @JsonbSubtype(alias = "leave", type = Message.Leave.class),
+      @JsonbSubtype(alias = "ping", type = Message.Ping.class),
+      @JsonbSubtype(alias = "joined", type = Message.Joined.class),
+      @JsonbSubtype(alias = "left", type = Message.Left.class),
+      @JsonbSubtype(alias = "participantJoined", type = Message.ParticipantJoined.class),
+      @JsonbSubtype(alias = "participantLeft", type = Message.ParticipantLeft.class),
+      @JsonbSubtype(alias = "pong", type = Message.Pong.class),
+      @JsonbSubtype(alias = "error", type = Message.ErrorMessage.class)
+    })
+public sealed interface Message {
+
+  /** Messages a client may send. */
+  sealed interface ClientMessage extends Message {
+    /** The client's correlation id, or null. */
+    String requestId();
+  }
+
+  /** Messages only the server sends. */
+  sealed interface ServerMessage extends Message {}
+
+  /** Join a room, creating it if it does not exist. Answered by {@link Joined}. */
+  record Join(String requestId, String roomId, String displayName) implements ClientMessage {}
+
+  /** Leave a room; {@code roomId} may be left out while the connection is in exactly one room. */
+  record Leave(String requestId, String roomId) implements ClientMessage {}
+
+  /** Application-level keep-alive and round-trip probe; {@code ts} is echoed in the pong. */
+  record Ping(String requestId, Long ts) implements ClientMessage {}
+
+  /** One participant as the others see it. */
+  record ParticipantInfo(String participantId, String displayName) {}
+
+  /** The join succeeded: your own id and everyone who was already there, oldest first. */
+  record Joined(
+      String requestId, String roomId, String participantId, List<ParticipantInfo> participants)
+      implements ServerMessage {}
+
+  /** The leave succeeded. */
+  record Left(String requestId, String roomId) implements ServerMessage {}
+
+  /** Someone joined a room you are in. */
+  record ParticipantJoined(String roomId, ParticipantInfo participant) implements ServerMessage {}
+
+  /** Someone left a room you are in; {@code reason} is leave, disconnect, timeout or shutdown. */
+  record ParticipantLeft(String roomId, String participantId, String reason)
+      implements ServerMessage {}
+
+  /** Answer to {@link Ping}; {@code serverTime} is the server's clock in epoch milliseconds. */
+  record Pong(String requestId, Long ts, long serverTime) implements ServerMessage {}
+
+  /** A request failed or a frame was refused; {@code code} is stable, {@code message} is prose. */
+  record ErrorMessage(String requestId, String code, String message) implements ServerMessage {}
+}

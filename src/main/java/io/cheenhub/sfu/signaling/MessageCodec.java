@@ -1,0 +1,214 @@
+package io.cheenhub.sfu.signaling;
+
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.json.bind.JsonbException;
+import java.io.StringReader;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON text ⇄ {@link Message}, with every way a client frame can be wrong mapped to one {@link
+ * ErrorCode}.
+ *
+ * <p>Decoding checks the frame with JSON-P against the small schema below before JSON-B binds it,
+ * because JSON-B alone coerces wrong types (a number into a String field) and reports missing
+ * members as nulls. Thread-safe.
+ */
+public final class MessageCodec {
+
+  /** JSON types a member may need to have. */
+  private enum Kind {
+    STRING,
+    INTEGER
+  }
+
+  private record Field(String name, Kind kind, boolean required) {}
+
+  private static Field required(String name, Kind kind) {
+    return new Field(name, kind, true);
+  }
+
+  private static Field optional(String name, Kind kind) {
+    return new Field(name, kind, false);
+  }
+
+  private static final Field REQUEST_ID = optional("requestId", Kind.STRING);
+
+  /** The members of every client message besides {@code type} and {@code requestId}. */
+  private static final Map<String, List<Field>> CLIENT_SCHEMA =
+      Map.of(
+          "join",
+          List.of(required("roomId", Kind.STRING), required("displayName", Kind.STRING)),
+          "leave",
+          List.of(optional("roomId", Kind.STRING)),
+          "ping",
+          List.of(optional("ts", Kind.INTEGER)));
+
+  /** Types only the server sends; a client sending them gets {@code unexpected-type}. */
+  private static final List<String> SERVER_TYPES =
+      List.of("joined", "left", "participantJoined", "participantLeft", "pong", "error");
+
+  private final Jsonb jsonb = JsonbBuilder.create();
+  private final int maxFrameChars;
+
+  /** A codec refusing frames longer than {@code maxFrameChars}. */
+  public MessageCodec(int maxFrameChars) {
+    this.maxFrameChars = maxFrameChars;
+  }
+
+  /** The wire type of a client message: its record name with a lower-case first letter. */
+  private static final ClassValue<String> CLIENT_TYPE_NAMES =
+      new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+          String name = type.getSimpleName();
+          return Character.toLowerCase(name.charAt(0)) + name.substring(1);
+        }
+      };
+
+  /** The {@code "type"} of a client message, e.g. {@code "join"}. */
+  public static String typeOf(Message.ClientMessage message) {
+    return CLIENT_TYPE_NAMES.get(message.getClass());
+  }
+
+  /** The client message types this codec accepts. */
+  public static List<String> clientTypes() {
+    return CLIENT_SCHEMA.keySet().stream().sorted().toList();
+  }
+
+  /** Decodes one client frame or says exactly what is wrong with it. */
+  public Message.ClientMessage decode(String text) throws SignalingException {
+    if (text.length() > maxFrameChars) {
+      throw new SignalingException(
+          ErrorCode.FRAME_TOO_LARGE,
+          "frame of " + text.length() + " characters exceeds the limit of " + maxFrameChars,
+          null);
+    }
+    JsonObject object = parseObject(text);
+    String requestId = requestId(object);
+    String type = type(object, requestId);
+    for (Field field : CLIENT_SCHEMA.get(type)) {
+      check(object, field, requestId);
+    }
+    try {
+      return (Message.ClientMessage) jsonb.fromJson(text, Message.class);
+    } catch (JsonbException e) {
+      // The schema above should have caught it; still a client error, not a crash.
+      throw new SignalingException(
+          ErrorCode.INVALID_FIELD, "cannot read " + type + ": " + e.getMessage(), requestId);
+    }
+  }
+
+  /** Encodes a message, including its {@code "type"}. */
+  public String encode(Message message) {
+    // Yasson writes the discriminator only when serializing by runtime type (toJson(Object)).
+    return jsonb.toJson(message);
+  }
+
+  private static JsonObject parseObject(String text) throws SignalingException {
+    JsonValue value;
+    try (JsonReader reader = Json.createReader(new StringReader(text))) {
+      value = reader.readValue();
+    } catch (JsonException | IllegalStateException e) {
+      throw new SignalingException(
+          ErrorCode.MALFORMED_JSON, "frame is not valid JSON: " + brief(e), null);
+    }
+    if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+      throw new SignalingException(
+          ErrorCode.MALFORMED_JSON, "frame must be a JSON object, got " + kindOf(value), null);
+    }
+    return value.asJsonObject();
+  }
+
+  private static String requestId(JsonObject object) throws SignalingException {
+    JsonValue value = object.get(REQUEST_ID.name());
+    if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+      return null;
+    }
+    if (value.getValueType() != JsonValue.ValueType.STRING) {
+      throw new SignalingException(
+          ErrorCode.INVALID_FIELD, "requestId must be a string, got " + kindOf(value), null);
+    }
+    return ((JsonString) value).getString();
+  }
+
+  private static String type(JsonObject object, String requestId) throws SignalingException {
+    JsonValue value = object.get("type");
+    if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+      throw new SignalingException(ErrorCode.MISSING_TYPE, "message has no \"type\"", requestId);
+    }
+    if (value.getValueType() != JsonValue.ValueType.STRING) {
+      throw new SignalingException(
+          ErrorCode.INVALID_FIELD, "type must be a string, got " + kindOf(value), requestId);
+    }
+    String type = ((JsonString) value).getString();
+    if (CLIENT_SCHEMA.containsKey(type)) {
+      return type;
+    }
+    if (SERVER_TYPES.contains(type)) {
+      throw new SignalingException(
+          ErrorCode.UNEXPECTED_TYPE, "\"" + type + "\" is sent by the server only", requestId);
+    }
+    throw new SignalingException(
+        ErrorCode.UNKNOWN_TYPE, "unknown message type \"" + abbreviate(type) + "\"", requestId);
+  }
+
+  private static void check(JsonObject object, Field field, String requestId)
+      throws SignalingException {
+    JsonValue value = object.get(field.name());
+    if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+      if (field.required()) {
+        throw new SignalingException(
+            ErrorCode.MISSING_FIELD, "\"" + field.name() + "\" is required", requestId);
+      }
+      return;
+    }
+    boolean ok =
+        switch (field.kind()) {
+          case STRING -> value.getValueType() == JsonValue.ValueType.STRING;
+          case INTEGER ->
+              value.getValueType() == JsonValue.ValueType.NUMBER
+                  && ((JsonNumber) value).isIntegral();
+        };
+    if (!ok) {
+      throw new SignalingException(
+          ErrorCode.INVALID_FIELD,
+          "\""
+              + field.name()
+              + "\" must be "
+              + (field.kind() == Kind.STRING ? "a string" : "an integer")
+              + ", got "
+              + kindOf(value),
+          requestId);
+    }
+  }
+
+  private static String kindOf(JsonValue value) {
+    return switch (value.getValueType()) {
+      case OBJECT -> "an object";
+      case ARRAY -> "an array";
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case TRUE, FALSE -> "a boolean";
+      case NULL -> "null";
+    };
+  }
+
+  private static String brief(Exception e) {
+    String message = e.getMessage();
+    return message == null ? e.getClass().getSimpleName() : abbreviate(message);
+  }
+
+  /** Keeps client-controlled text in replies and logs short. */
+  private static String abbreviate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+  }
+}

@@ -1,0 +1,84 @@
+package io.cheenhub.sfu.signaling;
+
+import io.cheenhub.sfu.room.LeaveReason;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.DecodeException;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The signaling WebSocket at {@code /ws}: JSON text frames decoded into {@link Message}s. One
+ * instance per connection; all state lives in its {@link Connection}.
+ */
+@ServerEndpoint(value = "/ws", decoders = MessageDecoder.class, encoders = MessageEncoder.class)
+public class SignalingEndpoint {
+
+  private static final Logger LOG = Logger.getLogger(SignalingEndpoint.class.getName());
+
+  @Inject SignalingService service;
+
+  private Connection connection;
+
+  @OnOpen
+  public void onOpen(Session session) throws IOException {
+    if (!service.isAccepting()) {
+      session.close(
+          new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server shutting down"));
+      return;
+    }
+    connection = service.open(session);
+  }
+
+  @OnMessage
+  public void onMessage(Message message) {
+    if (message instanceof Message.ClientMessage clientMessage) {
+      connection.onMessage(clientMessage, System.nanoTime());
+    }
+  }
+
+  @OnMessage
+  public void onPong(PongMessage pong) {
+    if (connection != null) {
+      connection.touch(System.nanoTime());
+    }
+  }
+
+  @OnError
+  public void onError(Session session, Throwable error) {
+    if (connection == null) {
+      return;
+    }
+    if (error instanceof DecodeException && error.getCause() instanceof SignalingException e) {
+      connection.onRefused(e, System.nanoTime());
+      return;
+    }
+    if (error instanceof IOException) {
+      LOG.log(Level.FINE, "connection error connection=" + connection.id(), error);
+    } else {
+      LOG.log(Level.WARNING, "connection error connection=" + connection.id(), error);
+    }
+    connection.end(LeaveReason.DISCONNECTED);
+  }
+
+  @OnClose
+  public void onClose(Session session, CloseReason reason) {
+    if (connection != null) {
+      LOG.fine(
+          () ->
+              "connection closed connection="
+                  + connection.id()
+                  + " code="
+                  + reason.getCloseCode().getCode());
+      connection.end(LeaveReason.DISCONNECTED);
+    }
+  }
+}
