@@ -1,0 +1,78 @@
+package io.cheenhub.sfu.api;
+
+import io.cheenhub.sfu.room.Participant;
+import io.cheenhub.sfu.room.Room;
+import io.cheenhub.sfu.room.RoomRegistry;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.List;
+
+/** Read-only view of the rooms: {@code GET /api/rooms} and {@code GET /api/rooms/{roomId}}. */
+@Path("rooms")
+@Produces(MediaType.APPLICATION_JSON)
+@RequestScoped
+public class RoomsResource {
+
+  /** One room in the list. */
+  public record RoomSummary(String roomId, int participants, Instant createdAt) {}
+
+  /** One participant of a room. */
+  public record ParticipantView(String participantId, String displayName, Instant joinedAt) {}
+
+  /** One room with its participants, oldest first. */
+  public record RoomDetail(String roomId, Instant createdAt, List<ParticipantView> participants) {}
+
+  /** The body of every 4xx answer. */
+  public record ApiError(String code, String message) {}
+
+  @Inject RoomRegistry rooms;
+
+  /** All rooms with their participant counts, ordered by id. */
+  @GET
+  public List<RoomSummary> list() {
+    return rooms.rooms().stream()
+        .map(room -> new RoomSummary(room.id(), room.participants().size(), room.createdAt()))
+        .toList();
+  }
+
+  /** One room's participants; 400 for an invalid id, 404 for a room nobody is in. */
+  @GET
+  @Path("{roomId}")
+  public Response room(@PathParam("roomId") String roomId) {
+    if (!RoomRegistry.isValidRoomId(roomId)) {
+      return error(
+          Response.Status.BAD_REQUEST,
+          "invalid-room-id",
+          "room id must be 1 to 100 characters of A-Z, a-z, 0-9 and '-'");
+    }
+    return rooms
+        .room(roomId)
+        .map(room -> Response.ok(detail(room)).build())
+        .orElseGet(() -> error(Response.Status.NOT_FOUND, "room-not-found", "no room " + roomId));
+  }
+
+  private static RoomDetail detail(Room room) {
+    return new RoomDetail(
+        room.id(),
+        room.createdAt(),
+        room.participants().stream().map(RoomsResource::view).toList());
+  }
+
+  private static ParticipantView view(Participant participant) {
+    return new ParticipantView(participant.id(), participant.displayName(), participant.joinedAt());
+  }
+
+  private static Response error(Response.Status status, String code, String message) {
+    return Response.status(status)
+        .type(MediaType.APPLICATION_JSON)
+        .entity(new ApiError(code, message))
+        .build();
+  }
+}
