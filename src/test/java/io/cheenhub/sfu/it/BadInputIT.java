@@ -1,0 +1,223 @@
+package io.cheenhub.sfu.it;
+
+import static io.cheenhub.sfu.it.ServerUnderTest.metric;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Hostile and broken input against the real endpoint: every bad frame gets its error code, the
+ * sender's connection stays usable where that is safe, and a bystander in the same room notices
+ * nothing.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class BadInputIT {
+
+  @Deployment(testable = false)
+  static WebArchive deployment() {
+    return ServerUnderTest.war();
+  }
+
+  @ArquillianResource URL baseUrl;
+
+  private URI base;
+  private final List<WsClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    base = baseUrl.toURI();
+  }
+
+  @AfterEach
+  void closeClients() {
+    clients.forEach(WsClient::close);
+  }
+
+  private WsClient connect() {
+    var client = WsClient.connect(ServerUnderTest.webSocket(base));
+    clients.add(client);
+    return client;
+  }
+
+  /** A bad frame and the error it must produce. */
+  private record Bad(String frame, String code, String requestId) {}
+
+  private static Stream<Bad> badFrames() {
+    return Stream.of(
+        new Bad("this is not json", "malformed-json", null),
+        new Bad("{\"type\":\"join\",", "malformed-json", null),
+        new Bad("[\"join\"]", "malformed-json", null),
+        new Bad("{\"requestId\":\"r1\"}", "missing-type", "r1"),
+        new Bad("{\"type\":\"teleport\",\"requestId\":\"r2\"}", "unknown-type", "r2"),
+        new Bad("{\"type\":\"participantJoined\",\"requestId\":\"r3\"}", "unexpected-type", "r3"),
+        new Bad(
+            "{\"type\":\"join\",\"requestId\":\"r4\",\"roomId\":\"bad-room\"}",
+            "missing-field",
+            "r4"),
+        new Bad(
+            "{\"type\":\"join\",\"requestId\":\"r5\",\"roomId\":[],\"displayName\":\"X\"}",
+            "invalid-field",
+            "r5"),
+        new Bad("{\"type\":\"ping\",\"requestId\":\"r6\",\"ts\":\"noon\"}", "invalid-field", "r6"),
+        new Bad(
+            "{\"type\":\"join\",\"requestId\":\"r7\",\"roomId\":\"no spaces\",\"displayName\":\"X\"}",
+            "invalid-room-id",
+            "r7"),
+        new Bad(
+            "{\"type\":\"join\",\"requestId\":\"r8\",\"roomId\":\""
+                + "a".repeat(101)
+                + "\",\"displayName\":\"X\"}",
+            "invalid-room-id",
+            "r8"),
+        new Bad(
+            "{\"type\":\"join\",\"requestId\":\"r9\",\"roomId\":\"ok\",\"displayName\":\"  \"}",
+            "invalid-display-name",
+            "r9"),
+        new Bad(
+            "{\"type\":\"join\",\"requestId\":\"r10\",\"roomId\":\"ok\",\"displayName\":\""
+                + "n".repeat(65)
+                + "\"}",
+            "invalid-display-name",
+            "r10"),
+        new Bad(
+            "{\"type\":\"leave\",\"requestId\":\"r12\",\"roomId\":\"elsewhere\"}",
+            "not-joined",
+            "r12"),
+        // 70 000 characters: over the 65 536 limit, under twice the limit: answered, not closed.
+        new Bad(
+            "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}", "frame-too-large", null));
+  }
+
+  @Test
+  void everyBadFrameGetsItsErrorAndNobodyElseNotices() throws Exception {
+    WsClient bystander = connect();
+    WsClient sender = connect();
+    bystander.join("bad-input", "Bystander");
+    String senderId = sender.join("bad-input", "Sender").getString("participantId");
+    bystander.next("participantJoined");
+    double errorsBefore = metric(base, "sfu_signaling_errors_total", "code=\"malformed-json\"");
+
+    for (Bad bad : badFrames().toList()) {
+      sender.send(bad.frame());
+      JsonObject error = sender.next("error");
+      assertThat(error.getString("code")).as("reply to %.80s", bad.frame()).isEqualTo(bad.code());
+      assertThat(error.getString("message")).isNotBlank();
+      if (bad.requestId() == null) {
+        assertThat(error.containsKey("requestId")).isFalse();
+      } else {
+        assertThat(error.getString("requestId")).isEqualTo(bad.requestId());
+      }
+    }
+
+    // Leave without join, from a connection in no room.
+    WsClient outsider = connect();
+    outsider.send("{\"type\":\"leave\",\"requestId\":\"r11\"}");
+    JsonObject notJoined = outsider.next("error");
+    assertThat(notJoined.getString("code")).isEqualTo("not-joined");
+    assertThat(notJoined.getString("requestId")).isEqualTo("r11");
+
+    // A double join of the same room is refused; the membership is intact.
+    sender.send(
+        "{\"type\":\"join\",\"requestId\":\"again\",\"roomId\":\"bad-input\",\"displayName\":\"Sender\"}");
+    assertThat(sender.next("error").getString("code")).isEqualTo("already-joined");
+
+    // The sender's connection still works, and the bystander heard none of it.
+    sender.send("{\"type\":\"ping\",\"requestId\":\"alive\"}");
+    assertThat(sender.next("pong").getString("requestId")).isEqualTo("alive");
+    bystander.assertSilent(Duration.ofMillis(300));
+    assertThat(metric(base, "sfu_signaling_errors_total", "code=\"malformed-json\""))
+        .isEqualTo(errorsBefore + 3);
+
+    sender.send("{\"type\":\"leave\"}");
+    sender.next("left");
+    JsonObject gone = bystander.next("participantLeft");
+    assertThat(gone.getString("participantId")).isEqualTo(senderId);
+    bystander.assertSilent(Duration.ofMillis(300));
+  }
+
+  @Test
+  void aFrameBeyondTwiceTheLimitClosesOnlyThatConnection() throws Exception {
+    WsClient bystander = connect();
+    WsClient huge = connect();
+    bystander.join("huge", "Bystander");
+    String hugeId = huge.join("huge", "Huge").getString("participantId");
+    bystander.next("participantJoined");
+
+    try {
+      huge.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(200_000) + "\"}");
+    } catch (CompletionException e) {
+      // The server may close while the frame is still being written.
+    }
+
+    assertThat(huge.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(1009);
+    JsonObject gone = bystander.next("participantLeft");
+    assertThat(gone.getString("participantId")).isEqualTo(hugeId);
+    assertThat(gone.getString("reason")).isEqualTo("disconnect");
+  }
+
+  @Test
+  void floodingIsRefusedThenTheConnectionIsClosed() throws Exception {
+    WsClient bystander = connect();
+    WsClient flooder = connect();
+    bystander.join("flood", "Bystander");
+    String flooderId = flooder.join("flood", "Flooder").getString("participantId");
+    bystander.next("participantJoined");
+
+    // Default limit: 100 messages per second with a burst of 100; 200 refusals close the socket.
+    int sent = 0;
+    long start = System.nanoTime();
+    try {
+      for (; sent < 2_000 && !flooder.isClosed(); sent++) {
+        flooder.send("{\"type\":\"ping\",\"requestId\":\"f" + sent + "\"}");
+      }
+    } catch (CompletionException e) {
+      // Closed by the server while still sending.
+    }
+
+    int pongs = 0;
+    JsonObject rateLimited = null;
+    while (true) {
+      JsonObject message = flooder.next();
+      if (message.getString("type").equals("pong")) {
+        pongs++;
+      } else {
+        rateLimited = message;
+        break;
+      }
+    }
+    WsClient.Closed closed = flooder.awaitClose(Duration.ofSeconds(10));
+    double floodSeconds = (System.nanoTime() - start) / 1e9;
+
+    // The burst of 100, plus at most what the bucket refilled (100/s) before the server closed.
+    assertThat(pongs).isBetween(100, 100 + (int) Math.ceil(100 * floodSeconds) + 1);
+    assertThat(pongs).isLessThan(sent);
+    assertThat(rateLimited.getString("type")).isEqualTo("error");
+    assertThat(rateLimited.getString("code")).isEqualTo("rate-limited");
+    assertThat(closed.code()).isEqualTo(1008);
+    assertThat(closed.reason()).isEqualTo("rate limit exceeded");
+
+    JsonObject gone = bystander.next("participantLeft");
+    assertThat(gone.getString("participantId")).isEqualTo(flooderId);
+    bystander.send("{\"type\":\"ping\",\"requestId\":\"calm\"}");
+    assertThat(bystander.next("pong").getString("requestId")).isEqualTo("calm");
+    assertThat(metric(base, "sfu_signaling_errors_total", "code=\"rate-limited\""))
+        .isGreaterThanOrEqualTo(200);
+  }
+}
