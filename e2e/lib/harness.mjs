@@ -12,6 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const DEADLINE_MS = Number(process.env.E2E_DEADLINE_MS ?? 30_000);
 /** What the server must have decrypted from the browser before the run counts as a pass. */
 export const MIN_RTP_PACKETS = 100;
+/** How long the browser stays connected after a pass, so an observer (BrowserPublishIT) can read the same counters. */
+export const LINGER_MS = Number(process.env.E2E_LINGER_MS ?? 1_500);
 const POLL_MS = 250;
 const CLEANUP_STEP_MS = 10_000;
 
@@ -60,6 +62,7 @@ export async function run(driver, body) {
   try {
     await body({ baseUrl, roomId, tmp, onCleanup, seen });
     result = { ok: true, ...seen };
+    await sleep(LINGER_MS);
   } catch (error) {
     log(`FAILED: ${error.message}`);
     result = { ok: false, error: error.message, ...seen };
