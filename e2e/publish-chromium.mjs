@@ -21,7 +21,7 @@ await run('chromium', async ({ baseUrl, roomId, tmp, onCleanup, seen }) => {
   ];
   log(`launching ${EXECUTABLE}`);
   // launchPersistentContext with our own fresh profile dir: launch() rejects --user-data-dir.
-  const context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
+  const launching = chromium.launchPersistentContext(join(tmp, 'profile'), {
     executablePath: EXECUTABLE,
     headless: true, // Playwright adds --headless
     args,
@@ -30,7 +30,9 @@ await run('chromium', async ({ baseUrl, roomId, tmp, onCleanup, seen }) => {
     handleSIGTERM: false,
     handleSIGHUP: false,
   });
-  onCleanup(() => context.close());
+  // Registered before the launch completes, so a signal during the launch still closes the browser.
+  onCleanup(async () => (await launching.catch(() => null))?.close());
+  const context = await launching;
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (m) => m.type() !== 'log' && log(`page ${m.type()}: ${m.text()}`));
   const cdp = await context.newCDPSession(page);

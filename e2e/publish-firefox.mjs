@@ -28,7 +28,7 @@ await run('firefox', async ({ baseUrl, roomId, tmp, onCleanup, seen }) => {
   onCleanup(pulse.stop);
 
   log(`launching ${EXECUTABLE}`);
-  const browser = await puppeteer.launch({
+  const launching = puppeteer.launch({
     browser: 'firefox',
     executablePath: EXECUTABLE,
     headless: true,
@@ -40,7 +40,9 @@ await run('firefox', async ({ baseUrl, roomId, tmp, onCleanup, seen }) => {
     handleSIGTERM: false,
     handleSIGHUP: false,
   });
-  onCleanup(() => browser.close());
+  // Registered before the launch completes, so a signal during the launch still closes the browser.
+  onCleanup(async () => (await launching.catch(() => null))?.close());
+  const browser = await launching;
   seen.version = await browser.version();
   log(`browser ${seen.version}`);
   const page = (await browser.pages())[0] ?? (await browser.newPage());

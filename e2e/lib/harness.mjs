@@ -35,7 +35,7 @@ export async function run(driver, body) {
   }
   const baseUrl = baseArg.endsWith('/') ? baseArg : `${baseArg}/`;
   const tmp = mkdtempSync(join(tmpdir(), `cheenhub-e2e-${driver}-`));
-  const cleanups = [() => rmSync(tmp, { recursive: true, force: true })];
+  const cleanups = [() => rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })];
   const onCleanup = (fn) => cleanups.push(fn);
 
   let cleaning = null;
