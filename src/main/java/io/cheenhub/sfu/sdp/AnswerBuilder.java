@@ -1,0 +1,340 @@
+package io.cheenhub.sfu.sdp;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Builds the server's answer to a browser offer (JSEP, RFC 8829 §5.3.1), for the publish
+ * PeerConnection: a pure function of the offer, the server's {@link LocalTransport} and what the
+ * server supports.
+ *
+ * <ul>
+ *   <li>Same m-lines, same order, same mids. Audio m-lines in the BUNDLE group that offer {@code
+ *       opus/48000/2} are accepted; everything else (video, data, audio without Opus or outside the
+ *       group) is rejected with port 0 and left out of the answer's BUNDLE group (RFC 8843 §7.3.3).
+ *       Only the offer's first BUNDLE group is used: the server runs one transport per
+ *       PeerConnection.
+ *   <li>Codecs: Opus with the offer's PT and fmtp {@code minptime=10;useinbandfec=1} (plus {@code
+ *       usedtx=1} when offered); RED ({@code red/48000/2} over that Opus PT) and {@code rtcp-fb
+ *       transport-cc} only where offered; header extensions only audio level, mid, transport-wide
+ *       cc and abs-send-time, only where offered, with the offer's ids.
+ *   <li>Transport: {@code a=setup:passive} (the server is always the DTLS server), {@code
+ *       a=rtcp-mux}, ICE credentials and fingerprint on every accepted m-line; candidates and
+ *       {@code a=end-of-candidates} only on the first accepted one, the answerer BUNDLE tag (RFC
+ *       8843 §7.3.1 and §10, JSEP §5.3.2), because a BUNDLE group has one transport. Repeating the
+ *       identical transport attributes is what Chromium and Firefox do in their own answers, and
+ *       Chromium checks {@code a=rtcp-mux} on every m-line that is not bundle-only.
+ *   <li>Direction mirrors the offer (RFC 3264 §6.1): sendonly becomes recvonly, recvonly becomes
+ *       sendonly, inactive stays; sendrecv becomes the direction the caller asks for (recvonly for
+ *       publishing).
+ * </ul>
+ */
+public final class AnswerBuilder {
+  private AnswerBuilder() {}
+
+  /** The answer to a publish offer: a sendrecv offer is answered recvonly. */
+  public static SessionDescription answer(SessionDescription offer, LocalTransport local)
+      throws SdpNegotiationException {
+    return answer(offer, local, Attribute.Direction.RECVONLY);
+  }
+
+  /**
+   * The answer to {@code offer}.
+   *
+   * @param answerToSendrecv the direction to answer a sendrecv m-line with (RFC 3264 §6.1 allows
+   *     any)
+   * @throws SdpNegotiationException with the reason the SFU cannot use the offer
+   */
+  public static SessionDescription answer(
+      SessionDescription offer, LocalTransport local, Attribute.Direction answerToSendrecv)
+      throws SdpNegotiationException {
+    Objects.requireNonNull(offer, "offer");
+    Objects.requireNonNull(local, "local");
+    Objects.requireNonNull(answerToSendrecv, "answerToSendrecv");
+    checkMids(offer);
+
+    boolean anyAudio = false;
+    boolean anyBundledAudio = false;
+    boolean anyOpus = false;
+    List<String> offeredBundle = offer.bundleGroup().map(Attribute.Group::mids).orElse(List.of());
+    Set<String> bundled = new HashSet<>(offeredBundle);
+    var choices = new ArrayList<AudioCodecs>(offer.media().size());
+    for (MediaDescription m : offer.media()) {
+      AudioCodecs codecs = null;
+      if (m.type().equals("audio") && m.isRtp() && !m.isDisabled()) {
+        anyAudio = true;
+        if (m.mid().filter(bundled::contains).isPresent()) {
+          anyBundledAudio = true;
+          codecs = AudioCodecs.choose(m);
+          anyOpus |= codecs != null;
+        }
+      }
+      choices.add(codecs);
+    }
+    if (!anyAudio) {
+      throw fail(SdpErrorCode.NO_AUDIO, "offer has no audio m-line in use");
+    }
+    if (offer.bundleGroup().isEmpty()) {
+      throw fail(SdpErrorCode.NO_BUNDLE, "offer has no a=group:BUNDLE");
+    }
+    if (!anyBundledAudio) {
+      throw fail(SdpErrorCode.NO_BUNDLE, "no audio m-line is in the BUNDLE group");
+    }
+    if (!anyOpus) {
+      throw fail(SdpErrorCode.NO_OPUS, "no bundled audio m-line offers opus/48000/2");
+    }
+    checkTransport(offer, offeredTransport(offer, offeredBundle, choices));
+
+    boolean trickle = offersTrickle(offer);
+    var acceptedMids = new ArrayList<String>();
+    var media = new ArrayList<MediaDescription>(offer.media().size());
+    for (int i = 0; i < offer.media().size(); i++) {
+      MediaDescription m = offer.media().get(i);
+      AudioCodecs codecs = choices.get(i);
+      if (codecs == null) {
+        String format = m.formats().get(0);
+        Attribute.Rtpmap rtpmap = m.isRtp() ? m.rtpmap(m.payloadTypes().get(0)).orElse(null) : null;
+        media.add(
+            ServerProfile.disabledMedia(
+                m.type(), m.protocol(), format, rtpmap, m.mid().orElse(null), null));
+      } else {
+        Attribute.Direction direction = answerDirection(offer.direction(m), answerToSendrecv);
+        media.add(audio(offer, m, codecs, direction, local, acceptedMids.isEmpty()));
+        acceptedMids.add(m.mid().orElseThrow());
+      }
+    }
+
+    var attributes = new ArrayList<Attribute>(2);
+    attributes.add(new Attribute.Group(Attribute.Group.BUNDLE, acceptedMids));
+    if (trickle) {
+      // RFC 8829 §5.3.1: ice-options trickle only when the offer had it.
+      attributes.add(new Attribute.IceOptions(List.of("trickle")));
+    }
+    return new SessionDescription(
+        ServerProfile.origin(local),
+        "-",
+        SessionDescription.Timing.UNBOUNDED,
+        null,
+        List.of(),
+        attributes,
+        media);
+  }
+
+  /** RFC 5888 §4-5: mids are unique and a group only names mids that exist. */
+  private static void checkMids(SessionDescription offer) throws SdpNegotiationException {
+    var seen = new HashSet<String>();
+    for (String mid : offer.mids()) {
+      if (!seen.add(mid)) {
+        throw fail(
+            SdpErrorCode.MALFORMED,
+            "mid " + SdpParseException.quote(mid) + " is used by two m-lines");
+      }
+    }
+    for (Attribute.Group group : offer.attributes(Attribute.Group.class)) {
+      for (String mid : group.mids()) {
+        if (!seen.contains(mid)) {
+          throw fail(
+              SdpErrorCode.MALFORMED,
+              "a=group names mid " + SdpParseException.quote(mid) + " but no m-line has it");
+        }
+      }
+    }
+  }
+
+  /**
+   * The m-line whose transport the offer proposes for the group (RFC 8843 §7.3.1): the first
+   * accepted one with a port, else the first m-line of the group with a port.
+   */
+  private static MediaDescription offeredTransport(
+      SessionDescription offer, List<String> offeredBundle, List<AudioCodecs> choices)
+      throws SdpNegotiationException {
+    for (int i = 0; i < offer.media().size(); i++) {
+      MediaDescription m = offer.media().get(i);
+      if (choices.get(i) != null && m.port() != 0) {
+        return m;
+      }
+    }
+    for (String mid : offeredBundle) {
+      MediaDescription m = offer.media(mid).orElseThrow();
+      if (m.port() != 0) {
+        return m;
+      }
+    }
+    throw fail(SdpErrorCode.NO_BUNDLE, "no m-line of the BUNDLE group has a port");
+  }
+
+  /** What the server's transport needs from the offer, checked on the bundle's m-line. */
+  private static void checkTransport(SessionDescription offer, MediaDescription transport)
+      throws SdpNegotiationException {
+    if (offer.effective(transport, Attribute.IceUfrag.class).isEmpty()
+        || offer.effective(transport, Attribute.IcePwd.class).isEmpty()) {
+      throw fail(SdpErrorCode.NO_ICE_CREDENTIALS, "offer has no a=ice-ufrag and a=ice-pwd");
+    }
+    if (offer.fingerprints(transport).isEmpty()) {
+      throw fail(SdpErrorCode.NO_FINGERPRINT, "offer has no a=fingerprint");
+    }
+    // RFC 4145 §4: an offer without a=setup means active, which leaves us passive too.
+    Attribute.Setup setup =
+        offer.effective(transport, Attribute.Setup.class).orElse(Attribute.Setup.ACTIVE);
+    if (setup == Attribute.Setup.PASSIVE || setup == Attribute.Setup.HOLDCONN) {
+      throw fail(
+          SdpErrorCode.BAD_SETUP,
+          "offer has a=setup:" + setup.attributeValue() + " but the server is the DTLS server");
+    }
+    // RFC 8843 §9.3 / RFC 5761 §5.1.1: the bundle runs RTP and RTCP on one ICE component. An
+    // extra a=rtcp (Firefox) is harmless next to a=rtcp-mux.
+    if (!transport.has(Attribute.Flag.RTCP_MUX)) {
+      throw fail(SdpErrorCode.NO_RTCP_MUX, "offer has no a=rtcp-mux on the bundled transport");
+    }
+  }
+
+  private static boolean offersTrickle(SessionDescription offer) {
+    var options = new ArrayList<>(offer.attributes(Attribute.IceOptions.class));
+    for (MediaDescription m : offer.media()) {
+      options.addAll(m.attributes(Attribute.IceOptions.class));
+    }
+    for (Attribute.IceOptions option : options) {
+      if (option.options().contains("trickle")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** RFC 3264 §6.1. */
+  private static Attribute.Direction answerDirection(
+      Attribute.Direction offered, Attribute.Direction answerToSendrecv) {
+    return offered == Attribute.Direction.SENDRECV ? answerToSendrecv : offered.reverse();
+  }
+
+  private static MediaDescription audio(
+      SessionDescription offer,
+      MediaDescription m,
+      AudioCodecs codecs,
+      Attribute.Direction direction,
+      LocalTransport local,
+      boolean bundleTag) {
+    var attributes = new ArrayList<Attribute>(24);
+    attributes.add(new Attribute.Mid(m.mid().orElseThrow()));
+    attributes.add(direction);
+    attributes.addAll(ServerProfile.transportAttributes(local, Attribute.Setup.PASSIVE));
+    attributes.add(Attribute.Flag.RTCP_MUX);
+    if (m.has(Attribute.Flag.RTCP_RSIZE)) {
+      attributes.add(Attribute.Flag.RTCP_RSIZE);
+    }
+    attributes.addAll(extensions(offer, m));
+    var formats = new ArrayList<String>(2);
+    for (int pt : m.payloadTypes()) {
+      if (pt == codecs.opus().payloadType()) {
+        formats.add(Integer.toString(pt));
+        attributes.add(ServerProfile.opusRtpmap(pt));
+        if (codecs.transportCc()) {
+          attributes.add(new Attribute.RtcpFeedback(pt, ServerProfile.TRANSPORT_CC_FEEDBACK, null));
+        }
+        attributes.add(new Attribute.Fmtp(pt, codecs.opusFmtp()));
+      } else if (codecs.red() != null && pt == codecs.red().payloadType()) {
+        formats.add(Integer.toString(pt));
+        attributes.add(codecs.red());
+        attributes.add(codecs.redFmtp());
+      }
+    }
+    if (bundleTag) {
+      attributes.addAll(ServerProfile.candidateAttributes(local));
+    }
+    return new MediaDescription(
+        "audio",
+        ServerProfile.PLACEHOLDER_PORT,
+        1,
+        m.protocol(),
+        formats,
+        SessionDescription.Connection.UNSPECIFIED,
+        List.of(),
+        attributes);
+  }
+
+  /**
+   * RFC 8285 offer/answer and JSEP (RFC 8829 §5.3.1): the supported extensions that the offer lists
+   * (media level, then session level), with the offer's ids and the mirrored direction.
+   */
+  private static List<Attribute> extensions(SessionDescription offer, MediaDescription m) {
+    var offered = new ArrayList<>(m.extmaps());
+    offered.addAll(offer.attributes(Attribute.Extmap.class));
+    var uris = new HashSet<String>();
+    var answered = new ArrayList<Attribute>(ServerProfile.EXTENSION_URIS.size());
+    for (Attribute.Extmap extmap : offered) {
+      // Ids above 255 are offer-only (RFC 5285) and need remapping; we simply leave them out.
+      boolean usable = ServerProfile.EXTENSION_URIS.contains(extmap.uri()) && extmap.id() <= 255;
+      if (usable && uris.add(extmap.uri())) {
+        Attribute.Direction direction =
+            extmap.direction() == null ? null : extmap.direction().reverse();
+        answered.add(new Attribute.Extmap(extmap.id(), direction, extmap.uri(), null));
+      }
+    }
+    return answered;
+  }
+
+  private static SdpNegotiationException fail(SdpErrorCode code, String message) {
+    return new SdpNegotiationException(code, message);
+  }
+
+  /** The codecs the answer keeps for one offered audio m-line. */
+  private record AudioCodecs(
+      Attribute.Rtpmap opus,
+      String opusFmtp,
+      boolean transportCc,
+      Attribute.Rtpmap red,
+      Attribute.Fmtp redFmtp) {
+
+    /** The first {@code opus/48000/2} in format order and RED over it, or null without Opus. */
+    static AudioCodecs choose(MediaDescription m) {
+      Attribute.Rtpmap opus = null;
+      for (int pt : m.payloadTypes()) {
+        var rtpmap = m.rtpmap(pt);
+        if (rtpmap.isPresent() && ServerProfile.isOpus(rtpmap.get())) {
+          opus = rtpmap.get();
+          break;
+        }
+      }
+      if (opus == null) {
+        return null;
+      }
+      int opusPt = opus.payloadType();
+      // RFC 7587 §6.1: DTX is the sender's choice; keep it only when the browser offered it.
+      boolean dtx =
+          m.fmtp(opusPt).map(f -> "1".equals(f.parameterMap().get("usedtx"))).orElse(false);
+      String fmtp = dtx ? ServerProfile.OPUS_FMTP + ";usedtx=1" : ServerProfile.OPUS_FMTP;
+      boolean transportCc = false;
+      for (Attribute.RtcpFeedback fb : m.rtcpFeedback(opusPt)) {
+        transportCc |= fb.type().equals(ServerProfile.TRANSPORT_CC_FEEDBACK);
+      }
+      for (int pt : m.payloadTypes()) {
+        var rtpmap = m.rtpmap(pt);
+        var redFmtp = m.fmtp(pt);
+        if (rtpmap.isPresent()
+            && ServerProfile.isRed(rtpmap.get())
+            && redFmtp.isPresent()
+            && carriesOnly(redFmtp.get(), opusPt)) {
+          return new AudioCodecs(opus, fmtp, transportCc, rtpmap.get(), redFmtp.get());
+        }
+      }
+      return new AudioCodecs(opus, fmtp, transportCc, null, null);
+    }
+
+    /** RFC 2198 §5: RED's fmtp lists the payload type of each block, {@code 111/111} here. */
+    private static boolean carriesOnly(Attribute.Fmtp fmtp, int opusPt) {
+      if (fmtp.parameters() == null) {
+        return false;
+      }
+      String pt = Integer.toString(opusPt);
+      for (String block : fmtp.parameters().split("/", -1)) {
+        if (!block.equals(pt)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}
