@@ -24,8 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -177,10 +178,11 @@ class BrowserPublishIT {
     Thread err = pump(node.getErrorStream(), tag, new ConcurrentLinkedDeque<>());
 
     var serverPublish = new AtomicReference<JsonObject>();
-    Set<ProcessHandle> started = new HashSet<>();
+    Map<ProcessHandle, String> started = new HashMap<>();
     long deadline = System.nanoTime() + DRIVER_TIMEOUT.toNanos();
     while (!node.waitFor(REST_POLL_MS, TimeUnit.MILLISECONDS)) {
-      node.descendants().forEach(started::add);
+      node.descendants()
+          .forEach(p -> started.computeIfAbsent(p, q -> q.info().command().orElse("?")));
       latestPublish(roomId).ifPresent(serverPublish::set);
       if (System.nanoTime() > deadline) {
         stop(node);
@@ -190,13 +192,7 @@ class BrowserPublishIT {
     out.join(STOP_GRACE.toMillis());
     err.join(STOP_GRACE.toMillis());
 
-    List<String> leftovers = new ArrayList<>();
-    for (ProcessHandle p : started) {
-      if (p.isAlive()) {
-        leftovers.add(p.pid() + " " + p.info().commandLine().orElse("?"));
-        p.destroyForcibly();
-      }
-    }
+    List<String> leftovers = leftoversOf(started);
     String json =
         stdout.stream()
             .filter(line -> line.startsWith("{"))
@@ -206,6 +202,28 @@ class BrowserPublishIT {
     try (var reader = Json.createReader(new StringReader(json))) {
       return new DriverRun(node.exitValue(), reader.readObject(), serverPublish, leftovers);
     }
+  }
+
+  /**
+   * The processes of {@code started} still running after a grace period (a browser's helpers exit
+   * shortly after the browser itself), killed, as "pid command" for the failure message.
+   */
+  private static List<String> leftoversOf(Map<ProcessHandle, String> started)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+    while (started.keySet().stream().anyMatch(ProcessHandle::isAlive)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(REST_POLL_MS);
+    }
+    List<String> leftovers = new ArrayList<>();
+    started.forEach(
+        (p, command) -> {
+          if (p.isAlive()) {
+            leftovers.add(p.pid() + " " + command);
+            p.destroyForcibly();
+          }
+        });
+    return leftovers;
   }
 
   /** The {@code publish} member of the (single) participant in the room, once it exists. */
