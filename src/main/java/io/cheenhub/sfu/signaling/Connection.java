@@ -322,21 +322,13 @@ final class Connection {
     service.forget(this);
   }
 
-  /** Ends the connection and closes the socket with a reason the client can show. */
+  /**
+   * Ends the connection and closes the socket with a reason the client can show, after the messages
+   * already queued for it (typically the error that explains the close).
+   */
   void close(LeaveReason leaveReason, CloseReason.CloseCode code, String reason) {
     end(leaveReason);
-    service
-        .executor()
-        .execute(
-            () -> {
-              try {
-                if (session.isOpen()) {
-                  session.close(new CloseReason(code, reason));
-                }
-              } catch (IOException e) {
-                LOG.log(Level.FINE, "close failed connection=" + id, e);
-              }
-            });
+    outbox.closeAfterPending(new CloseReason(code, reason));
   }
 
   private void leaveRoom(Membership membership, LeaveReason reason) {

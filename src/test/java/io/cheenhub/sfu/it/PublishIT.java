@@ -126,6 +126,15 @@ class PublishIT {
                   .isEqualTo(150);
             });
     assertThat(metric(base, "sfu_transports_active", "")).isEqualTo(1);
+    // Per-transport counters reach the metrics within the 1 s publication period.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(metric(base, "sfu_media_packets_received_total", "kind=\"rtp\""))
+                    .isGreaterThanOrEqualTo(150));
+    assertThat(metric(base, "sfu_dtls_handshake_seconds_count", "")).isGreaterThanOrEqualTo(1);
+    assertThat(metric(base, "sfu_ice_connect_seconds_count", "")).isGreaterThanOrEqualTo(1);
 
     // Leaving closes the transport; nothing stays open on the server.
     client.send("{\"type\":\"leave\"}");

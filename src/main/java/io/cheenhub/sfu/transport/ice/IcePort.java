@@ -2,6 +2,10 @@ package io.cheenhub.sfu.transport.ice;
 
 import io.cheenhub.sfu.packet.RingQueue;
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -66,6 +70,9 @@ public final class IcePort implements AutoCloseable {
           give(buffer);
           return Unit.INSTANCE;
         };
+    if (port != 0) {
+      ensureFree(bindAddress, port);
+    }
     List<SinglePortUdpHarvester> harvesters = new ArrayList<>();
     if (bindAddress.isEmpty()) {
       harvesters.addAll(SinglePortUdpHarvester.createHarvesters(port));
@@ -79,6 +86,25 @@ public final class IcePort implements AutoCloseable {
     var icePort = new IcePort(harvesters);
     LOG.info(() -> "media port bound addresses=" + icePort.boundAddresses());
     return icePort;
+  }
+
+  /**
+   * Fails if another process (or another instance of this server) holds the port. ice4j binds its
+   * socket pool with SO_REUSEADDR, which on Linux would silently share a port whose other holders
+   * set it too, splitting the traffic between two servers. A probe bind without SO_REUSEADDR fails
+   * on any existing holder.
+   */
+  private static void ensureFree(String bindAddress, int port) throws IOException {
+    var address =
+        bindAddress.isEmpty()
+            ? new InetSocketAddress(port)
+            : new InetSocketAddress(InetAddress.getByName(bindAddress), port);
+    try (var probe = new DatagramSocket(null)) {
+      probe.setReuseAddress(false);
+      probe.bind(address);
+    } catch (SocketException e) {
+      throw new IOException("UDP port " + port + " is in use: " + e.getMessage(), e);
+    }
   }
 
   /** A receive buffer of at least {@code size} bytes, from the pool when possible. */
