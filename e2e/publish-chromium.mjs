@@ -3,7 +3,7 @@
 // Usage: node publish-chromium.mjs <baseUrl> <roomId>   (output contract: lib/harness.mjs)
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { awaitServerDecrypts, joinAndPublish, log, run } from './lib/harness.mjs';
+import { log, publishAndVerify, run } from './lib/harness.mjs';
 import { writeToneWav } from './lib/tone.mjs';
 
 const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -45,8 +45,7 @@ await run('chromium', async ({ baseUrl, roomId, tmp, onCleanup, seen }) => {
     click: (selector) => page.click(selector),
     evaluate: (fn, arg) => page.evaluate(fn, arg),
   };
-  const { deadline, opusPayloadType, participantId } = await joinAndPublish(ui, {
+  await publishAndVerify(ui, {
     baseUrl, roomId, displayName: 'Chromium E2E', seen,
   });
-  await awaitServerDecrypts(baseUrl, roomId, participantId, opusPayloadType, deadline, seen);
 });

@@ -4,7 +4,7 @@
 // see lib/pulse.mjs for why. Usage: node publish-firefox.mjs <baseUrl> <roomId>
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { awaitServerDecrypts, joinAndPublish, log, run } from './lib/harness.mjs';
+import { log, publishAndVerify, run } from './lib/harness.mjs';
 import { startPulseAudio } from './lib/pulse.mjs';
 import { writeToneWav } from './lib/tone.mjs';
 
@@ -54,10 +54,9 @@ await run('firefox', async ({ baseUrl, roomId, tmp, onCleanup, seen }) => {
     click: (selector) => page.locator(selector).click(),
     evaluate: (fn, arg) => page.evaluate(fn, arg),
   };
-  const { deadline, opusPayloadType, participantId } = await joinAndPublish(ui, {
+  await publishAndVerify(ui, {
     baseUrl, roomId, displayName: 'Firefox E2E', seen,
     // Research P2: Firefox's echo canceller / noise suppressor can turn a steady tone into silence.
     audioProcessing: { 'echo-cancellation': false, 'noise-suppression': false, 'auto-gain-control': false },
   });
-  await awaitServerDecrypts(baseUrl, roomId, participantId, opusPayloadType, deadline, seen);
 });

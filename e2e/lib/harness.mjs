@@ -77,7 +77,7 @@ export async function run(driver, body) {
  * microphone `connected` and the browser's own stats say DTLS is connected. `ui` abstracts the two
  * automation libraries: `goto(url)`, `fill(selector, text)`, `click(selector)`, `evaluate(fn, arg)`.
  */
-export async function joinAndPublish(ui, { baseUrl, roomId, displayName, audioProcessing, seen }) {
+async function joinAndPublish(ui, { baseUrl, roomId, displayName, audioProcessing, seen }) {
   await ui.goto(baseUrl);
   await ui.fill('#room', roomId);
   await ui.fill('#name', displayName);
@@ -124,8 +124,19 @@ export async function joinAndPublish(ui, { baseUrl, roomId, displayName, audioPr
   return { deadline, opusPayloadType: client.opusPayloadType, participantId: page.participantId };
 }
 
+/**
+ * The whole check: join and publish through the page, wait for the server's counters, then read the
+ * browser's stats once more so the printed client and server numbers describe the same moment.
+ */
+export async function publishAndVerify(ui, options) {
+  const { baseUrl, roomId, seen } = options;
+  const { deadline, opusPayloadType, participantId } = await joinAndPublish(ui, options);
+  await awaitServerDecrypts(baseUrl, roomId, participantId, opusPayloadType, deadline, seen);
+  seen.client = await ui.evaluate(readClientStats);
+}
+
 /** Polls GET api/rooms/{roomId} until the server decrypted MIN_RTP_PACKETS from us, with the Opus PT among them. */
-export async function awaitServerDecrypts(baseUrl, roomId, participantId, opusPayloadType, deadline, seen) {
+async function awaitServerDecrypts(baseUrl, roomId, participantId, opusPayloadType, deadline, seen) {
   const url = new URL(`api/rooms/${encodeURIComponent(roomId)}`, baseUrl);
   const opus = String(opusPayloadType);
   for (;;) {
