@@ -5,6 +5,7 @@ import io.cheenhub.sfu.metrics.TransportMetrics;
 import io.cheenhub.sfu.packet.PacketWorkers;
 import io.cheenhub.sfu.transport.dtls.HandshakeOutcome;
 import io.cheenhub.sfu.transport.dtls.RotatingCertificate;
+import io.cheenhub.sfu.transport.ice.AdvertisedCandidates;
 import io.cheenhub.sfu.transport.ice.IcePort;
 import io.cheenhub.sfu.transport.srtp.Srtp;
 import jakarta.annotation.PreDestroy;
@@ -89,6 +90,8 @@ public class TransportService {
         new PacketWorkers(
             packetExecutor,
             Math.min(MAX_PACKET_WORKERS, Runtime.getRuntime().availableProcessors()));
+    // Refuse nonsense advertised addresses at deploy time, not in a browser's answer.
+    AdvertisedCandidates.lines(limits.advertisedAddresses(), Math.max(1, limits.port()));
     try {
       port = IcePort.bind(limits.bindAddress(), limits.port());
       unavailableReason = null;
@@ -246,23 +249,9 @@ public class TransportService {
 
     @Override
     public List<String> advertise(List<String> hostCandidates) {
-      if (limits.advertisedAddresses().isEmpty()) {
-        return hostCandidates;
-      }
-      int boundPort = port.port();
-      List<String> lines = new ArrayList<>();
-      int foundation = 1;
-      for (String address : limits.advertisedAddresses()) {
-        int colon = address.lastIndexOf(':');
-        boolean hasPort = colon > 0 && address.indexOf(':') == colon;
-        String host = hasPort ? address.substring(0, colon) : address;
-        String portText = hasPort ? address.substring(colon + 1) : String.valueOf(boundPort);
-        // RFC 8445 §5.1.2.1: host type preference 126, local preference decreasing per address.
-        long priority = (126L << 24) | ((65_535L - foundation) << 8) | 255;
-        lines.add(foundation + " 1 udp " + priority + " " + host + " " + portText + " typ host");
-        foundation++;
-      }
-      return lines;
+      return limits.advertisedAddresses().isEmpty()
+          ? hostCandidates
+          : AdvertisedCandidates.lines(limits.advertisedAddresses(), port.port());
     }
 
     @Override

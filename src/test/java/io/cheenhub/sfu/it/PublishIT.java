@@ -183,6 +183,65 @@ class PublishIT {
     assertThat(metric(base, "sfu_transports_active", "")).isZero();
   }
 
+  @Test
+  void theWatchdogClosesATransportWhosePeerNeverConnects() throws Exception {
+    WsClient client = joined("never", "Ghost");
+    var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM));
+    closeables.add(0, peer);
+    double before = counter("sfu_transports_closed_total", "reason=\"connect-timeout\"");
+
+    client.send("{\"type\":\"publishOffer\",\"sdp\":" + quoted(peer.publishOffer()) + "}");
+    client.next("publishAnswer");
+    assertThat(publishOf("never").getString("iceState")).isEqualTo("checking");
+
+    // connect timeout 8 s in arquillian.xml; the watchdog runs every second.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> counter("sfu_transports_closed_total", "reason=\"connect-timeout\""),
+            v -> v >= before + 1);
+    assertThat(publishOf("never").getString("iceState")).isEqualTo("closed");
+  }
+
+  @Test
+  void theWatchdogClosesATransportWhosePeerVanishes() throws Exception {
+    WsClient client = joined("vanish", "Gone");
+    var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM));
+    closeables.add(0, peer);
+    double before = counter("sfu_transports_closed_total", "reason=\"consent-expired\"");
+    client.send("{\"type\":\"publishOffer\",\"sdp\":" + quoted(peer.publishOffer()) + "}");
+    SessionDescription answer = SdpParser.parse(client.next("publishAnswer").getString("sdp"));
+    MediaDescription audio = answer.media().get(0);
+    Attribute.Candidate candidate = audio.candidates().get(0);
+    Attribute.Fingerprint fingerprint = answer.fingerprints(audio).get(0);
+    peer.connect(
+        answer.effective(audio, Attribute.IceUfrag.class).orElseThrow().ufrag(),
+        answer.effective(audio, Attribute.IcePwd.class).orElseThrow().password(),
+        new Fingerprint(fingerprint.hashFunction(), fingerprint.fingerprint()),
+        new InetSocketAddress(candidate.address(), candidate.port()));
+    peer.sendRtp(1, 111, 1, 960, new byte[100]);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> publishOf("vanish").getString("dtlsState").equals("connected"));
+
+    // The network under the peer disappears: no more packets, no answers to consent checks.
+    peer.vanish();
+
+    // consent timeout 8 s in arquillian.xml; ice4j checks consent every 5 s.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> counter("sfu_transports_closed_total", "reason=\"consent-expired\""),
+            v -> v >= before + 1);
+    assertThat(metric(base, "sfu_transports_active", "")).isZero();
+  }
+
+  /** A counter that appears with its first event reads 0 before. */
+  private double counter(String name, String labels) throws Exception {
+    double value = metric(base, name, labels);
+    return Double.isNaN(value) ? 0 : value;
+  }
+
   private JsonObject publishOf(String room) throws Exception {
     String body = ServerUnderTest.get(base.resolve("api/rooms/" + room)).body();
     try (var reader = Json.createReader(new StringReader(body))) {

@@ -178,6 +178,11 @@ public final class TestPeer implements AutoCloseable {
     }
   }
 
+  /** The network under the peer disappears: its socket closes without a DTLS close_notify. */
+  public void vanish() {
+    ice.close();
+  }
+
   @Override
   public void close() {
     try {
