@@ -38,6 +38,7 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -92,7 +93,48 @@ class BrowserPublishIT {
     publishFrom("firefox");
   }
 
+  /**
+   * The drivers need Node, {@code e2e/node_modules} and Debian's browsers. Where they are missing
+   * the test is skipped with the reason, so {@code mvn verify} also works on a machine with only a
+   * JDK and Maven; under CI ({@code CI} set, as {@code .ci/run} runs) a missing tool fails instead,
+   * so a broken CI image can never hide these tests.
+   */
+  private static void requireTools(String browser) {
+    List<String> missing = new ArrayList<>();
+    for (String command :
+        browser.equals("firefox")
+            ? List.of("node", "firefox-esr", "pulseaudio", "paplay")
+            : List.of("node", "chromium")) {
+      if (!onPath(command)) {
+        missing.add(command);
+      }
+    }
+    Path modules = Path.of(System.getProperty("e2e.dir", "e2e"), "node_modules");
+    if (!Files.isDirectory(modules)) {
+      missing.add(modules + " (npm ci --prefix e2e)");
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    String reason =
+        browser + " test needs " + String.join(", ", missing) + "; .ci/run installs them";
+    if (System.getenv("CI") != null) {
+      fail(reason);
+    }
+    Assumptions.abort(reason);
+  }
+
+  private static boolean onPath(String command) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void publishFrom(String browser) throws Exception {
+    requireTools(browser);
     String roomId = "e2e-" + browser + "-" + UUID.randomUUID().toString().substring(0, 8);
     DriverRun run = runDriver(browser, onLoopback(base), roomId);
 
