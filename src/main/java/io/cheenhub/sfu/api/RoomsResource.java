@@ -3,6 +3,8 @@ package io.cheenhub.sfu.api;
 import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.room.Room;
 import io.cheenhub.sfu.room.RoomRegistry;
+import io.cheenhub.sfu.transport.MediaTransport;
+import io.cheenhub.sfu.transport.TransportCounters;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -13,6 +15,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Read-only view of the rooms: {@code GET /api/rooms} and {@code GET /api/rooms/{roomId}}. */
 @Path("rooms")
@@ -23,8 +28,53 @@ public class RoomsResource {
   /** One room in the list. */
   public record RoomSummary(String roomId, int participants, Instant createdAt) {}
 
-  /** One participant of a room. */
-  public record ParticipantView(String participantId, String displayName, Instant joinedAt) {}
+  /** One participant of a room; {@code publish} is null until it sent a publish offer. */
+  public record ParticipantView(
+      String participantId, String displayName, Instant joinedAt, TransportView publish) {}
+
+  /**
+   * A media transport's state and counters. {@code payloadTypes} counts decrypted RTP packets per
+   * payload type (e.g. {@code {"111": 250}} for Opus from Chromium).
+   */
+  public record TransportView(
+      String transportId,
+      String iceState,
+      String dtlsState,
+      String srtpProfile,
+      long rtpPacketsDecrypted,
+      long rtcpPacketsDecrypted,
+      long bytesReceived,
+      Map<String, Long> payloadTypes,
+      Map<String, Long> drops) {
+
+    static TransportView of(MediaTransport transport) {
+      TransportCounters counters = transport.counters();
+      var payloadTypes = new TreeMap<String, Long>();
+      for (int pt = 0; pt < 128; pt++) {
+        long count = counters.payloadType(pt);
+        if (count > 0) {
+          payloadTypes.put(String.valueOf(pt), count);
+        }
+      }
+      var drops = new TreeMap<String, Long>();
+      for (TransportCounters.Drop reason : TransportCounters.Drop.values()) {
+        long count = counters.drops(reason);
+        if (count > 0) {
+          drops.put(reason.wireValue(), count);
+        }
+      }
+      return new TransportView(
+          transport.id(),
+          transport.iceState().name().toLowerCase(Locale.ROOT),
+          transport.dtlsState().name().toLowerCase(Locale.ROOT),
+          transport.srtpProfile(),
+          counters.rtpPacketsDecrypted(),
+          counters.rtcpPacketsDecrypted(),
+          counters.bytesReceived(),
+          payloadTypes,
+          drops);
+    }
+  }
 
   /** One room with its participants, oldest first. */
   public record RoomDetail(String roomId, Instant createdAt, List<ParticipantView> participants) {}
@@ -66,7 +116,12 @@ public class RoomsResource {
   }
 
   private static ParticipantView view(Participant participant) {
-    return new ParticipantView(participant.id(), participant.displayName(), participant.joinedAt());
+    MediaTransport publish = participant.publishTransport();
+    return new ParticipantView(
+        participant.id(),
+        participant.displayName(),
+        participant.joinedAt(),
+        publish == null ? null : TransportView.of(publish));
   }
 
   private static Response error(Response.Status status, String code, String message) {

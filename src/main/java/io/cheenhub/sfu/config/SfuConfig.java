@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -59,6 +61,50 @@ public class SfuConfig {
   @Inject
   @ConfigProperty(name = "sfu.signaling.max-queued-outbound", defaultValue = "1000")
   int maxQueuedOutbound;
+
+  @Inject
+  @ConfigProperty(name = "sfu.media.port", defaultValue = "10000")
+  int mediaPort;
+
+  @Inject
+  @ConfigProperty(name = "sfu.media.bind-address")
+  Optional<String> mediaBindAddress;
+
+  @Inject
+  @ConfigProperty(name = "sfu.media.advertised-addresses")
+  Optional<String> advertisedAddresses;
+
+  @Inject
+  @ConfigProperty(name = "sfu.media.connect-timeout-ms", defaultValue = "30000")
+  long connectTimeoutMs;
+
+  @Inject
+  @ConfigProperty(name = "sfu.media.consent-timeout-ms", defaultValue = "30000")
+  long consentTimeoutMs;
+
+  @Inject
+  @ConfigProperty(name = "sfu.media.dtls-handshake-timeout-ms", defaultValue = "30000")
+  long dtlsHandshakeTimeoutMs;
+
+  @Inject
+  @ConfigProperty(name = "sfu.media.receive-queue-packets", defaultValue = "1024")
+  int receiveQueuePackets;
+
+  /** Media transport settings as configured. */
+  @Produces
+  public MediaLimits mediaLimits() {
+    return new MediaLimits(
+        mediaPort,
+        mediaBindAddress.map(String::strip).orElse(""),
+        Arrays.stream(advertisedAddresses.orElse("").split(","))
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .toList(),
+        Duration.ofMillis(connectTimeoutMs),
+        Duration.ofMillis(consentTimeoutMs),
+        Duration.ofMillis(dtlsHandshakeTimeoutMs),
+        receiveQueuePackets);
+  }
 
   /** Room limits as configured. */
   @Produces

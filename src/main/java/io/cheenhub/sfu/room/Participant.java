@@ -1,7 +1,9 @@
 package io.cheenhub.sfu.room;
 
+import io.cheenhub.sfu.transport.MediaTransport;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** One person's membership of one room. Identity is the unguessable {@link #id()}. */
 public final class Participant {
@@ -11,6 +13,7 @@ public final class Participant {
   private final String displayName;
   private final Instant joinedAt;
   private final ParticipantListener listener;
+  private final AtomicReference<MediaTransport> publishTransport = new AtomicReference<>();
 
   Participant(
       String id,
@@ -43,6 +46,16 @@ public final class Participant {
   /** When the participant joined. */
   public Instant joinedAt() {
     return joinedAt;
+  }
+
+  /** The transport of this participant's publish PeerConnection, or null. */
+  public MediaTransport publishTransport() {
+    return publishTransport.get();
+  }
+
+  /** Installs a new publish transport (or null) and returns the one it replaces, for closing. */
+  public MediaTransport replacePublishTransport(MediaTransport transport) {
+    return publishTransport.getAndSet(transport);
   }
 
   ParticipantListener listener() {

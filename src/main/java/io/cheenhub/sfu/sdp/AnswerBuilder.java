@@ -38,7 +38,7 @@ public final class AnswerBuilder {
   /** The answer to a publish offer: a sendrecv offer is answered recvonly. */
   public static SessionDescription answer(SessionDescription offer, LocalTransport local)
       throws SdpNegotiationException {
-    return answer(offer, local, Attribute.Direction.RECVONLY);
+    return negotiate(offer, Attribute.Direction.RECVONLY).answer(local);
   }
 
   /**
@@ -51,8 +51,20 @@ public final class AnswerBuilder {
   public static SessionDescription answer(
       SessionDescription offer, LocalTransport local, Attribute.Direction answerToSendrecv)
       throws SdpNegotiationException {
+    return negotiate(offer, answerToSendrecv).answer(local);
+  }
+
+  /**
+   * Checks that the SFU can serve {@code offer} and decides the codecs, before any transport
+   * exists: the server needs the offer's ICE credentials and fingerprints to create the transport
+   * whose own credentials then go into the answer.
+   *
+   * @throws SdpNegotiationException with the reason the SFU cannot use the offer
+   */
+  public static Negotiation negotiate(
+      SessionDescription offer, Attribute.Direction answerToSendrecv)
+      throws SdpNegotiationException {
     Objects.requireNonNull(offer, "offer");
-    Objects.requireNonNull(local, "local");
     Objects.requireNonNull(answerToSendrecv, "answerToSendrecv");
     checkMids(offer);
 
@@ -86,41 +98,82 @@ public final class AnswerBuilder {
     if (!anyOpus) {
       throw fail(SdpErrorCode.NO_OPUS, "no bundled audio m-line offers opus/48000/2");
     }
-    checkTransport(offer, offeredTransport(offer, offeredBundle, choices));
+    MediaDescription transport = offeredTransport(offer, offeredBundle, choices);
+    checkTransport(offer, transport);
+    return new Negotiation(offer, choices, transport, answerToSendrecv);
+  }
 
-    boolean trickle = offersTrickle(offer);
-    var acceptedMids = new ArrayList<String>();
-    var media = new ArrayList<MediaDescription>(offer.media().size());
-    for (int i = 0; i < offer.media().size(); i++) {
-      MediaDescription m = offer.media().get(i);
-      AudioCodecs codecs = choices.get(i);
-      if (codecs == null) {
-        String format = m.formats().get(0);
-        Attribute.Rtpmap rtpmap = m.isRtp() ? m.rtpmap(m.payloadTypes().get(0)).orElse(null) : null;
-        media.add(
-            ServerProfile.disabledMedia(
-                m.type(), m.protocol(), format, rtpmap, m.mid().orElse(null), null));
-      } else {
-        Attribute.Direction direction = answerDirection(offer.direction(m), answerToSendrecv);
-        media.add(audio(offer, m, codecs, direction, local, acceptedMids.isEmpty()));
-        acceptedMids.add(m.mid().orElseThrow());
+  /** An offer the SFU can serve: its transport parameters, and the answer once ours exist. */
+  public static final class Negotiation {
+    private final SessionDescription offer;
+    private final List<AudioCodecs> choices;
+    private final MediaDescription transport;
+    private final Attribute.Direction answerToSendrecv;
+
+    private Negotiation(
+        SessionDescription offer,
+        List<AudioCodecs> choices,
+        MediaDescription transport,
+        Attribute.Direction answerToSendrecv) {
+      this.offer = offer;
+      this.choices = choices;
+      this.transport = transport;
+      this.answerToSendrecv = answerToSendrecv;
+    }
+
+    /** The offerer's ICE ufrag on the bundled transport. */
+    public String iceUfrag() {
+      return offer.effective(transport, Attribute.IceUfrag.class).orElseThrow().ufrag();
+    }
+
+    /** The offerer's ICE password on the bundled transport. */
+    public String icePwd() {
+      return offer.effective(transport, Attribute.IcePwd.class).orElseThrow().password();
+    }
+
+    /** The offerer's DTLS certificate fingerprints on the bundled transport. */
+    public List<Attribute.Fingerprint> fingerprints() {
+      return offer.fingerprints(transport);
+    }
+
+    /** The answer carrying the server's transport {@code local}. */
+    public SessionDescription answer(LocalTransport local) {
+      Objects.requireNonNull(local, "local");
+      boolean trickle = offersTrickle(offer);
+      var acceptedMids = new ArrayList<String>();
+      var media = new ArrayList<MediaDescription>(offer.media().size());
+      for (int i = 0; i < offer.media().size(); i++) {
+        MediaDescription m = offer.media().get(i);
+        AudioCodecs codecs = choices.get(i);
+        if (codecs == null) {
+          String format = m.formats().get(0);
+          Attribute.Rtpmap rtpmap =
+              m.isRtp() ? m.rtpmap(m.payloadTypes().get(0)).orElse(null) : null;
+          media.add(
+              ServerProfile.disabledMedia(
+                  m.type(), m.protocol(), format, rtpmap, m.mid().orElse(null), null));
+        } else {
+          Attribute.Direction direction = answerDirection(offer.direction(m), answerToSendrecv);
+          media.add(audio(offer, m, codecs, direction, local, acceptedMids.isEmpty()));
+          acceptedMids.add(m.mid().orElseThrow());
+        }
       }
-    }
 
-    var attributes = new ArrayList<Attribute>(2);
-    attributes.add(new Attribute.Group(Attribute.Group.BUNDLE, acceptedMids));
-    if (trickle) {
-      // RFC 8829 §5.3.1: ice-options trickle only when the offer had it.
-      attributes.add(new Attribute.IceOptions(List.of("trickle")));
+      var attributes = new ArrayList<Attribute>(2);
+      attributes.add(new Attribute.Group(Attribute.Group.BUNDLE, acceptedMids));
+      if (trickle) {
+        // RFC 8829 §5.3.1: ice-options trickle only when the offer had it.
+        attributes.add(new Attribute.IceOptions(List.of("trickle")));
+      }
+      return new SessionDescription(
+          ServerProfile.origin(local),
+          "-",
+          SessionDescription.Timing.UNBOUNDED,
+          null,
+          List.of(),
+          attributes,
+          media);
     }
-    return new SessionDescription(
-        ServerProfile.origin(local),
-        "-",
-        SessionDescription.Timing.UNBOUNDED,
-        null,
-        List.of(),
-        attributes,
-        media);
   }
 
   /** RFC 5888 §4-5: mids are unique and a group only names mids that exist. */

@@ -5,6 +5,16 @@ import io.cheenhub.sfu.metrics.SfuMetrics;
 import io.cheenhub.sfu.room.JoinRejectedException;
 import io.cheenhub.sfu.room.LeaveReason;
 import io.cheenhub.sfu.room.Participant;
+import io.cheenhub.sfu.sdp.AnswerBuilder;
+import io.cheenhub.sfu.sdp.Attribute;
+import io.cheenhub.sfu.sdp.LocalTransport;
+import io.cheenhub.sfu.sdp.SdpException;
+import io.cheenhub.sfu.sdp.SdpParser;
+import io.cheenhub.sfu.sdp.SdpWriter;
+import io.cheenhub.sfu.transport.MediaTransport;
+import io.cheenhub.sfu.transport.RemoteParameters;
+import io.cheenhub.sfu.transport.TransportUnavailableException;
+import io.cheenhub.sfu.transport.dtls.Fingerprint;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
@@ -89,6 +99,10 @@ final class Connection {
         leave(leave);
       } else if (message instanceof Message.Ping ping) {
         outbox.send(new Message.Pong(ping.requestId(), ping.ts(), System.currentTimeMillis()));
+      } else if (message instanceof Message.PublishOffer offer) {
+        publish(offer);
+      } else if (message instanceof Message.PublishIce ice) {
+        publishIce(ice);
       }
     } catch (SignalingException e) {
       reply(e);
@@ -169,6 +183,104 @@ final class Connection {
     service.metrics().participantJoined();
   }
 
+  /** The membership a room-scoped request means: {@code roomId}, or the only room. */
+  private Membership membership(String roomId, String requestId) throws SignalingException {
+    synchronized (this) {
+      if (roomId == null) {
+        if (memberships.size() > 1) {
+          throw new SignalingException(
+              ErrorCode.AMBIGUOUS_ROOM,
+              "in " + memberships.size() + " rooms: say which one",
+              requestId);
+        }
+        if (memberships.isEmpty()) {
+          throw new SignalingException(ErrorCode.NOT_JOINED, "not in any room", requestId);
+        }
+        return memberships.values().iterator().next();
+      }
+      Membership membership = memberships.get(roomId);
+      if (membership == null) {
+        throw new SignalingException(ErrorCode.NOT_JOINED, "not in room " + roomId, requestId);
+      }
+      return membership;
+    }
+  }
+
+  /** Offer → parse → check → transport → answer; a new offer replaces the old transport. */
+  private void publish(Message.PublishOffer offer) throws SignalingException {
+    Membership membership = membership(offer.roomId(), offer.requestId());
+    Participant participant = membership.participant();
+    AnswerBuilder.Negotiation negotiation;
+    try {
+      negotiation =
+          AnswerBuilder.negotiate(SdpParser.parse(offer.sdp()), Attribute.Direction.RECVONLY);
+    } catch (SdpException e) {
+      throw new SignalingException(ErrorCode.of(e.errorCode()), e.getMessage(), offer.requestId());
+    }
+    MediaTransport transport;
+    try {
+      transport =
+          service
+              .transports()
+              .create(
+                  new RemoteParameters(
+                      negotiation.iceUfrag(),
+                      negotiation.icePwd(),
+                      negotiation.fingerprints().stream()
+                          .map(f -> new Fingerprint(f.hashFunction(), f.fingerprint()))
+                          .toList()));
+    } catch (TransportUnavailableException e) {
+      throw new SignalingException(
+          ErrorCode.TRANSPORT_UNAVAILABLE, e.getMessage(), offer.requestId());
+    } catch (IOException e) {
+      LOG.log(Level.SEVERE, "transport creation failed connection=" + id, e);
+      throw new SignalingException(
+          ErrorCode.INTERNAL_ERROR,
+          "could not create a media transport, see server log for connection " + id,
+          offer.requestId());
+    }
+    Fingerprint fingerprint = transport.fingerprint();
+    String answer =
+        SdpWriter.write(
+            negotiation.answer(
+                new LocalTransport(
+                    membership.sdpSessionId(),
+                    membership.nextSdpVersion(),
+                    transport.iceUfrag(),
+                    transport.icePassword(),
+                    new Attribute.Fingerprint(fingerprint.algorithm(), fingerprint.value()),
+                    transport.candidates().stream().map(c -> "candidate:" + c).toList())));
+    MediaTransport previous = participant.replacePublishTransport(transport);
+    if (previous != null) {
+      service.transports().close(previous, "replaced");
+    }
+    if (ended.get() || !service.rooms().room(participant.roomId()).isPresent()) {
+      // The connection ended while we built the transport: do not leak it.
+      participant.replacePublishTransport(null);
+      service.transports().close(transport, "left");
+      return;
+    }
+    LOG.info(
+        () -> "publishing " + participant + " transport=" + transport.id() + " connection=" + id);
+    outbox.send(new Message.PublishAnswer(offer.requestId(), participant.roomId(), answer));
+  }
+
+  /** Validates a trickled candidate; the server learns addresses from checks (design §4). */
+  private void publishIce(Message.PublishIce ice) throws SignalingException {
+    membership(ice.roomId(), ice.requestId());
+    if (!ice.candidate().isEmpty()) {
+      String candidate =
+          ice.candidate().startsWith("candidate:")
+              ? ice.candidate().substring("candidate:".length())
+              : ice.candidate();
+      try {
+        Attribute.Candidate.parse(candidate);
+      } catch (SdpException e) {
+        throw new SignalingException(ErrorCode.INVALID_CANDIDATE, e.getMessage(), ice.requestId());
+      }
+    }
+  }
+
   private void leave(Message.Leave leave) throws SignalingException {
     String roomId;
     synchronized (this) {
@@ -210,27 +322,26 @@ final class Connection {
     service.forget(this);
   }
 
-  /** Ends the connection and closes the socket with a reason the client can show. */
+  /**
+   * Ends the connection and closes the socket with a reason the client can show, after the messages
+   * already queued for it (typically the error that explains the close).
+   */
   void close(LeaveReason leaveReason, CloseReason.CloseCode code, String reason) {
     end(leaveReason);
-    service
-        .executor()
-        .execute(
-            () -> {
-              try {
-                if (session.isOpen()) {
-                  session.close(new CloseReason(code, reason));
-                }
-              } catch (IOException e) {
-                LOG.log(Level.FINE, "close failed connection=" + id, e);
-              }
-            });
+    outbox.closeAfterPending(new CloseReason(code, reason));
   }
 
   private void leaveRoom(Membership membership, LeaveReason reason) {
     Participant participant = membership.participant();
-    if (participant != null && service.rooms().leave(participant, reason)) {
+    if (participant == null) {
+      return;
+    }
+    if (service.rooms().leave(participant, reason)) {
       service.metrics().participantLeft(reason);
+    }
+    MediaTransport transport = participant.replacePublishTransport(null);
+    if (transport != null) {
+      service.transports().close(transport, reason.wireValue());
     }
   }
 

@@ -35,6 +35,26 @@ public enum ErrorCode {
   ROOM_FULL("room-full"),
   /** The connection is in {@code sfu.signaling.max-rooms-per-connection} rooms. */
   ROOM_LIMIT_REACHED("room-limit-reached"),
+  /** The SDP could not be parsed. */
+  SDP_MALFORMED("sdp-malformed"),
+  /** The offer has no {@code a=fingerprint}. */
+  SDP_NO_FINGERPRINT("sdp-no-fingerprint"),
+  /** The offer has no BUNDLE group with audio in it. */
+  SDP_NO_BUNDLE("sdp-no-bundle"),
+  /** The offer has no audio m-line. */
+  SDP_NO_AUDIO("sdp-no-audio"),
+  /** No bundled audio m-line offers Opus. */
+  SDP_NO_OPUS("sdp-no-opus"),
+  /** The offer has no {@code a=ice-ufrag}/{@code a=ice-pwd}. */
+  SDP_NO_ICE_CREDENTIALS("sdp-no-ice-credentials"),
+  /** The offer wants the server to be the DTLS client ({@code a=setup:passive}). */
+  SDP_BAD_SETUP("sdp-bad-setup"),
+  /** The bundled transport does not multiplex RTCP ({@code a=rtcp-mux}). */
+  SDP_NO_RTCP_MUX("sdp-no-rtcp-mux"),
+  /** A trickled candidate could not be parsed. */
+  INVALID_CANDIDATE("invalid-candidate"),
+  /** The media UDP port is not bound; no PeerConnection can be served. */
+  TRANSPORT_UNAVAILABLE("transport-unavailable"),
   /** A server bug; the log has the details under the same connection id. */
   INTERNAL_ERROR("internal-error");
 
@@ -42,6 +62,20 @@ public enum ErrorCode {
 
   ErrorCode(String wireValue) {
     this.wireValue = wireValue;
+  }
+
+  /** The signaling code for an SDP error. */
+  public static ErrorCode of(io.cheenhub.sfu.sdp.SdpErrorCode code) {
+    return switch (code) {
+      case MALFORMED -> SDP_MALFORMED;
+      case NO_FINGERPRINT -> SDP_NO_FINGERPRINT;
+      case NO_BUNDLE -> SDP_NO_BUNDLE;
+      case NO_AUDIO -> SDP_NO_AUDIO;
+      case NO_OPUS -> SDP_NO_OPUS;
+      case NO_ICE_CREDENTIALS -> SDP_NO_ICE_CREDENTIALS;
+      case BAD_SETUP -> SDP_BAD_SETUP;
+      case NO_RTCP_MUX -> SDP_NO_RTCP_MUX;
+    };
   }
 
   /** The code as it appears in {@code error} messages and metric labels. */

@@ -17,6 +17,9 @@ import java.util.List;
       @JsonbSubtype(alias = "join", type = Message.Join.class),
       @JsonbSubtype(alias = "leave", type = Message.Leave.class),
       @JsonbSubtype(alias = "ping", type = Message.Ping.class),
+      @JsonbSubtype(alias = "publishOffer", type = Message.PublishOffer.class),
+      @JsonbSubtype(alias = "publishIce", type = Message.PublishIce.class),
+      @JsonbSubtype(alias = "publishAnswer", type = Message.PublishAnswer.class),
       @JsonbSubtype(alias = "joined", type = Message.Joined.class),
       @JsonbSubtype(alias = "left", type = Message.Left.class),
       @JsonbSubtype(alias = "participantJoined", type = Message.ParticipantJoined.class),
@@ -43,6 +46,24 @@ public sealed interface Message {
 
   /** Application-level keep-alive and round-trip probe; {@code ts} is echoed in the pong. */
   record Ping(String requestId, Long ts) implements ClientMessage {}
+
+  /**
+   * The browser's offer for its publish PeerConnection (sendonly audio). Answered by {@link
+   * PublishAnswer}; a new offer replaces the previous publish transport.
+   */
+  record PublishOffer(String requestId, String roomId, String sdp) implements ClientMessage {}
+
+  /**
+   * A trickled ICE candidate of the publish PeerConnection; an empty {@code candidate} means end of
+   * candidates. Not answered unless invalid: the server learns the browser's address from its
+   * checks.
+   */
+  record PublishIce(
+      String requestId, String roomId, String candidate, String sdpMid, Integer sdpMLineIndex)
+      implements ClientMessage {}
+
+  /** The server's answer for the publish PeerConnection. */
+  record PublishAnswer(String requestId, String roomId, String sdp) implements ServerMessage {}
 
   /** One participant as the others see it. */
   record ParticipantInfo(String participantId, String displayName) {}

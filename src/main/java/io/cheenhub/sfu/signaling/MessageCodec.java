@@ -50,11 +50,26 @@ public final class MessageCodec {
           "leave",
           List.of(optional("roomId", Kind.STRING)),
           "ping",
-          List.of(optional("ts", Kind.INTEGER)));
+          List.of(optional("ts", Kind.INTEGER)),
+          "publishOffer",
+          List.of(optional("roomId", Kind.STRING), required("sdp", Kind.STRING)),
+          "publishIce",
+          List.of(
+              optional("roomId", Kind.STRING),
+              required("candidate", Kind.STRING),
+              optional("sdpMid", Kind.STRING),
+              optional("sdpMLineIndex", Kind.INTEGER)));
 
   /** Types only the server sends; a client sending them gets {@code unexpected-type}. */
   private static final List<String> SERVER_TYPES =
-      List.of("joined", "left", "participantJoined", "participantLeft", "pong", "error");
+      List.of(
+          "joined",
+          "left",
+          "participantJoined",
+          "participantLeft",
+          "pong",
+          "publishAnswer",
+          "error");
 
   private final Jsonb jsonb = JsonbBuilder.create();
   private final int maxFrameChars;

@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.signaling;
 
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
@@ -23,6 +24,9 @@ final class Outbox {
   private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
   private static final Object PING = new Object();
 
+  /** A close frame queued behind the messages before it. */
+  private record Close(CloseReason reason) {}
+
   private final Session session;
   private final Executor executor;
   private final int capacity;
@@ -31,6 +35,7 @@ final class Outbox {
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicBoolean sending = new AtomicBoolean();
   private final AtomicBoolean overflowed = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
 
   Outbox(Session session, Executor executor, int capacity, Runnable onOverflow) {
     this.session = session;
@@ -49,8 +54,20 @@ final class Outbox {
     return enqueue(PING);
   }
 
+  /**
+   * Closes the session once everything queued before has been written, so the client sees the error
+   * that explains the close before the close itself.
+   */
+  void closeAfterPending(CloseReason reason) {
+    if (closing.compareAndSet(false, true) && session.isOpen()) {
+      queue.add(new Close(reason));
+      size.incrementAndGet();
+      startNext();
+    }
+  }
+
   private boolean enqueue(Object item) {
-    if (overflowed.get() || !session.isOpen()) {
+    if (closing.get() || overflowed.get() || !session.isOpen()) {
       return false;
     }
     if (size.incrementAndGet() > capacity) {
@@ -96,6 +113,11 @@ final class Outbox {
       if (item == PING) {
         session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
         finished();
+      } else if (item instanceof Close close) {
+        queue.clear();
+        size.set(0);
+        session.close(close.reason());
+        sending.set(false);
       } else {
         session.getAsyncRemote().sendObject(item, this::sent);
       }

@@ -4,6 +4,7 @@ import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.metrics.SfuMetrics;
 import io.cheenhub.sfu.room.LeaveReason;
 import io.cheenhub.sfu.room.RoomRegistry;
+import io.cheenhub.sfu.transport.TransportService;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -42,6 +43,7 @@ public class SignalingService {
   @Inject RoomRegistry rooms;
   @Inject SfuMetrics metrics;
   @Inject SignalingLimits limits;
+  @Inject TransportService transports;
 
   @Resource ManagedExecutorService executor;
   @Resource ManagedScheduledExecutorService scheduler;
@@ -145,6 +147,10 @@ public class SignalingService {
 
   RoomRegistry rooms() {
     return rooms;
+  }
+
+  TransportService transports() {
+    return transports;
   }
 
   SfuMetrics metrics() {

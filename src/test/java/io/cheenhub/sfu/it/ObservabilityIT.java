@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
@@ -160,9 +161,20 @@ class ObservabilityIT {
 
     HttpResponse<String> ready = get(base.resolve("/health/ready"));
     assertThat(ready.statusCode()).isEqualTo(200);
-    JsonObject readyCheck = object(ready).getJsonArray("checks").getJsonObject(0);
-    assertThat(readyCheck.getString("name")).isEqualTo("signaling");
-    assertThat(readyCheck.getString("status")).isEqualTo("UP");
+    JsonArray readyChecks = object(ready).getJsonArray("checks");
+    assertThat(readyChecks)
+        .extracting(c -> c.asJsonObject().getString("name"))
+        .containsExactlyInAnyOrder("signaling", "media");
+    assertThat(readyChecks)
+        .allSatisfy(c -> assertThat(c.asJsonObject().getString("status")).isEqualTo("UP"));
+    JsonObject media =
+        readyChecks.stream()
+            .map(JsonValue::asJsonObject)
+            .filter(c -> c.getString("name").equals("media"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(media.getJsonObject("data").getString("udp")).startsWith("127.0.0.1:");
+    assertThat(media.getJsonObject("data").get("packetWorkers").toString()).contains("true");
   }
 
   @Test

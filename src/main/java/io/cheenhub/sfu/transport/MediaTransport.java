@@ -1,0 +1,429 @@
+package io.cheenhub.sfu.transport;
+
+import io.cheenhub.sfu.packet.SerialQueue;
+import io.cheenhub.sfu.rtp.PacketClassifier;
+import io.cheenhub.sfu.rtp.RtpPacket;
+import io.cheenhub.sfu.transport.dtls.DtlsParameters;
+import io.cheenhub.sfu.transport.dtls.DtlsSession;
+import io.cheenhub.sfu.transport.dtls.Fingerprint;
+import io.cheenhub.sfu.transport.dtls.HandshakeOutcome;
+import io.cheenhub.sfu.transport.ice.IcePort;
+import io.cheenhub.sfu.transport.srtp.DtlsRole;
+import io.cheenhub.sfu.transport.srtp.SrtpDrop;
+import io.cheenhub.sfu.transport.srtp.SrtpSession;
+import java.beans.PropertyChangeEvent;
+import java.beans.PropertyChangeListener;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidatePair;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.IceMediaStream;
+import org.ice4j.ice.IceProcessingState;
+import org.ice4j.ice.KeepAliveStrategy;
+import org.ice4j.ice.LocalCandidate;
+import org.ice4j.ice.harvest.SinglePortUdpHarvester;
+import org.ice4j.util.Buffer;
+
+/**
+ * The server end of one PeerConnection: an ice4j agent on the shared port (ICE controlled, full
+ * ICE, consent freshness), a DTLS 1.2 server, and SRTP/SRTCP contexts from its keys.
+ *
+ * <p>Receive path, RFC 7983 demultiplexing first: the ice4j thread classifies each datagram by its
+ * first byte; DTLS goes to the handshake, SRTP/SRTCP into this transport's bounded {@link
+ * SerialQueue}, anything else is counted and dropped. The queue is drained on the packet workers,
+ * which decrypt and hand packets to the {@link PacketSink}. The ice4j thread never decrypts or
+ * blocks.
+ */
+public final class MediaTransport {
+
+  private static final Logger LOG = Logger.getLogger(MediaTransport.class.getName());
+
+  /** Where decrypted packets go. Called on a packet worker, one packet at a time per transport. */
+  public interface PacketSink {
+    /** A decrypted RTP packet in {@code packet}; valid only during the call. */
+    void onRtp(RtpPacket packet);
+
+    /** A decrypted RTCP datagram (compound or not); valid only during the call. */
+    void onRtcp(byte[] buffer, int offset, int length);
+
+    /** Drops everything. */
+    PacketSink NONE =
+        new PacketSink() {
+          @Override
+          public void onRtp(RtpPacket packet) {}
+
+          @Override
+          public void onRtcp(byte[] buffer, int offset, int length) {}
+        };
+  }
+
+  /** ICE state as the API reports it. */
+  public enum IceState {
+    NEW,
+    CHECKING,
+    CONNECTED,
+    FAILED,
+    CLOSED
+  }
+
+  /** DTLS state as the API reports it. */
+  public enum DtlsState {
+    NEW,
+    CONNECTING,
+    CONNECTED,
+    FAILED,
+    CLOSED
+  }
+
+  private final String id;
+  private final TransportContext context;
+  private final Agent agent;
+  private final IceMediaStream stream;
+  private final Component component;
+  private final DtlsSession dtls;
+  private final SerialQueue<Buffer> received;
+  private final RtpPacket rtp = new RtpPacket();
+  private final TransportCounters counters = new TransportCounters();
+  private final long createdNanos = System.nanoTime();
+  private volatile PacketSink sink = PacketSink.NONE;
+  private volatile SrtpSession srtp;
+  private volatile IceState iceState = IceState.NEW;
+  private volatile DtlsState dtlsState = DtlsState.NEW;
+  private volatile long lastActivityNanos = createdNanos;
+  private volatile String closeReason;
+  private boolean dtlsStarted;
+  private final PropertyChangeListener iceListener = this::onIceStateChange;
+  private final PropertyChangeListener pairListener = this::onPairChange;
+
+  MediaTransport(String id, TransportContext context, RemoteParameters remote) throws IOException {
+    this.id = id;
+    this.context = context;
+    this.received =
+        new SerialQueue<>(
+            "transport-" + id,
+            context.limits().receiveQueuePackets(),
+            context.workers(),
+            this::decrypt,
+            IcePort::give);
+    this.dtls =
+        DtlsSession.server(
+            new DtlsParameters(
+                "transport=" + id,
+                context.certificates().current(),
+                remote.fingerprints(),
+                DtlsParameters.DEFAULT_SRTP_PROFILES,
+                context.limits().dtlsHandshakeTimeout()),
+            this::sendDtls,
+            context.blockingExecutor(),
+            new DtlsListener());
+    this.agent = new Agent();
+    agent.setControlling(false);
+    agent.setPerformConsentFreshness(true);
+    for (SinglePortUdpHarvester harvester : context.port().harvesters()) {
+      agent.addCandidateHarvester(harvester);
+    }
+    stream = agent.createMediaStream("stream");
+    stream.setRemoteUfrag(remote.iceUfrag());
+    stream.setRemotePassword(remote.icePassword());
+    // Single-port harvesting needs BUNDLE + rtcp-mux: one stream, one component.
+    component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
+    component.setBufferCallback(this::onDatagram);
+    agent.addStateChangeListener(iceListener);
+    stream.addPairChangeListener(pairListener);
+    // No remote candidates: the browser's checks create peer-reflexive pairs (a single-port agent
+    // cannot send to an address it has not heard from, and failing pairs would fail the agent).
+    agent.startConnectivityEstablishment();
+    iceState = IceState.CHECKING;
+  }
+
+  /** Transport id (for logs and the API). */
+  public String id() {
+    return id;
+  }
+
+  /** Where decrypted packets go from now on. */
+  public void setSink(PacketSink sink) {
+    this.sink = sink;
+  }
+
+  /** The agent's ICE ufrag for the answer. */
+  public String iceUfrag() {
+    return agent.getLocalUfrag();
+  }
+
+  /** The agent's ICE password for the answer. */
+  public String icePassword() {
+    return agent.getLocalPassword();
+  }
+
+  /** The DTLS fingerprint of the certificate this transport presents. */
+  public Fingerprint fingerprint() {
+    return dtls.localCertificate().fingerprint();
+  }
+
+  /** Host candidates as {@code a=candidate} values (without the {@code candidate:} prefix). */
+  public List<String> candidates() {
+    return context.advertise(
+        component.getLocalCandidates().stream().map(MediaTransport::describe).toList());
+  }
+
+  /** Counters for the API and metrics. */
+  public TransportCounters counters() {
+    return counters;
+  }
+
+  /** ICE state. */
+  public IceState iceState() {
+    return iceState;
+  }
+
+  /** DTLS state. */
+  public DtlsState dtlsState() {
+    return dtlsState;
+  }
+
+  /** The negotiated SRTP profile, or null before DTLS completes. */
+  public String srtpProfile() {
+    SrtpSession session = srtp;
+    return session == null ? null : session.profile().name();
+  }
+
+  /** Whether ICE and DTLS both completed and the transport is not closed. */
+  public boolean isConnected() {
+    return dtlsState == DtlsState.CONNECTED && closeReason == null;
+  }
+
+  /** How long since the transport was created. */
+  Duration age(long nowNanos) {
+    return Duration.ofNanos(nowNanos - createdNanos);
+  }
+
+  /** How long since the peer was last heard from (any datagram or consent response). */
+  Duration silence(long nowNanos) {
+    CandidatePair selected = component.getSelectedPair();
+    long consentMillis = selected == null ? 0 : selected.getConsentFreshness();
+    long sinceConsent =
+        consentMillis == 0 ? Long.MAX_VALUE : System.currentTimeMillis() - consentMillis;
+    long sincePacket = (nowNanos - lastActivityNanos) / 1_000_000;
+    return Duration.ofMillis(Math.min(sinceConsent, sincePacket));
+  }
+
+  /** Why the transport closed, or null while open. */
+  public String closeReason() {
+    return closeReason;
+  }
+
+  /** Encrypts an RTP packet in place (needs tail room for the tag) and sends it. */
+  public boolean sendRtp(byte[] buffer, int offset, int length) {
+    SrtpSession session = srtp;
+    if (session == null || closeReason != null) {
+      return false;
+    }
+    int protectedLength = session.protectRtp(buffer, offset, length);
+    return protectedLength > 0 && send(buffer, offset, protectedLength);
+  }
+
+  /** Encrypts an RTCP packet in place (needs tail room for index and tag) and sends it. */
+  public boolean sendRtcp(byte[] buffer, int offset, int length) {
+    SrtpSession session = srtp;
+    if (session == null || closeReason != null) {
+      return false;
+    }
+    int protectedLength = session.protectRtcp(buffer, offset, length);
+    return protectedLength > 0 && send(buffer, offset, protectedLength);
+  }
+
+  private boolean send(byte[] buffer, int offset, int length) {
+    try {
+      component.send(buffer, offset, length);
+      counters.packetsSent++;
+      counters.bytesSent += length;
+      return true;
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "send failed transport=" + id, e);
+      return false;
+    }
+  }
+
+  private void sendDtls(byte[] buffer, int offset, int length) throws IOException {
+    component.send(buffer, offset, length);
+  }
+
+  /** ice4j receive thread: classify and hand off; never decrypt or block here. */
+  private void onDatagram(Buffer buffer) {
+    lastActivityNanos = System.nanoTime();
+    counters.datagramsReceived++;
+    counters.bytesReceived += buffer.getLength();
+    byte[] bytes = buffer.getBuffer();
+    int offset = buffer.getOffset();
+    int length = buffer.getLength();
+    switch (PacketClassifier.classify(bytes, offset, length)) {
+      case RTP, RTCP -> {
+        if (!received.offer(buffer)) {
+          counters.drop(TransportCounters.Drop.QUEUE_FULL);
+        }
+      }
+      case DTLS -> {
+        // Copied into the handshake's own queue: DTLS is a handful of datagrams per transport.
+        dtls.offerDatagram(bytes, offset, length);
+        IcePort.give(buffer);
+      }
+      default -> {
+        counters.drop(TransportCounters.Drop.UNKNOWN_PROTOCOL);
+        IcePort.give(buffer);
+      }
+    }
+  }
+
+  /** Packet worker: decrypt one SRTP/SRTCP datagram and pass it on. */
+  private void decrypt(Buffer buffer) {
+    try {
+      SrtpSession session = srtp;
+      if (session == null) {
+        counters.drop(TransportCounters.Drop.NO_KEYS);
+        return;
+      }
+      byte[] bytes = buffer.getBuffer();
+      int offset = buffer.getOffset();
+      if (PacketClassifier.classify(bytes, offset, buffer.getLength())
+          == PacketClassifier.Kind.RTCP) {
+        int length = session.unprotectRtcp(bytes, offset, buffer.getLength());
+        if (length > 0) {
+          counters.rtcpPacketsDecrypted++;
+          sink.onRtcp(bytes, offset, length);
+        } else {
+          counters.drop(dropReason(length));
+        }
+        return;
+      }
+      int length = session.unprotectRtp(bytes, offset, buffer.getLength());
+      if (length > 0 && rtp.wrap(bytes, offset, length)) {
+        counters.rtpPacketsDecrypted++;
+        counters.countPayloadType(rtp.payloadType());
+        sink.onRtp(rtp);
+      } else {
+        counters.drop(dropReason(length));
+      }
+    } finally {
+      IcePort.give(buffer);
+    }
+  }
+
+  private static TransportCounters.Drop dropReason(int status) {
+    if (status >= 0) {
+      return TransportCounters.Drop.MALFORMED; // decrypted, but not a valid RTP packet
+    }
+    return switch (SrtpDrop.ofStatus(status)) {
+      case AUTH, CRYPTO_FAILED -> TransportCounters.Drop.AUTH;
+      case REPLAY -> TransportCounters.Drop.REPLAY;
+      case UNKNOWN_SSRC_LIMIT -> TransportCounters.Drop.SSRC_LIMIT;
+      case MALFORMED, NO_ROOM, CLOSED -> TransportCounters.Drop.MALFORMED;
+    };
+  }
+
+  private void onIceStateChange(PropertyChangeEvent event) {
+    if (!Agent.PROPERTY_ICE_PROCESSING_STATE.equals(event.getPropertyName())) {
+      return;
+    }
+    var state = (IceProcessingState) event.getNewValue();
+    var old = (IceProcessingState) event.getOldValue();
+    if (state == IceProcessingState.COMPLETED) {
+      iceState = IceState.CONNECTED;
+      context.onIceConnected(this, age(System.nanoTime()));
+    } else if (state == IceProcessingState.FAILED
+        || (state == IceProcessingState.TERMINATED && old == IceProcessingState.RUNNING)) {
+      iceState = IceState.FAILED;
+      context.requestClose(this, "ice-failed");
+    }
+  }
+
+  /** The first validated pair makes the transport writable: start DTLS then (JVB does too). */
+  private void onPairChange(PropertyChangeEvent event) {
+    if (!IceMediaStream.PROPERTY_PAIR_VALIDATED.equals(event.getPropertyName())) {
+      return;
+    }
+    synchronized (this) {
+      if (dtlsStarted || closeReason != null) {
+        return;
+      }
+      dtlsStarted = true;
+    }
+    dtlsState = DtlsState.CONNECTING;
+    dtls.start();
+  }
+
+  /** DTLS outcomes arrive on the blocking executor. */
+  private final class DtlsListener implements DtlsSession.Listener {
+    @Override
+    public void onHandshakeOutcome(DtlsSession session, HandshakeOutcome outcome) {
+      if (outcome instanceof HandshakeOutcome.Established established) {
+        byte[] keys = established.keyingMaterial();
+        srtp = new SrtpSession(established.profile(), keys, DtlsRole.SERVER);
+        Arrays.fill(keys, (byte) 0);
+        dtlsState = DtlsState.CONNECTED;
+        context.onDtlsConnected(MediaTransport.this, established);
+      } else if (outcome instanceof HandshakeOutcome.Failed failed) {
+        dtlsState = DtlsState.FAILED;
+        context.onDtlsFailed(MediaTransport.this, failed);
+        context.requestClose(MediaTransport.this, "dtls-" + wireValue(failed.reason()));
+      }
+    }
+
+    @Override
+    public void onClosedByPeer(DtlsSession session) {
+      context.requestClose(MediaTransport.this, "dtls-closed");
+    }
+  }
+
+  /** A failure reason as a metric label and close reason, e.g. {@code bad-certificate}. */
+  static String wireValue(HandshakeOutcome.FailureReason reason) {
+    return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
+  /**
+   * Frees everything: listeners, DTLS (close_notify), the agent and its sockets, queued buffers,
+   * SRTP keys. Idempotent; runs on the blocking executor because freeing an agent blocks.
+   */
+  void close(String reason) {
+    synchronized (this) {
+      if (closeReason != null) {
+        return;
+      }
+      closeReason = reason;
+    }
+    agent.removeStateChangeListener(iceListener);
+    stream.removePairStateChangeListener(pairListener);
+    component.setBufferCallback(buffer -> IcePort.give(buffer));
+    received.close();
+    dtls.close();
+    agent.free();
+    SrtpSession session = srtp;
+    if (session != null) {
+      session.close();
+    }
+    iceState = IceState.CLOSED;
+    dtlsState = dtlsState == DtlsState.CONNECTED ? DtlsState.CLOSED : dtlsState;
+    LOG.info(() -> "transport closed transport=" + id + " reason=" + reason);
+  }
+
+  private static String describe(LocalCandidate candidate) {
+    return candidate.getFoundation()
+        + " "
+        + candidate.getParentComponent().getComponentID()
+        + " "
+        + candidate.getTransport()
+        + " "
+        + candidate.getPriority()
+        + " "
+        + candidate.getTransportAddress().getHostAddress()
+        + " "
+        + candidate.getTransportAddress().getPort()
+        + " typ "
+        + candidate.getType();
+  }
+}

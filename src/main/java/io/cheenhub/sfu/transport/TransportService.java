@@ -1,0 +1,293 @@
+package io.cheenhub.sfu.transport;
+
+import io.cheenhub.sfu.config.MediaLimits;
+import io.cheenhub.sfu.metrics.TransportMetrics;
+import io.cheenhub.sfu.packet.PacketWorkers;
+import io.cheenhub.sfu.transport.dtls.HandshakeOutcome;
+import io.cheenhub.sfu.transport.dtls.RotatingCertificate;
+import io.cheenhub.sfu.transport.ice.AdvertisedCandidates;
+import io.cheenhub.sfu.transport.ice.IcePort;
+import io.cheenhub.sfu.transport.srtp.Srtp;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorDefinition;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Owns the media side of the server: the shared UDP port, the DTLS certificate, the packet workers
+ * and every {@link MediaTransport}. Started from CDI lifecycle, stopped in {@link #stop()}:
+ * undeploy frees every agent, stops every worker and unbinds the port.
+ *
+ * <p>Two container-managed executors: packet workers (long-running loops, one per core) and
+ * blocking work (DTLS handshakes, freeing agents). Payara's default executor runs tasks on one
+ * thread (core size 0, unbounded queue), so both are defined here with explicit concurrency.
+ */
+@ManagedExecutorDefinition(
+    name = TransportService.PACKET_EXECUTOR,
+    maxAsync = TransportService.MAX_PACKET_WORKERS,
+    hungTaskThreshold = -1)
+@ManagedExecutorDefinition(
+    name = TransportService.BLOCKING_EXECUTOR,
+    maxAsync = TransportService.MAX_BLOCKING_TASKS,
+    hungTaskThreshold = -1)
+@ApplicationScoped
+public class TransportService {
+
+  static final String PACKET_EXECUTOR = "java:app/concurrent/sfu-packet-workers";
+  static final String BLOCKING_EXECUTOR = "java:app/concurrent/sfu-blocking";
+  static final int MAX_PACKET_WORKERS = 64;
+
+  /** Concurrent DTLS handshakes and agent frees; each blocks a thread for up to its timeout. */
+  static final int MAX_BLOCKING_TASKS = 256;
+
+  private static final Logger LOG = Logger.getLogger(TransportService.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(1);
+  private static final Duration CERTIFICATE_LIFETIME = Duration.ofHours(24);
+
+  @Inject MediaLimits limits;
+  @Inject TransportMetrics metrics;
+
+  @Resource(lookup = PACKET_EXECUTOR)
+  ManagedExecutorService packetExecutor;
+
+  @Resource(lookup = BLOCKING_EXECUTOR)
+  ManagedExecutorService blockingExecutor;
+
+  @Resource ManagedScheduledExecutorService scheduler;
+
+  private final Map<String, MediaTransport> transports = new ConcurrentHashMap<>();
+  private final Context context = new Context();
+  private IcePort port;
+  private volatile String unavailableReason = "not started";
+  private RotatingCertificate certificates;
+  private PacketWorkers workers;
+  private ScheduledFuture<?> watchdog;
+
+  void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
+    certificates = new RotatingCertificate();
+    Srtp.prewarm();
+    workers =
+        new PacketWorkers(
+            packetExecutor,
+            Math.min(MAX_PACKET_WORKERS, Runtime.getRuntime().availableProcessors()));
+    // Refuse nonsense advertised addresses at deploy time, not in a browser's answer.
+    AdvertisedCandidates.lines(limits.advertisedAddresses(), Math.max(1, limits.port()));
+    try {
+      port = IcePort.bind(limits.bindAddress(), limits.port());
+      unavailableReason = null;
+    } catch (IOException | RuntimeException e) {
+      unavailableReason = "UDP port " + limits.port() + " could not be bound: " + e.getMessage();
+      LOG.log(Level.SEVERE, unavailableReason, e);
+    }
+    metrics.register(transports::size);
+    long periodMs = WATCHDOG_PERIOD.toMillis();
+    watchdog =
+        scheduler.scheduleAtFixedRate(this::watch, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    LOG.info(
+        () ->
+            "media started port="
+                + (port == null ? "unbound" : port.boundAddresses())
+                + " workers="
+                + workers.workerCount()
+                + " srtpAes="
+                + Srtp.aesImplementation());
+  }
+
+  @PreDestroy
+  void stop() {
+    if (watchdog != null) {
+      watchdog.cancel(false);
+    }
+    for (MediaTransport transport : new ArrayList<>(transports.values())) {
+      if (transports.remove(transport.id(), transport)) {
+        closeNow(transport, "shutdown");
+      }
+    }
+    if (workers != null) {
+      workers.close();
+    }
+    if (port != null) {
+      port.close();
+    }
+    LOG.info("media stopped");
+  }
+
+  /**
+   * Creates the server end of a PeerConnection whose browser sent {@code remote}.
+   *
+   * @throws TransportUnavailableException if the UDP port is not bound
+   */
+  public MediaTransport create(RemoteParameters remote)
+      throws TransportUnavailableException, IOException {
+    if (port == null) {
+      throw new TransportUnavailableException(unavailableReason);
+    }
+    String id = HexFormat.of().formatHex(randomId());
+    var transport = new MediaTransport(id, context, remote);
+    transports.put(id, transport);
+    metrics.transportCreated();
+    LOG.fine(() -> "transport created transport=" + id);
+    return transport;
+  }
+
+  /**
+   * Closes a transport and frees all it holds; safe to call more than once. It leaves the registry
+   * at once; the freeing (close_notify, agent and sockets) runs on the blocking executor, because
+   * freeing an ice4j agent blocks and callers are signaling or ice4j threads.
+   */
+  public void close(MediaTransport transport, String reason) {
+    if (transports.remove(transport.id(), transport)) {
+      try {
+        blockingExecutor.execute(() -> closeNow(transport, reason));
+      } catch (RuntimeException e) {
+        // The executor is gone (undeploy in progress): free it here.
+        closeNow(transport, reason);
+      }
+    }
+  }
+
+  private void closeNow(MediaTransport transport, String reason) {
+    try {
+      transport.close(reason);
+    } finally {
+      metrics.transportClosed(reason, transport.counters());
+    }
+  }
+
+  /** Whether media transports can be created; null when they can, else why not. */
+  public String unavailableReason() {
+    return unavailableReason;
+  }
+
+  /** The bound addresses, empty when unbound. */
+  public List<String> boundAddresses() {
+    return port == null ? List.of() : port.boundAddresses();
+  }
+
+  /** Live transports. */
+  public Collection<MediaTransport> transports() {
+    return transports.values();
+  }
+
+  /** Whether the packet workers are running. */
+  public boolean workersRunning() {
+    return workers != null && workers.isRunning();
+  }
+
+  /** Closes transports whose peer never connected or went silent; publishes counters. */
+  private void watch() {
+    try {
+      long now = System.nanoTime();
+      for (MediaTransport transport : transports.values()) {
+        if (!transport.isConnected()) {
+          if (transport.age(now).compareTo(limits.connectTimeout()) > 0) {
+            context.requestClose(transport, "connect-timeout");
+          }
+        } else if (transport.silence(now).compareTo(limits.consentTimeout()) > 0) {
+          context.requestClose(transport, "consent-expired");
+        }
+        metrics.publish(transport.counters());
+      }
+      certificates.rotateIfOlderThan(CERTIFICATE_LIFETIME);
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "transport watchdog failed", e);
+    }
+  }
+
+  private static byte[] randomId() {
+    byte[] bytes = new byte[6];
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  /** What transports see of this service. */
+  private final class Context implements TransportContext {
+    @Override
+    public MediaLimits limits() {
+      return limits;
+    }
+
+    @Override
+    public IcePort port() {
+      return port;
+    }
+
+    @Override
+    public RotatingCertificate certificates() {
+      return certificates;
+    }
+
+    @Override
+    public PacketWorkers workers() {
+      return workers;
+    }
+
+    @Override
+    public Executor blockingExecutor() {
+      return blockingExecutor;
+    }
+
+    @Override
+    public List<String> advertise(List<String> hostCandidates) {
+      return limits.advertisedAddresses().isEmpty()
+          ? hostCandidates
+          : AdvertisedCandidates.lines(limits.advertisedAddresses(), port.port());
+    }
+
+    @Override
+    public void onIceConnected(MediaTransport transport, Duration took) {
+      metrics.iceConnected(took);
+    }
+
+    @Override
+    public void onDtlsConnected(MediaTransport transport, HandshakeOutcome.Established outcome) {
+      metrics.dtlsConnected(outcome.handshakeDuration());
+      LOG.info(
+          () ->
+              "transport connected transport="
+                  + transport.id()
+                  + " srtp="
+                  + outcome.profile()
+                  + " handshakeMs="
+                  + outcome.handshakeDuration().toMillis());
+    }
+
+    @Override
+    public void onDtlsFailed(MediaTransport transport, HandshakeOutcome.Failed outcome) {
+      metrics.dtlsFailed(MediaTransport.wireValue(outcome.reason()));
+      LOG.warning(
+          () ->
+              "dtls failed transport="
+                  + transport.id()
+                  + " reason="
+                  + MediaTransport.wireValue(outcome.reason())
+                  + " detail="
+                  + outcome.detail());
+    }
+
+    @Override
+    public void requestClose(MediaTransport transport, String reason) {
+      close(transport, reason);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.cheenhub.sfu.transport.ice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.ice4j.util.Buffer;
+import org.junit.jupiter.api.Test;
+
+class IcePortTest {
+
+  @Test
+  void aPortHeldByAnotherProcessIsRefusedInsteadOfShared() throws IOException {
+    try (var other =
+        new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      int taken = other.getLocalPort();
+      assertThatThrownBy(() -> IcePort.bind("127.0.0.1", taken))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("UDP port " + taken + " is in use");
+    }
+  }
+
+  @Test
+  void aSecondServerOnTheSamePortIsRefused() throws IOException {
+    try (IcePort first = IcePort.bind("127.0.0.1", 0)) {
+      int port = first.port();
+      assertThatThrownBy(() -> IcePort.bind("127.0.0.1", port)).isInstanceOf(IOException.class);
+      assertThat(first.boundAddresses()).containsExactly("127.0.0.1:" + port + "/udp");
+    }
+  }
+
+  @Test
+  void closingUnbindsThePort() throws IOException {
+    int port;
+    try (IcePort first = IcePort.bind("127.0.0.1", 0)) {
+      port = first.port();
+    }
+    try (IcePort again = IcePort.bind("127.0.0.1", port)) {
+      assertThat(again.port()).isEqualTo(port);
+    }
+  }
+
+  @Test
+  void receiveBuffersComeBackToThePool() {
+    Buffer buffer = IcePort.take(1_500);
+    byte[] array = buffer.getBuffer();
+    IcePort.give(buffer);
+
+    Buffer again = IcePort.take(1_500);
+    assertThat(again.getBuffer()).isSameAs(array);
+    assertThat(again.getLength()).isZero();
+    assertThat(array.length)
+        .isEqualTo(IcePort.HEADROOM_BEFORE + IcePort.MAX_DATAGRAM_BYTES + IcePort.HEADROOM_AFTER);
+  }
+}
