@@ -40,6 +40,11 @@ export class Signaling extends EventTarget {
     });
   }
 
+  /** Sends a message that gets no reply (e.g. `publishIce`); an error about it arrives as an `error` event. */
+  send(message) {
+    this.#socket.send(JSON.stringify(message));
+  }
+
   close() {
     this.#socket?.close(1000, 'bye');
   }

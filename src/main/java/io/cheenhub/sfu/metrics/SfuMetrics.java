@@ -42,22 +42,23 @@ public class SfuMetrics {
   @PostConstruct
   void register() {
     var messages =
-        counter("sfu_signaling_messages", "Signaling messages received, by message type");
+        metadata("sfu_signaling_messages", "Signaling messages received, by message type");
     for (String type : MessageCodec.clientTypes()) {
       messagesByType.put(type, metrics.counter(messages, new Tag("type", type)));
     }
     messagesByType.put(INVALID_TYPE, metrics.counter(messages, new Tag("type", INVALID_TYPE)));
 
-    var errors = counter("sfu_signaling_errors", "Signaling errors sent to clients, by error code");
+    var errors =
+        metadata("sfu_signaling_errors", "Signaling errors sent to clients, by error code");
     for (ErrorCode code : ErrorCode.values()) {
       errorsByCode.put(code, metrics.counter(errors, new Tag("code", code.wireValue())));
     }
 
-    var leaves = counter("sfu_participants_left", "Participants that left a room, by reason");
+    var leaves = metadata("sfu_participants_left", "Participants that left a room, by reason");
     for (LeaveReason reason : LeaveReason.values()) {
       leavesByReason.put(reason, metrics.counter(leaves, new Tag("reason", reason.wireValue())));
     }
-    joins = metrics.counter(counter("sfu_participants_joined", "Successful room joins"));
+    joins = metrics.counter(metadata("sfu_participants_joined", "Successful room joins"));
 
     gauge("sfu_rooms_active", "Rooms with at least one participant", rooms::roomCount);
     gauge("sfu_participants_active", "Participants in all rooms", rooms::participantCount);
@@ -65,14 +66,7 @@ public class SfuMetrics {
 
   /** Registers a gauge read from {@code value} at scrape time. */
   public void gauge(String name, String description, IntSupplier value) {
-    metrics.gauge(
-        Metadata.builder()
-            .withName(name)
-            .withDescription(description)
-            .withUnit(MetricUnits.NONE)
-            .build(),
-        value,
-        IntSupplier::getAsInt);
+    metrics.gauge(metadata(name, description), value, IntSupplier::getAsInt);
   }
 
   /** Counts one received frame of {@code type} (or {@link #INVALID_TYPE}). */
@@ -96,7 +90,8 @@ public class SfuMetrics {
     leavesByReason.get(reason).inc();
   }
 
-  private static Metadata counter(String name, String description) {
+  /** Metadata of a unitless series; shared by the metric beans of this package. */
+  static Metadata metadata(String name, String description) {
     return Metadata.builder()
         .withName(name)
         .withDescription(description)

@@ -37,11 +37,13 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
   /** Registers every series; {@code active} is read at scrape time. */
   public void register(IntSupplier active) {
     metrics.gauge(
-        metadata("sfu_transports_active", "Media transports (PeerConnections) open"),
+        SfuMetrics.metadata("sfu_transports_active", "Media transports (PeerConnections) open"),
         active,
         IntSupplier::getAsInt);
-    created = metrics.counter(metadata("sfu_transports_created", "Media transports created"));
-    var packetsIn = metadata("sfu_media_packets_received", "SRTP/SRTCP packets decrypted");
+    created =
+        metrics.counter(SfuMetrics.metadata("sfu_transports_created", "Media transports created"));
+    var packetsIn =
+        SfuMetrics.metadata("sfu_media_packets_received", "SRTP/SRTCP packets decrypted");
     series.put(
         TransportCounters.Series.RTP_PACKETS_RECEIVED,
         metrics.counter(packetsIn, new Tag("kind", "rtp")));
@@ -51,13 +53,14 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
     series.put(
         TransportCounters.Series.BYTES_RECEIVED,
         metrics.counter(
-            metadata("sfu_media_bytes_received", "Bytes received on media transports")));
+            SfuMetrics.metadata("sfu_media_bytes_received", "Bytes received on media transports")));
     series.put(
         TransportCounters.Series.PACKETS_SENT,
-        metrics.counter(metadata("sfu_media_packets_sent", "SRTP/SRTCP packets sent")));
+        metrics.counter(SfuMetrics.metadata("sfu_media_packets_sent", "SRTP/SRTCP packets sent")));
     series.put(
         TransportCounters.Series.BYTES_SENT,
-        metrics.counter(metadata("sfu_media_bytes_sent", "Bytes sent on media transports")));
+        metrics.counter(
+            SfuMetrics.metadata("sfu_media_bytes_sent", "Bytes sent on media transports")));
     for (TransportCounters.Drop reason : TransportCounters.Drop.values()) {
       drop(reason.wireValue());
     }
@@ -88,7 +91,8 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
             reason,
             r ->
                 metrics.counter(
-                    metadata("sfu_transports_closed", "Media transports closed, by reason"),
+                    SfuMetrics.metadata(
+                        "sfu_transports_closed", "Media transports closed, by reason"),
                     new Tag("reason", r)))
         .inc();
     counters.publish(this);
@@ -108,7 +112,8 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
             reason,
             r ->
                 metrics.counter(
-                    metadata("sfu_dtls_failures", "DTLS handshakes that failed, by reason"),
+                    SfuMetrics.metadata(
+                        "sfu_dtls_failures", "DTLS handshakes that failed, by reason"),
                     new Tag("reason", r)))
         .inc();
   }
@@ -135,15 +140,7 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
         reason,
         r ->
             metrics.counter(
-                metadata("sfu_media_drops", "Received media packets dropped, by reason"),
+                SfuMetrics.metadata("sfu_media_drops", "Received media packets dropped, by reason"),
                 new Tag("reason", r)));
-  }
-
-  private static Metadata metadata(String name, String description) {
-    return Metadata.builder()
-        .withName(name)
-        .withDescription(description)
-        .withUnit(MetricUnits.NONE)
-        .build();
   }
 }

@@ -131,7 +131,7 @@ class MediaTransportLoopbackTest {
 
       // Server → browser: RTP and RTCP.
       for (int i = 0; i < 20; i++) {
-        byte[] rtp = rtp(0x5678, OPUS, i, 960L * i);
+        byte[] rtp = TestPeer.rtpPacket(0x5678, OPUS, i, 960L * i, OPUS_FRAME);
         assertThat(transport.sendRtp(rtp, 0, rtp.length - TestPeer.TAIL_ROOM)).isTrue();
       }
       byte[] serverReport = Arrays.copyOf(receiverReport(0x5678), 64);
@@ -304,19 +304,6 @@ class MediaTransportLoopbackTest {
     int length =
         RtcpWriter.receiverReport(report, 0, ssrc, new io.cheenhub.sfu.rtp.ReportBlock[0], 0);
     return Arrays.copyOf(report, length);
-  }
-
-  private static byte[] rtp(int ssrc, int payloadType, int sequence, long timestamp) {
-    byte[] packet = new byte[12 + OPUS_FRAME.length + TestPeer.TAIL_ROOM];
-    packet[0] = (byte) 0x80;
-    packet[1] = (byte) payloadType;
-    packet[2] = (byte) (sequence >>> 8);
-    packet[3] = (byte) sequence;
-    for (int i = 0; i < 4; i++) {
-      packet[4 + i] = (byte) (timestamp >>> (24 - 8 * i));
-      packet[8 + i] = (byte) (ssrc >>> (24 - 8 * i));
-    }
-    return packet;
   }
 
   /**

@@ -122,6 +122,19 @@ public final class TestPeer implements AutoCloseable {
   /** Encrypts and sends one RTP packet built from the arguments. */
   public void sendRtp(int ssrc, int payloadType, int sequence, long timestamp, byte[] payload)
       throws IOException {
+    byte[] packet = rtpPacket(ssrc, payloadType, sequence, timestamp, payload);
+    int length = srtp.protectRtp(packet, 0, packet.length - TAIL_ROOM);
+    if (length < 0) {
+      throw new IOException("protect failed: " + length);
+    }
+    ice.send(packet, 0, length);
+  }
+
+  /**
+   * A plain RTP packet (RFC 3550 §5.1, no CSRC, no extension) followed by {@link #TAIL_ROOM} spare
+   * bytes for the SRTP tag.
+   */
+  static byte[] rtpPacket(int ssrc, int payloadType, int sequence, long timestamp, byte[] payload) {
     byte[] packet = new byte[12 + payload.length + TAIL_ROOM];
     packet[0] = (byte) 0x80;
     packet[1] = (byte) payloadType;
@@ -132,11 +145,7 @@ public final class TestPeer implements AutoCloseable {
       packet[8 + i] = (byte) (ssrc >>> (24 - 8 * i));
     }
     System.arraycopy(payload, 0, packet, 12, payload.length);
-    int length = srtp.protectRtp(packet, 0, 12 + payload.length);
-    if (length < 0) {
-      throw new IOException("protect failed: " + length);
-    }
-    ice.send(packet, 0, length);
+    return packet;
   }
 
   /** Encrypts and sends one RTCP datagram; returns the bytes as sent (for replay tests). */

@@ -1,0 +1,200 @@
+// Publishing the microphone: one sendonly audio RTCPeerConnection to the server per room,
+// negotiated with `publishOffer` / `publishAnswer` and trickled with `publishIce`
+// (docs/api-reference.md). The server is the ICE-controlled, DTLS-passive side.
+
+/** The audio-processing switches a user may turn off (all on by default, as browsers do). */
+export const DEFAULT_AUDIO_PROCESSING = Object.freeze({
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+});
+
+/** Why publishing stopped: `code` is a server error code or one of the `microphone-*` / `connection-*` codes below. */
+export class PublishError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** getUserMedia's DOMException names, as PublishError codes (Media Capture and Streams §10). */
+function microphoneError(error) {
+  switch (error?.name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return new PublishError('microphone-denied', 'Microphone access was denied.');
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return new PublishError('microphone-missing', 'No microphone was found.');
+    case 'NotReadableError':
+    case 'AbortError':
+      return new PublishError('microphone-busy', 'The microphone could not be opened (in use or failing).');
+    default:
+      return new PublishError('microphone-error', `The microphone could not be started: ${error?.message ?? error}`);
+  }
+}
+
+/**
+ * Sends this browser's microphone to the server.
+ *
+ * States (the `statechange` event's `detail.state`): `idle` → `microphone` (asking for it) →
+ * `connecting` → `connected`, which may go `disconnected` and back; `failed` (see `error`) and
+ * `closed` are final.
+ */
+export class Publisher extends EventTarget {
+  #signaling;
+  #roomId;
+  #audioProcessing;
+  #state = 'idle';
+  #error = null;
+  #stream = null;
+  #pc = null;
+  #offerSent = false;
+  #pendingCandidates = [];
+
+  /**
+   * @param {import('./signaling.js').Signaling} signaling an open connection that has joined `roomId`
+   * @param {string} roomId
+   * @param {{audioProcessing?: Partial<typeof DEFAULT_AUDIO_PROCESSING>}} [options]
+   */
+  constructor(signaling, roomId, { audioProcessing = {} } = {}) {
+    super();
+    this.#signaling = signaling;
+    this.#roomId = roomId;
+    this.#audioProcessing = { ...DEFAULT_AUDIO_PROCESSING, ...audioProcessing };
+  }
+
+  get state() {
+    return this.#state;
+  }
+
+  /** @returns {PublishError|null} why the state is `failed` */
+  get error() {
+    return this.#error;
+  }
+
+  /** @returns {RTCPeerConnection|null} for getStats() and diagnostics */
+  get pc() {
+    return this.#pc;
+  }
+
+  /** @returns {MediaStreamTrack|null} the microphone track being sent */
+  get track() {
+    return this.#stream?.getAudioTracks()[0] ?? null;
+  }
+
+  /**
+   * Opens the microphone and negotiates the connection. Resolves once the server's answer is
+   * applied (ICE and DTLS then finish on their own: watch `statechange`); rejects with a
+   * PublishError, and the state becomes `failed`.
+   */
+  async start() {
+    if (this.#state !== 'idle') throw new Error(`Publisher already ${this.#state}`);
+    try {
+      this.#setState('microphone');
+      this.#stream = await this.#openMicrophone();
+      if (this.#state === 'closed') return this.#releaseMicrophone();
+      this.#setState('connecting');
+      await this.#negotiate();
+    } catch (error) {
+      if (this.#state === 'closed') return; // closed while starting: nothing to report
+      this.#fail(error instanceof PublishError ? error : new PublishError(error.code ?? 'publish-failed', error.message));
+      throw this.#error;
+    }
+  }
+
+  /** Stops sending and releases the microphone. Safe to call in any state. */
+  close() {
+    if (this.#state === 'closed') return;
+    this.#teardown();
+    this.#setState('closed');
+  }
+
+  async #openMicrophone() {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      throw new PublishError('microphone-unsupported', 'This page cannot use a microphone here (it needs https or localhost).');
+    }
+    try {
+      return await navigator.mediaDevices.getUserMedia({ audio: { ...this.#audioProcessing }, video: false });
+    } catch (error) {
+      throw microphoneError(error);
+    }
+  }
+
+  async #negotiate() {
+    // max-bundle + rtcp-mux: one 5-tuple for everything, which is all the server accepts.
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.#pc = pc;
+    pc.addTransceiver(this.track, { direction: 'sendonly', streams: [this.#stream] });
+    pc.onicecandidate = (event) => this.#trickle(event.candidate);
+    pc.onconnectionstatechange = () => this.#followConnection(pc.connectionState);
+
+    await pc.setLocalDescription(await pc.createOffer());
+    // Send the offer at once, without waiting for gathering; candidates follow as publishIce.
+    const reply = this.#signaling.request({ type: 'publishOffer', roomId: this.#roomId, sdp: pc.localDescription.sdp });
+    this.#offerSent = true;
+    this.#pendingCandidates.splice(0).forEach((c) => this.#trickle(c));
+    const answer = await reply;
+    if (this.#pc !== pc) return; // closed meanwhile
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+  }
+
+  /** RFC 8838 trickle: a `null` candidate (gathering complete) is sent as the empty end-of-candidates string. */
+  #trickle(candidate) {
+    if (this.#state === 'failed' || this.#state === 'closed') return;
+    if (!this.#offerSent) {
+      this.#pendingCandidates.push(candidate);
+      return;
+    }
+    if (candidate?.candidate === '') return; // per-generation end marker; the final null follows
+    try {
+      this.#signaling.send({
+        type: 'publishIce',
+        roomId: this.#roomId,
+        candidate: candidate?.candidate ?? '',
+        sdpMid: candidate?.sdpMid ?? this.#pc.getTransceivers()[0]?.mid ?? '0',
+        sdpMLineIndex: candidate?.sdpMLineIndex ?? 0,
+      });
+    } catch {
+      // The socket is closing; the page's close handler reports it.
+    }
+  }
+
+  #followConnection(connectionState) {
+    if (this.#state === 'failed' || this.#state === 'closed') return;
+    switch (connectionState) {
+      case 'connected':
+      case 'disconnected':
+        this.#setState(connectionState);
+        break;
+      case 'failed':
+        this.#fail(new PublishError('connection-failed', 'The audio connection to the server failed (ICE or DTLS).'));
+        break;
+      default:
+        break; // new, connecting: still `connecting`
+    }
+  }
+
+  #fail(error) {
+    if (this.#state === 'closed' || this.#state === 'failed') return;
+    this.#error = error;
+    this.#teardown();
+    this.#setState('failed');
+  }
+
+  #teardown() {
+    this.#pc?.close();
+    this.#pc = null;
+    this.#releaseMicrophone();
+  }
+
+  #releaseMicrophone() {
+    this.#stream?.getTracks().forEach((t) => t.stop());
+  }
+
+  #setState(state) {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.dispatchEvent(new CustomEvent('statechange', { detail: { state, error: this.#error } }));
+  }
+}
