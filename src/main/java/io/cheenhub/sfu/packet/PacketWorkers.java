@@ -2,9 +2,10 @@ package io.cheenhub.sfu.packet;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,8 +21,25 @@ public final class PacketWorkers implements AutoCloseable {
   /** Queues that have work; sized far above any realistic number of transports. */
   private static final int READY_CAPACITY = 1 << 16;
 
+  /** Short spin before parking: a packet often arrives within microseconds of the last one. */
+  private static final int SPINS_BEFORE_PARK = 128;
+
+  /** Upper bound of one park; a stop request also unparks at once. */
+  private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private final RingQueue<SerialQueue<?>> ready = new RingQueue<>(READY_CAPACITY);
-  private final Semaphore work = new Semaphore(0);
+
+  /**
+   * Scheduled queues not yet taken by a worker. With {@link #parked} this replaces a semaphore,
+   * whose timed wait allocates a queue node each time a worker goes idle, i.e. about once per
+   * packet at audio rates.
+   */
+  private final AtomicInteger pending = new AtomicInteger();
+
+  /** Slot i holds worker i's thread while it is parked (or about to park), else null. */
+  private final AtomicReferenceArray<Thread> parked;
+
+  private final AtomicInteger nextIndex = new AtomicInteger();
   private final int workerCount;
   private final CountDownLatch stopped;
   private final AtomicInteger started = new AtomicInteger();
@@ -30,6 +48,7 @@ public final class PacketWorkers implements AutoCloseable {
   /** Starts {@code workerCount} loops on {@code executor}. */
   public PacketWorkers(ExecutorService executor, int workerCount) {
     this.workerCount = workerCount;
+    this.parked = new AtomicReferenceArray<>(workerCount);
     this.stopped = new CountDownLatch(workerCount);
     for (int i = 0; i < workerCount; i++) {
       executor.execute(this::loop);
@@ -46,28 +65,70 @@ public final class PacketWorkers implements AutoCloseable {
       // Cannot happen with fewer queues than READY_CAPACITY: each queue is in here at most once.
       Thread.onSpinWait();
     }
-    work.release();
+    pending.incrementAndGet();
+    wakeOne();
+  }
+
+  /** Unparks one parked worker, if any (no allocation: LockSupport, atomic slots). */
+  private void wakeOne() {
+    for (int i = 0; i < workerCount; i++) {
+      Thread thread = parked.get(i);
+      if (thread != null && parked.compareAndSet(i, thread, null)) {
+        LockSupport.unpark(thread);
+        return;
+      }
+    }
+  }
+
+  private boolean takeWork() {
+    int count;
+    while ((count = pending.get()) > 0) {
+      if (pending.compareAndSet(count, count - 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Waits for work: spin briefly, then park. Publishing this thread in {@link #parked} before the
+   * last look at {@link #pending} pairs with {@link #schedule}, which raises pending before it
+   * looks at the parked slots: one of the two always sees the other, so no wake-up is lost.
+   */
+  private void idle(int index, Thread self) {
+    for (int spin = 0; spin < SPINS_BEFORE_PARK; spin++) {
+      if (pending.get() > 0 || !running) {
+        return;
+      }
+      Thread.onSpinWait();
+    }
+    parked.set(index, self);
+    if (pending.get() == 0 && running) {
+      LockSupport.parkNanos(this, PARK_NANOS);
+    }
+    parked.compareAndSet(index, self, null);
   }
 
   private void loop() {
+    int index = nextIndex.getAndIncrement();
+    Thread self = Thread.currentThread();
     started.incrementAndGet();
     try {
-      while (running) {
-        if (!work.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+      while (running && !self.isInterrupted()) {
+        if (!takeWork()) {
+          idle(index, self);
           continue;
         }
         SerialQueue<?> queue = ready.poll();
         if (queue == null) {
-          // Our permit's entry is claimed but not yet published (a producer between its claim and
-          // its write; a later slot may already be visible). Put the permit back and retry.
-          work.release();
+          // Our unit of work is claimed but not yet published (a producer between its claim and
+          // its write; a later slot may already be visible). Give it back and retry.
+          pending.incrementAndGet();
           Thread.onSpinWait();
           continue;
         }
         queue.drain();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       LOG.log(Level.SEVERE, "packet worker died", e);
       throw e;
@@ -80,7 +141,12 @@ public final class PacketWorkers implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    work.release(workerCount);
+    for (int i = 0; i < workerCount; i++) {
+      Thread thread = parked.getAndSet(i, null);
+      if (thread != null) {
+        LockSupport.unpark(thread);
+      }
+    }
     try {
       if (!stopped.await(5, TimeUnit.SECONDS)) {
         LOG.warning("packet workers did not stop within 5 s");

@@ -254,8 +254,15 @@ final class Connection {
     if (previous != null) {
       service.transports().close(previous, "replaced");
     }
-    if (ended.get() || !service.rooms().room(participant.roomId()).isPresent()) {
-      // The connection ended while we built the transport: do not leak it.
+    boolean stillMember =
+        service
+            .rooms()
+            .room(participant.roomId())
+            .map(room -> room.participants().contains(participant))
+            .orElse(false);
+    if (ended.get() || !stillMember) {
+      // The participant left (or the connection ended) while we built the transport; its leave
+      // already closed the old one, so close this one too rather than leak it.
       participant.replacePublishTransport(null);
       service.transports().close(transport, "left");
       return;

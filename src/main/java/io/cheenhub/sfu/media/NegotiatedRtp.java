@@ -1,0 +1,110 @@
+package io.cheenhub.sfu.media;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one side of a forwarded stream negotiated on its m-line: the Opus payload type and the
+ * header extension ids ({@code a=extmap}, RFC 8285 §5). A publisher's and a subscriber's values
+ * differ in general (Firefox offers Opus as 109, the server's subscribe offer uses 111; ids are
+ * chosen per PeerConnection), so the send path translates one into the other. Immutable.
+ */
+public final class NegotiatedRtp {
+
+  /** RFC 6464: client-to-mixer audio level, what the browser's speaking indicators read. */
+  public static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+
+  /**
+   * Extensions forwarded to subscribers (with their id translated); every other element is blanked,
+   * see {@link HeaderExtensionRewriter}. Position = kind number.
+   */
+  static final List<String> FORWARDED_URIS = List.of(AUDIO_LEVEL_URI);
+
+  /** Returned by {@link #forwardedKind} for an id that is not forwarded. */
+  static final int NOT_FORWARDED = -1;
+
+  /** RFC 8285 §4.3: two-byte ids go up to 255 (one-byte ids to 14). */
+  private static final int MAX_EXTENSION_ID = 255;
+
+  private static final int MAX_PAYLOAD_TYPE = 127;
+
+  private final int opusPayloadType;
+  private final Map<String, Integer> extensionIds;
+  // Forwarded kind + 1 per id (0: not forwarded), and the id of each forwarded kind (0: none).
+  private final byte[] kindById = new byte[MAX_EXTENSION_ID + 1];
+  private final int[] idByKind = new int[FORWARDED_URIS.size()];
+
+  private NegotiatedRtp(int opusPayloadType, Map<String, Integer> extensionIds) {
+    this.opusPayloadType = opusPayloadType;
+    this.extensionIds = extensionIds;
+    for (int kind = 0; kind < FORWARDED_URIS.size(); kind++) {
+      Integer id = extensionIds.get(FORWARDED_URIS.get(kind));
+      if (id != null) {
+        idByKind[kind] = id;
+        kindById[id] = (byte) (kind + 1);
+      }
+    }
+  }
+
+  /**
+   * @param opusPayloadType the m-line's Opus payload type, 0..127
+   * @param extensionIdsByUri every negotiated {@code a=extmap}: URI → id (1..255)
+   * @throws IllegalArgumentException on an out-of-range value or an id used twice
+   */
+  public static NegotiatedRtp of(int opusPayloadType, Map<String, Integer> extensionIdsByUri) {
+    if (opusPayloadType < 0 || opusPayloadType > MAX_PAYLOAD_TYPE) {
+      throw new IllegalArgumentException("payload type must be 0..127, was " + opusPayloadType);
+    }
+    var ids = Map.copyOf(extensionIdsByUri);
+    boolean[] used = new boolean[MAX_EXTENSION_ID + 1];
+    for (var entry : ids.entrySet()) {
+      int id = entry.getValue();
+      if (id < 1 || id > MAX_EXTENSION_ID) {
+        throw new IllegalArgumentException("extension id must be 1..255: " + entry);
+      }
+      if (used[id]) {
+        throw new IllegalArgumentException("extension id " + id + " is used twice: " + ids);
+      }
+      used[id] = true;
+    }
+    return new NegotiatedRtp(opusPayloadType, ids);
+  }
+
+  /** The Opus payload type. */
+  public int opusPayloadType() {
+    return opusPayloadType;
+  }
+
+  /** The negotiated extension ids by URI. */
+  public Map<String, Integer> extensionIds() {
+    return extensionIds;
+  }
+
+  /** The forwarded kind (index in {@link #FORWARDED_URIS}) of element {@code id}, or -1. */
+  int forwardedKind(int id) {
+    return id < 0 || id > MAX_EXTENSION_ID ? NOT_FORWARDED : kindById[id] - 1;
+  }
+
+  /** This side's id for forwarded kind {@code kind}, or 0 if it did not negotiate it. */
+  int idOf(int kind) {
+    return idByKind[kind];
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof NegotiatedRtp other
+        && opusPayloadType == other.opusPayloadType
+        && extensionIds.equals(other.extensionIds);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(opusPayloadType, extensionIds);
+  }
+
+  @Override
+  public String toString() {
+    return "NegotiatedRtp[opus=" + opusPayloadType + " extensions=" + extensionIds + "]";
+  }
+}

@@ -1,0 +1,66 @@
+package io.cheenhub.sfu.media;
+
+import io.cheenhub.sfu.transport.ice.IcePort;
+
+/**
+ * One subscriber's copy of a forwarded RTP packet, in a pooled buffer laid out like the receive
+ * buffers: headroom before, room after for the SRTP tag, because the send path rewrites and then
+ * encrypts in place.
+ *
+ * <p>Owned by one thread at a time: filled by the publisher's receive worker, then handed through
+ * the subscriber's send queue (whose ring publishes the fields) to its send worker, which returns
+ * it with {@link #release()}.
+ */
+final class OutgoingPacket {
+
+  /** Where the packet starts in {@link #buffer}: the same headroom the receive buffers keep. */
+  static final int OFFSET = IcePort.HEADROOM_BEFORE;
+
+  /** Largest packet copied; larger ones cannot come out of the 1500-byte receive path anyway. */
+  static final int MAX_PACKET_BYTES = IcePort.MAX_DATAGRAM_BYTES;
+
+  /** Bytes per buffer: headroom, packet, tail room for the SRTP tag (16 bytes for AES-GCM). */
+  static final int BUFFER_BYTES = OFFSET + MAX_PACKET_BYTES + IcePort.HEADROOM_AFTER;
+
+  final byte[] buffer = new byte[BUFFER_BYTES];
+  private final PacketPool pool;
+
+  /** Packet length from {@link #OFFSET}. */
+  int length;
+
+  /** {@link System#nanoTime()} when the publisher's packet arrived, for the latency histogram. */
+  long receivedNanos;
+
+  /** The (publisher, subscriber) stream this copy belongs to. */
+  OutgoingStream stream;
+
+  /** The publisher's payload type and extension ids when the packet arrived. */
+  NegotiatedRtp source;
+
+  /** Set while the buffer sits in the pool, to catch a double release. */
+  boolean pooled;
+
+  OutgoingPacket(PacketPool pool) {
+    this.pool = pool;
+  }
+
+  /** Copies {@code from[offset, offset + length)} in; the caller checked the length. */
+  void fill(
+      byte[] from,
+      int offset,
+      int length,
+      long receivedNanos,
+      OutgoingStream stream,
+      NegotiatedRtp source) {
+    System.arraycopy(from, offset, buffer, OFFSET, length);
+    this.length = length;
+    this.receivedNanos = receivedNanos;
+    this.stream = stream;
+    this.source = source;
+  }
+
+  /** Gives the buffer back to its pool; it must not be used afterwards. */
+  void release() {
+    pool.give(this);
+  }
+}

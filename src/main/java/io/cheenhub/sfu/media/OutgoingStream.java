@@ -1,0 +1,158 @@
+package io.cheenhub.sfu.media;
+
+import io.cheenhub.sfu.rtp.RtpPacket;
+
+/**
+ * One publisher's audio as one subscriber receives it: a server-chosen SSRC (announced in the
+ * subscriber's offer) and one continuous sequence/timestamp space, whatever the publisher's own
+ * stream does.
+ *
+ * <p>Within one publisher SSRC, sequence numbers and timestamps are shifted by fixed deltas, so the
+ * publisher's losses, reordering and silence gaps reach the subscriber unchanged (RFC 3550 §7.2: a
+ * translator keeps them). When the publisher's SSRC changes (a reconnect or re-offer starts a new
+ * stream), the deltas are re-based so the next sequence number follows the last one sent and the
+ * timestamp advances by the wall-clock gap in the 48 kHz clock; mediasoup's SimpleConsumer and
+ * JVB's audio forwarding do the same. Without that the browser's jitter buffer would see a jump of
+ * random size, or a new SSRC it was never told about, and go silent.
+ *
+ * <p>The rewrite state is confined to the subscriber's send queue (one worker at a time); the
+ * counters are single-writer volatiles that metrics and RTCP sender reports may read.
+ */
+public final class OutgoingStream {
+
+  /** RFC 7587 §4.1: the Opus RTP clock is always 48 kHz. */
+  static final long CLOCK_RATE_HZ = 48_000;
+
+  private static final long NANOS_PER_MICRO = 1_000;
+  private static final long MICROS_PER_SECOND = 1_000_000;
+  private static final int SEQUENCE_MASK = 0xFFFF;
+  private static final long TIMESTAMP_MASK = 0xFFFF_FFFFL;
+  // RFC 1982 serial arithmetic over 16 bits: b is newer than a if 0 < b - a < 2^15.
+  private static final int HALF_SEQUENCE_SPACE = 0x8000;
+
+  private final Publisher publisher;
+  private final Subscriber subscriber;
+  private final int ssrc;
+  private volatile boolean closed;
+
+  // Rewrite state, confined to the subscriber's send queue.
+  private boolean started;
+  private int sourceSsrc;
+  private int sequenceDelta;
+  private long timestampDelta;
+  private int lastSequence;
+  private long lastTimestamp;
+  private long lastReceivedNanos;
+
+  private volatile long packetsSent;
+  private volatile long payloadBytesSent;
+  private volatile long sourceRestarts;
+
+  OutgoingStream(Publisher publisher, Subscriber subscriber, int ssrc) {
+    this.publisher = publisher;
+    this.subscriber = subscriber;
+    this.ssrc = ssrc;
+  }
+
+  /** The publisher whose packets this stream carries. */
+  public Publisher publisher() {
+    return publisher;
+  }
+
+  /** The subscriber that receives them. */
+  public Subscriber subscriber() {
+    return subscriber;
+  }
+
+  /**
+   * The SSRC the subscriber sees, for its offer's {@code a=ssrc} (use {@link
+   * Integer#toUnsignedLong} for SDP).
+   */
+  public int ssrc() {
+    return ssrc;
+  }
+
+  /** Whether the stream was removed from its table; its queued packets are then discarded. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** RTP packets sent to the subscriber (RFC 3550 §6.4.1 sender's packet count). */
+  public long packetsSent() {
+    return packetsSent;
+  }
+
+  /** Payload bytes sent (RFC 3550 §6.4.1 sender's octet count). */
+  public long payloadBytesSent() {
+    return payloadBytesSent;
+  }
+
+  /** How often the publisher's stream restarted (new SSRC) and was spliced on. */
+  public long sourceRestarts() {
+    return sourceRestarts;
+  }
+
+  void close() {
+    closed = true;
+  }
+
+  /**
+   * Rewrites SSRC, sequence number and timestamp of a valid {@code packet} in place. Marker bit,
+   * payload and padding stay.
+   *
+   * @param receivedNanos when the packet reached the server, for the splice after a restart
+   */
+  void rewrite(RtpPacket packet, long receivedNanos) {
+    int source = packet.ssrc();
+    int sequence = packet.sequenceNumber();
+    long timestamp = packet.timestamp();
+    boolean splice = false;
+    if (!started) {
+      started = true;
+      sourceSsrc = source;
+      splice = true; // the first packet defines the stream: deltas 0
+    } else if (source != sourceSsrc) {
+      // RFC 3550 §5.1: sequence numbers +1 per packet; timestamps follow the sampling clock, so
+      // the silence between the old stream's last packet and the new one's first is its length.
+      long gapMicros = Math.max(0, receivedNanos - lastReceivedNanos) / NANOS_PER_MICRO;
+      long gapTicks = Math.max(1, gapMicros * CLOCK_RATE_HZ / MICROS_PER_SECOND);
+      sequenceDelta = (lastSequence + 1 - sequence) & SEQUENCE_MASK;
+      timestampDelta = (lastTimestamp + gapTicks - timestamp) & TIMESTAMP_MASK;
+      sourceSsrc = source;
+      sourceRestarts++;
+      splice = true;
+    }
+    int outSequence = (sequence + sequenceDelta) & SEQUENCE_MASK;
+    long outTimestamp = (timestamp + timestampDelta) & TIMESTAMP_MASK;
+    // A late (reordered) packet keeps its place but must not pull the splice point back.
+    if (splice || isNewer(outSequence, lastSequence)) {
+      lastSequence = outSequence;
+      lastTimestamp = outTimestamp;
+      lastReceivedNanos = receivedNanos;
+    }
+    packet.setSsrc(ssrc);
+    packet.setSequenceNumber(outSequence);
+    packet.setTimestamp(outTimestamp);
+  }
+
+  /** Counts a packet the transport accepted. */
+  void onSent(int payloadBytes) {
+    packetsSent++;
+    payloadBytesSent += payloadBytes;
+  }
+
+  private static boolean isNewer(int sequence, int than) {
+    int difference = (sequence - than) & SEQUENCE_MASK;
+    return difference != 0 && difference < HALF_SEQUENCE_SPACE;
+  }
+
+  @Override
+  public String toString() {
+    return "stream ssrc="
+        + Integer.toUnsignedString(ssrc)
+        + " publisher="
+        + publisher.participantId()
+        + " subscriber="
+        + subscriber.participantId();
+  }
+}

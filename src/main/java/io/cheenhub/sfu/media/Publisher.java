@@ -1,0 +1,165 @@
+package io.cheenhub.sfu.media;
+
+import io.cheenhub.sfu.rtp.RtpPacket;
+import io.cheenhub.sfu.transport.MediaTransport;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A participant's published audio: the sink of its publish transport, which fans each decrypted RTP
+ * packet out to the subscribers its {@link ForwardingTable} row lists.
+ *
+ * <p>Fan-out runs on the publish transport's receive worker: per subscriber one pooled copy (each
+ * subscriber encrypts its own bytes in place, so a shared buffer would not survive the first), then
+ * a non-blocking offer to the subscriber's send queue. A full queue or an empty pool drops that
+ * copy and counts it at the subscriber; the worker never waits. The row is an immutable array
+ * published through a volatile field, so fan-out takes no lock.
+ *
+ * <p>Keep one {@code Publisher} per participant across publish transports (reconnect, re-offer):
+ * point each new transport's sink here, and subscribers keep one continuous stream.
+ */
+public final class Publisher implements MediaTransport.PacketSink {
+
+  /** Why a received packet was not forwarded. Wire values are metric labels. */
+  public enum Drop {
+    /** Not the negotiated Opus payload type (e.g. RED, comfort noise, DTMF). */
+    UNSUPPORTED_PAYLOAD_TYPE("unsupported-payload-type"),
+    /** Larger than a send buffer holds. */
+    TOO_LARGE("too-large");
+
+    private final String wireValue;
+
+    Drop(String wireValue) {
+      this.wireValue = wireValue;
+    }
+
+    /** The metric label value. */
+    public String wireValue() {
+      return wireValue;
+    }
+  }
+
+  static final OutgoingStream[] NO_ROUTES = new OutgoingStream[0];
+
+  private final String participantId;
+  private final PacketPool pool;
+  private final AtomicBoolean inTable = new AtomicBoolean();
+  private volatile NegotiatedRtp negotiated;
+  private volatile OutgoingStream[] routes = NO_ROUTES;
+  private volatile RtcpHandler rtcpHandler = RtcpHandler.NONE;
+  private final AtomicLong packetsReceived = new AtomicLong();
+  private final AtomicLong copiesQueued = new AtomicLong();
+  private final AtomicLong rtcpReceived = new AtomicLong();
+  private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
+
+  /**
+   * @param negotiated the publish m-line's Opus payload type and extension ids
+   * @param pool where the per-subscriber copies come from
+   */
+  public Publisher(String participantId, NegotiatedRtp negotiated, PacketPool pool) {
+    this.participantId = Objects.requireNonNull(participantId);
+    this.negotiated = Objects.requireNonNull(negotiated);
+    this.pool = Objects.requireNonNull(pool);
+  }
+
+  /** The participant that publishes. */
+  public String participantId() {
+    return participantId;
+  }
+
+  /** What the current publish negotiation agreed; applies to packets received from now on. */
+  public void setNegotiated(NegotiatedRtp negotiated) {
+    this.negotiated = Objects.requireNonNull(negotiated);
+  }
+
+  /** Where RTCP from the publisher goes (sender reports, SDES, BYE). */
+  public void setRtcpHandler(RtcpHandler handler) {
+    this.rtcpHandler = Objects.requireNonNull(handler);
+  }
+
+  /** Fans out a decrypted packet received now. Called on the publish transport's worker. */
+  @Override
+  public void onRtp(RtpPacket packet) {
+    onRtp(packet, System.nanoTime());
+  }
+
+  /**
+   * Fans out a decrypted packet; {@code packet} is valid only during the call.
+   *
+   * @param receivedNanos {@link System#nanoTime()} when it reached the server: the start of the
+   *     measured forwarding latency, and the clock for splicing a restarted stream
+   */
+  public void onRtp(RtpPacket packet, long receivedNanos) {
+    packetsReceived.incrementAndGet();
+    NegotiatedRtp source = negotiated;
+    if (packet.payloadType() != source.opusPayloadType()) {
+      drops.incrementAndGet(Drop.UNSUPPORTED_PAYLOAD_TYPE.ordinal());
+      return;
+    }
+    int length = packet.length();
+    if (length > OutgoingPacket.MAX_PACKET_BYTES) {
+      drops.incrementAndGet(Drop.TOO_LARGE.ordinal());
+      return;
+    }
+    OutgoingStream[] row = routes;
+    for (OutgoingStream stream : row) {
+      OutgoingPacket copy = pool.take();
+      if (copy == null) {
+        stream.subscriber().countPoolEmpty();
+        continue;
+      }
+      copy.fill(packet.buffer(), packet.offset(), length, receivedNanos, stream, source);
+      stream.subscriber().enqueue(copy);
+    }
+    copiesQueued.addAndGet(row.length);
+  }
+
+  /** RTCP from the publisher: terminated here, handed to the {@link RtcpHandler}. */
+  @Override
+  public void onRtcp(byte[] buffer, int offset, int length) {
+    rtcpReceived.incrementAndGet();
+    rtcpHandler.onRtcp(buffer, offset, length);
+  }
+
+  /** RTP packets received (forwarded or not). */
+  public long packetsReceived() {
+    return packetsReceived.get();
+  }
+
+  /** Copies handed to subscribers (or dropped there for a full queue or an empty pool). */
+  public long copiesQueued() {
+    return copiesQueued.get();
+  }
+
+  /** RTCP datagrams received. */
+  public long rtcpReceived() {
+    return rtcpReceived.get();
+  }
+
+  /** Packets not forwarded for {@code reason}. */
+  public long dropped(Drop reason) {
+    return drops.get(reason.ordinal());
+  }
+
+  /** The streams this publisher currently feeds (a copy; for tests and diagnostics). */
+  OutgoingStream[] routes() {
+    return routes.clone();
+  }
+
+  /** Publishes a new row of the forwarding table; called under the table's lock. */
+  void setRoutes(OutgoingStream[] row) {
+    routes = row;
+  }
+
+  /** Claims this publisher for one table; false if a table already has it. */
+  boolean attach() {
+    return inTable.compareAndSet(false, true);
+  }
+
+  @Override
+  public String toString() {
+    return "publisher participant=" + participantId;
+  }
+}

@@ -1,0 +1,278 @@
+package io.cheenhub.sfu.media;
+
+import io.cheenhub.sfu.packet.PacketWorkers;
+import io.cheenhub.sfu.packet.SerialQueue;
+import io.cheenhub.sfu.rtp.RtpPacket;
+import io.cheenhub.sfu.transport.MediaTransport;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Logger;
+
+/**
+ * A participant's subscribe side: a bounded serial send queue of packet copies from every publisher
+ * it hears, drained on the packet workers, where each copy is rewritten for its {@link
+ * OutgoingStream} and handed to the {@link Sender} (the subscribe transport: encrypt in place,
+ * send), then its buffer goes back to the pool.
+ *
+ * <p>Also the sink of the subscribe transport, whose only expected input is RTCP (receiver reports
+ * from the browser), terminated here.
+ */
+public final class Subscriber implements MediaTransport.PacketSink {
+
+  private static final Logger LOG = Logger.getLogger(Subscriber.class.getName());
+
+  /**
+   * Default send queue length. At 50 packets/s per publisher, 256 packets hold about 0.25 s of a
+   * 20-publisher room: a worker stall shorter than that loses nothing, a stuck subscriber holds at
+   * most 256 pool buffers.
+   */
+  public static final int DEFAULT_QUEUE_PACKETS = 256;
+
+  /** Longest wait in {@link #close()} for a send in progress (sending never blocks in practice). */
+  private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private static final long CLOSE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+
+  /**
+   * Sends one plain RTP packet: encrypts in place (the buffer has tail room for the SRTP tag) and
+   * sends; returns false if it could not. In production {@code MediaTransport::sendRtp}.
+   */
+  @FunctionalInterface
+  public interface Sender {
+    boolean sendRtp(byte[] buffer, int offset, int length);
+
+    /** Sends nothing (no transport yet): every packet counts as {@link Drop#SEND_FAILED}. */
+    Sender NONE = (buffer, offset, length) -> false;
+  }
+
+  /** Why a copy for this subscriber was not sent. Wire values are metric labels. */
+  public enum Drop {
+    /** The send queue was full: the subscriber's worker fell behind. */
+    QUEUE_FULL("queue-full"),
+    /** No pooled buffer was free for the copy. */
+    POOL_EMPTY("pool-empty"),
+    /** The transport refused it (not connected yet, closed, socket error). */
+    SEND_FAILED("send-failed"),
+    /** Its stream or this subscriber was removed while it was queued. */
+    REMOVED("removed");
+
+    private final String wireValue;
+
+    Drop(String wireValue) {
+      this.wireValue = wireValue;
+    }
+
+    /** The metric label value. */
+    public String wireValue() {
+      return wireValue;
+    }
+  }
+
+  private final String participantId;
+  private final SerialQueue<OutgoingPacket> queue;
+  private final LatencyHistogram latency;
+  private final RtpPacket view = new RtpPacket();
+  private final AtomicBoolean inTable = new AtomicBoolean();
+  private final AtomicInteger sending = new AtomicInteger();
+  private final AtomicLong forwarded = new AtomicLong();
+  private final AtomicLong unexpectedRtp = new AtomicLong();
+  private final AtomicLong rtcpReceived = new AtomicLong();
+  private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
+  private volatile NegotiatedRtp negotiated;
+  private volatile Sender sender = Sender.NONE;
+  private volatile RtcpHandler rtcpHandler = RtcpHandler.NONE;
+  private volatile boolean closed;
+  // SSRCs this subscriber's session has used; never reused (RFC 3550 §8). Guarded by the table.
+  private final Set<Integer> usedSsrcs = new HashSet<>();
+
+  /**
+   * @param negotiated the subscribe m-lines' Opus payload type and extension ids (the server's
+   *     offer fixes them; pass what the answer accepted)
+   * @param workers the packet workers that drain the send queue
+   * @param queuePackets send queue length, e.g. {@link #DEFAULT_QUEUE_PACKETS}
+   * @param latency where the forwarding latency of each sent packet is recorded (shared per room or
+   *     per server as the caller likes)
+   */
+  public Subscriber(
+      String participantId,
+      NegotiatedRtp negotiated,
+      PacketWorkers workers,
+      int queuePackets,
+      LatencyHistogram latency) {
+    this.participantId = Objects.requireNonNull(participantId);
+    this.negotiated = Objects.requireNonNull(negotiated);
+    this.latency = Objects.requireNonNull(latency);
+    this.queue =
+        new SerialQueue<>(
+            "subscriber-" + participantId, queuePackets, workers, this::send, this::discard);
+  }
+
+  /** The participant that listens. */
+  public String participantId() {
+    return participantId;
+  }
+
+  /** Where packets go from now on, e.g. {@code transport::sendRtp} once the transport exists. */
+  public void setSender(Sender sender) {
+    this.sender = Objects.requireNonNull(sender);
+  }
+
+  /** What the current subscribe negotiation agreed; applies to packets sent from now on. */
+  public void setNegotiated(NegotiatedRtp negotiated) {
+    this.negotiated = Objects.requireNonNull(negotiated);
+  }
+
+  /** Where RTCP from the subscriber goes (receiver reports, feedback). */
+  public void setRtcpHandler(RtcpHandler handler) {
+    this.rtcpHandler = Objects.requireNonNull(handler);
+  }
+
+  /** A recvonly m-line carries no RTP from the browser: counted and ignored. */
+  @Override
+  public void onRtp(RtpPacket packet) {
+    unexpectedRtp.incrementAndGet();
+  }
+
+  /** RTCP from the subscriber: terminated here, handed to the {@link RtcpHandler}. */
+  @Override
+  public void onRtcp(byte[] buffer, int offset, int length) {
+    rtcpReceived.incrementAndGet();
+    rtcpHandler.onRtcp(buffer, offset, length);
+  }
+
+  /** Packets sent. */
+  public long forwarded() {
+    return forwarded.get();
+  }
+
+  /** Copies not sent for {@code reason}. */
+  public long dropped(Drop reason) {
+    return drops.get(reason.ordinal());
+  }
+
+  /** Copies waiting in the send queue. */
+  public int queued() {
+    return queue.size();
+  }
+
+  /** RTP packets the browser sent on the subscribe transport (none expected). */
+  public long unexpectedRtp() {
+    return unexpectedRtp.get();
+  }
+
+  /** RTCP datagrams received from the subscriber. */
+  public long rtcpReceived() {
+    return rtcpReceived.get();
+  }
+
+  /** The histogram this subscriber records its forwarding latency in. */
+  public LatencyHistogram latency() {
+    return latency;
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Stops sending: queued copies go back to the pool, and once this returns no packet is sent any
+   * more (a send in progress is waited for). Idempotent; {@link ForwardingTable#removeSubscriber}
+   * calls it.
+   */
+  public void close() {
+    closed = true;
+    queue.close();
+    awaitNoSend();
+  }
+
+  /** Receive worker: queue a copy, or drop it (the queue returns it to the pool). */
+  void enqueue(OutgoingPacket packet) {
+    if (!queue.offer(packet)) {
+      drops.incrementAndGet((closed ? Drop.REMOVED : Drop.QUEUE_FULL).ordinal());
+    }
+  }
+
+  void countPoolEmpty() {
+    drops.incrementAndGet(Drop.POOL_EMPTY.ordinal());
+  }
+
+  /**
+   * Send worker, one copy at a time. The {@code sending} count and the {@code closed} flags form a
+   * Dekker handshake with {@link #close()} and {@link #awaitNoSend()}: either this sees the flag,
+   * or the closer sees the count and waits, so nothing is sent after a removal completes.
+   */
+  private void send(OutgoingPacket packet) {
+    sending.incrementAndGet();
+    try {
+      OutgoingStream stream = packet.stream;
+      if (closed || stream.isClosed()) {
+        drops.incrementAndGet(Drop.REMOVED.ordinal());
+        return;
+      }
+      if (!view.wrap(packet.buffer, OutgoingPacket.OFFSET, packet.length)) {
+        // The publisher's view validated these bytes; a failure here is a bug, fail loudly.
+        throw new IllegalStateException("forwarded copy is not RTP: " + view.problem());
+      }
+      NegotiatedRtp target = negotiated;
+      stream.rewrite(view, packet.receivedNanos);
+      view.setPayloadType(target.opusPayloadType());
+      HeaderExtensionRewriter.rewrite(view, packet.source, target);
+      int payloadBytes = view.payloadLength();
+      if (sender.sendRtp(packet.buffer, OutgoingPacket.OFFSET, packet.length)) {
+        latency.recordNanos(System.nanoTime() - packet.receivedNanos);
+        forwarded.incrementAndGet();
+        stream.onSent(payloadBytes);
+      } else {
+        drops.incrementAndGet(Drop.SEND_FAILED.ordinal());
+      }
+    } finally {
+      sending.decrementAndGet();
+      packet.release();
+    }
+  }
+
+  private void discard(OutgoingPacket packet) {
+    packet.release();
+  }
+
+  /** Waits until no send is in progress (bounded: a sender that blocks is a bug elsewhere). */
+  void awaitNoSend() {
+    long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+    while (sending.get() != 0) {
+      if (System.nanoTime() - deadline > 0) {
+        LOG.warning(() -> "send still in progress after 5 s subscriber=" + participantId);
+        return;
+      }
+      LockSupport.parkNanos(CLOSE_POLL_NANOS);
+    }
+  }
+
+  /** A fresh random SSRC for a new stream of this subscriber; call under the table's lock. */
+  int allocateSsrc() {
+    while (true) {
+      int ssrc = ThreadLocalRandom.current().nextInt();
+      if (ssrc != 0 && usedSsrcs.add(ssrc)) {
+        return ssrc;
+      }
+    }
+  }
+
+  /** Claims this subscriber for one table; false if a table already has it. */
+  boolean attach() {
+    return inTable.compareAndSet(false, true);
+  }
+
+  @Override
+  public String toString() {
+    return "subscriber participant=" + participantId;
+  }
+}
