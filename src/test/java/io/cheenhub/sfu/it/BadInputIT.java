@@ -4,57 +4,19 @@ import static io.cheenhub.sfu.it.ServerUnderTest.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.JsonObject;
-import java.net.URI;
-import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Hostile and broken input against the real endpoint: every bad frame gets its error code, the
  * sender's connection stays usable where that is safe, and a bystander in the same room notices
  * nothing.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class BadInputIT {
-
-  @Deployment(testable = false)
-  static WebArchive deployment() {
-    return ServerUnderTest.war();
-  }
-
-  @ArquillianResource URL baseUrl;
-
-  private URI base;
-  private final List<WsClient> clients = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    base = baseUrl.toURI();
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(WsClient::close);
-  }
-
-  private WsClient connect() {
-    var client = WsClient.connect(ServerUnderTest.webSocket(base));
-    clients.add(client);
-    return client;
-  }
+class BadInputIT extends ServerIT {
 
   /** A bad frame and the error it must produce. */
   private record Bad(String frame, String code, String requestId) {}

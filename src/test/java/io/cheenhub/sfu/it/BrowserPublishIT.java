@@ -17,7 +17,6 @@ import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,15 +32,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real browsers join a room through the web client and publish their microphone: ICE, DTLS-SRTP and
@@ -55,9 +48,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * e2e/node_modules} ({@code npm ci --prefix e2e}), chromium, firefox-esr and pulseaudio: {@code
  * .ci/run} installs them.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class BrowserPublishIT {
+class BrowserPublishIT extends ServerIT {
 
   /** Covers a cold browser start (Firefox ~5 s), the driver's own 30 s deadline and clean-up. */
   private static final Duration DRIVER_TIMEOUT = Duration.ofSeconds(150);
@@ -68,18 +59,8 @@ class BrowserPublishIT {
   private static final Set<String> SRTP_PROFILES =
       Set.of("AEAD_AES_128_GCM", "AES128_CM_HMAC_SHA1_80");
 
-  @Deployment(testable = false)
-  static WebArchive deployment() {
-    return ServerUnderTest.war();
-  }
-
-  @ArquillianResource URL baseUrl;
-
-  private URI base;
-
   @BeforeEach
   void noTransportIsLeftFromEarlierTests() throws Exception {
-    base = baseUrl.toURI();
     awaitNoTransports();
   }
 

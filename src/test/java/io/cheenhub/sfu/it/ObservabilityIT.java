@@ -10,55 +10,21 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
-import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The REST API, health checks and Prometheus metrics report what is really happening. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class ObservabilityIT {
-
-  @Deployment(testable = false)
-  static WebArchive deployment() {
-    return ServerUnderTest.war();
-  }
-
-  @ArquillianResource URL baseUrl;
-
-  private URI base;
-  private final List<WsClient> clients = new ArrayList<>();
+class ObservabilityIT extends ServerIT {
 
   @BeforeEach
-  void setUp() throws Exception {
-    base = baseUrl.toURI();
+  void noOneIsLeftFromEarlierTests() {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> metric(base, "sfu_participants_active", ""), v -> v == 0);
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(WsClient::close);
-  }
-
-  private WsClient joined(String room, String name) {
-    var client = WsClient.connect(ServerUnderTest.webSocket(base));
-    clients.add(client);
-    client.join(room, name);
-    return client;
   }
 
   private static JsonObject object(HttpResponse<String> response) {

@@ -16,60 +16,18 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URL;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Publishing against the deployed WAR: the Java test peer (ICE controlling, DTLS client, SRTP)
  * sends a real offer over signaling, connects to the server's UDP port with the answer, and the
  * server decrypts what it sends. Hostile SDPs get their error codes.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class PublishIT {
-
-  @Deployment(testable = false)
-  static WebArchive deployment() {
-    return ServerUnderTest.war();
-  }
-
-  @ArquillianResource URL baseUrl;
-
-  private URI base;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    base = baseUrl.toURI();
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable closeable : closeables) {
-      closeable.close();
-    }
-  }
-
-  private WsClient joined(String room, String name) {
-    var client = WsClient.connect(ServerUnderTest.webSocket(base));
-    closeables.add(client);
-    client.join(room, name);
-    return client;
-  }
+class PublishIT extends ServerIT {
 
   private static String quoted(String text) {
     return Json.createValue(text).toString();
@@ -80,7 +38,7 @@ class PublishIT {
     WsClient client = joined("publish", "Peer");
     var peer =
         new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES128_CM_HMAC_SHA1_80));
-    closeables.add(0, peer);
+    closeAfterTest(peer);
 
     client.send(
         "{\"type\":\"publishOffer\",\"requestId\":\"o1\",\"sdp\":"
@@ -150,7 +108,7 @@ class PublishIT {
   void hostileOffersGetTheirCodesAndTheConnectionStaysUsable() throws Exception {
     WsClient client = joined("hostile-sdp", "Mallory");
     var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM));
-    closeables.add(0, peer);
+    closeAfterTest(peer);
     String good = peer.publishOffer();
     byte[] junk = new byte[3_000];
     new Random(3).nextBytes(junk);
@@ -187,7 +145,7 @@ class PublishIT {
   void theWatchdogClosesATransportWhosePeerNeverConnects() throws Exception {
     WsClient client = joined("never", "Ghost");
     var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM));
-    closeables.add(0, peer);
+    closeAfterTest(peer);
     double before = counter("sfu_transports_closed_total", "reason=\"connect-timeout\"");
 
     client.send("{\"type\":\"publishOffer\",\"sdp\":" + quoted(peer.publishOffer()) + "}");
@@ -207,7 +165,7 @@ class PublishIT {
   void theWatchdogClosesATransportWhosePeerVanishes() throws Exception {
     WsClient client = joined("vanish", "Gone");
     var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM));
-    closeables.add(0, peer);
+    closeAfterTest(peer);
     double before = counter("sfu_transports_closed_total", "reason=\"consent-expired\"");
     client.send("{\"type\":\"publishOffer\",\"sdp\":" + quoted(peer.publishOffer()) + "}");
     SessionDescription answer = SdpParser.parse(client.next("publishAnswer").getString("sdp"));

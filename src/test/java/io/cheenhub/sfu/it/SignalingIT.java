@@ -5,51 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import jakarta.json.JsonObject;
-import java.net.URI;
-import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Rooms over the real WebSocket endpoint on Payara Micro: joins, leaves, disconnects, timeouts. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class SignalingIT {
-
-  @Deployment(testable = false)
-  static WebArchive deployment() {
-    return ServerUnderTest.war();
-  }
-
-  @ArquillianResource URL baseUrl;
-
-  private URI base;
-  private final List<WsClient> clients = new ArrayList<>();
+class SignalingIT extends ServerIT {
 
   @BeforeEach
-  void noOneIsLeftFromEarlierTests() throws Exception {
-    base = baseUrl.toURI();
+  void noOneIsLeftFromEarlierTests() {
     awaitParticipants(0);
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(WsClient::close);
-  }
-
-  private WsClient connect() {
-    var client = WsClient.connect(ServerUnderTest.webSocket(base));
-    clients.add(client);
-    return client;
   }
 
   private void awaitParticipants(int expected) {
