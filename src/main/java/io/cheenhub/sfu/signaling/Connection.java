@@ -291,23 +291,9 @@ final class Connection {
   private void leave(Message.Leave leave) throws SignalingException {
     String roomId;
     synchronized (this) {
-      roomId = leave.roomId();
-      if (roomId == null) {
-        if (memberships.size() > 1) {
-          throw new SignalingException(
-              ErrorCode.AMBIGUOUS_ROOM,
-              "in " + memberships.size() + " rooms: say which one to leave",
-              leave.requestId());
-        }
-        roomId = memberships.isEmpty() ? null : memberships.keySet().iterator().next();
-      }
-      Membership membership = roomId == null ? null : memberships.remove(roomId);
-      if (membership == null) {
-        throw new SignalingException(
-            ErrorCode.NOT_JOINED,
-            roomId == null ? "not in any room" : "not in room " + roomId,
-            leave.requestId());
-      }
+      Membership membership = membership(leave.roomId(), leave.requestId());
+      roomId = membership.participant().roomId();
+      memberships.remove(roomId);
       leaveRoom(membership, LeaveReason.LEFT);
     }
     outbox.send(new Message.Left(leave.requestId(), roomId));
