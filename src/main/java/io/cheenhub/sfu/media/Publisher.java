@@ -49,6 +49,7 @@ public final class Publisher implements MediaTransport.PacketSink {
   private volatile NegotiatedRtp negotiated;
   private volatile OutgoingStream[] routes = NO_ROUTES;
   private volatile RtcpHandler rtcpHandler = RtcpHandler.NONE;
+  private volatile RtcpSender rtcpSender = RtcpSender.NONE;
   private final ReceiverReports receiverReports = new ReceiverReports();
   private final AtomicLong packetsReceived = new AtomicLong();
   private final AtomicLong copiesQueued = new AtomicLong();
@@ -73,6 +74,31 @@ public final class Publisher implements MediaTransport.PacketSink {
   /** What the current publish negotiation agreed; applies to packets received from now on. */
   public void setNegotiated(NegotiatedRtp negotiated) {
     this.negotiated = Objects.requireNonNull(negotiated);
+  }
+
+  /** Sends one plain RTCP packet toward the publisher (encrypting it in place). */
+  @FunctionalInterface
+  public interface RtcpSender {
+    boolean sendRtcp(byte[] buffer, int offset, int length);
+
+    /** No transport yet. */
+    RtcpSender NONE = (buffer, offset, length) -> false;
+  }
+
+  /** Where the server's own RTCP toward the publisher goes: its current publish transport. */
+  public void setRtcpSender(RtcpSender sender) {
+    this.rtcpSender = Objects.requireNonNull(sender);
+  }
+
+  /**
+   * Sends a receiver report for what was received since the last one (RFC 3550 §6.4.2), if there is
+   * anything to report. {@code scratch} needs {@link ReceiverReports#BUFFER_BYTES}.
+   */
+  public void sendReceiverReport(byte[] scratch, long nowNanos) {
+    int length = writeReceiverReport(scratch, 0, nowNanos);
+    if (length > 0) {
+      rtcpSender.sendRtcp(scratch, 0, length);
+    }
   }
 
   /** Where RTCP from the publisher goes (sender reports, SDES, BYE). */
