@@ -449,7 +449,7 @@ export class VoiceClient extends EventTarget {
       this.#onJoined(joined, true);
     } catch (error) {
       if (this.#signaling === signaling) this.#signaling = null;
-      signaling.close(1000, 'retry');
+      signaling.close(4003, 'retry'); // not 1000: that would be a deliberate leave
       if (this.#leaving || this.#status !== 'reconnecting') return;
       if (FATAL_JOIN_CODES.has(error.code)) {
         this.#stopSession();
