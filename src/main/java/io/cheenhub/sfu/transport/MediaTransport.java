@@ -95,6 +95,7 @@ public final class MediaTransport {
 
   /** SRTP packets kept while the keys are being installed (about a second of audio). */
   private static final int MAX_EARLY_PACKETS = 64;
+
   private final RtpPacket rtp = new RtpPacket();
   private final TransportCounters counters = new TransportCounters();
   private final long createdNanos = System.nanoTime();
@@ -365,8 +366,8 @@ public final class MediaTransport {
   }
 
   /**
-   * The peer's first SRTP packets can overtake our handshake bookkeeping: it may send as soon as our
-   * Finished reaches it, before the handshake thread has installed the keys here. Those packets
+   * The peer's first SRTP packets can overtake our handshake bookkeeping: it may send as soon as
+   * our Finished reaches it, before the handshake thread has installed the keys here. Those packets
    * wait (a few, bounded) and are decrypted once the keys exist, instead of being lost.
    */
   private boolean holdUntilKeys(Buffer buffer) {
