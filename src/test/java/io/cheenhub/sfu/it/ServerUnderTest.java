@@ -37,7 +37,12 @@ final class ServerUnderTest {
 
   /** The value of one application metric series in the Prometheus text, or NaN if absent. */
   static double metric(URI base, String name, String labels) throws Exception {
-    String body = get(base.resolve("/metrics?scope=application")).body();
+    return metric(base, "application", name, labels);
+  }
+
+  /** The value of one series of {@code scope} (application, base, vendor), or NaN if absent. */
+  static double metric(URI base, String scope, String name, String labels) throws Exception {
+    String body = get(base.resolve("/metrics?scope=" + scope)).body();
     Pattern line =
         Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
     Matcher m = line.matcher(body);

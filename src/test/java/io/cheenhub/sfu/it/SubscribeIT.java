@@ -245,6 +245,87 @@ class SubscribeIT extends ServerIT {
   }
 
   @Test
+  void churnLeavesNothingBehindAndTheStableMembersKeepTheirStreams() throws Exception {
+    Member ada = new Member("churn", "Ada", 1111);
+    ada.talk();
+    ada.subscribe();
+    Member bob = new Member("churn", "Bob", 2222);
+    bob.talk();
+    ada.answerNextOffer();
+    bob.subscribe();
+    long adaHearsBob = ada.offeredSsrc(bob);
+    long bobHearsAda = bob.offeredSsrc(ada);
+    awaitHearing(ada, Map.of(adaHearsBob, bob.id));
+    // Warm-up: the pools (blocking executor: 32 core threads) reach their size; after that 20
+    // more cycles must not add threads.
+    churn(ada, bob, 0, 10);
+    double threadsBefore = metric(base, "base", "thread_count", "");
+    churn(ada, bob, 10, 20);
+
+    // The stable pair still hears each other on the SSRCs of their first offers.
+    assertThat(ada.offeredSsrc(bob)).isEqualTo(adaHearsBob);
+    assertThat(bob.offeredSsrc(ada)).isEqualTo(bobHearsAda);
+    awaitHearing(ada, Map.of(adaHearsBob, bob.id));
+    awaitHearing(bob, Map.of(bobHearsAda, ada.id));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              assertThat(metric(base, "sfu_transports_active", "")).isEqualTo(4);
+              assertThat(metric(base, "sfu_active_publishers", "")).isEqualTo(2);
+              assertThat(metric(base, "sfu_active_subscribers", "")).isEqualTo(2);
+            });
+    // 40 transports came and went: threads are pooled, not per transport.
+    double threadsAfter = metric(base, "base", "thread_count", "");
+    System.out.printf(
+        "churn: server threads %.0f before, %.0f after 20 cycles%n", threadsBefore, threadsAfter);
+    assertThat(threadsAfter)
+        .as("JVM threads after 20 join/leave cycles (before: %s)", threadsBefore)
+        .isLessThanOrEqualTo(threadsBefore + 4);
+
+    ada.ws.send("{\"type\":\"leave\"}");
+    bob.ws.send("{\"type\":\"leave\"}");
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              assertThat(metric(base, "sfu_transports_active", "")).isZero();
+              assertThat(metric(base, "sfu_active_publishers", "")).isZero();
+              assertThat(metric(base, "sfu_active_subscribers", "")).isZero();
+              JsonObject forwarding = json(base.resolve("api/forwarding"));
+              assertThat(forwarding.getInt("poolInUse")).isZero();
+            });
+    assertThat(ServerUnderTest.get(base.resolve("api/rooms/churn")).statusCode()).isEqualTo(404);
+  }
+
+  /** Guests {@code from}..{@code to - 1} each join, publish, subscribe and leave (or close). */
+  private void churn(Member ada, Member bob, int from, int to) throws Exception {
+    for (int i = from; i < to; i++) {
+      Member guest = new Member("churn", "Guest" + i, 5000 + i);
+      guest.talk();
+      ada.answerNextOffer();
+      bob.answerNextOffer();
+      guest.subscribe();
+      if (i % 2 == 0) {
+        guest.ws.send("{\"type\":\"leave\"}");
+      } else {
+        guest.ws.close(); // a closed tab: 1000 from the client, no leave message
+      }
+      ada.answerNextOffer();
+      bob.answerNextOffer();
+      guest.publish.close();
+      guest.subscribe.close();
+    }
+  }
+
+  private static JsonObject json(java.net.URI uri) throws Exception {
+    try (var reader =
+        Json.createReader(new java.io.StringReader(ServerUnderTest.get(uri).body()))) {
+      return reader.readObject();
+    }
+  }
+
+  @Test
   void aDroppedSocketResumesWithItsTokenAndNobodyNotices() throws Exception {
     Member ada = new Member("resume", "Ada", 1111);
     ada.talk();
