@@ -325,6 +325,27 @@ class ForwardingTest {
   }
 
   @Test
+  void aStreamIsForwardedOnlyOnceItsSubscriberAnsweredForIt() {
+    var publisher = new Publisher("a", TestRtp.PUBLISHER, pool);
+    var subscriber = new Subscriber("b", TestRtp.SUBSCRIBER, workers, 8, latency);
+    var sender = new CapturingSender();
+    subscriber.setSender(sender);
+    table.addPublisher(publisher);
+    List<OutgoingStream> streams = table.addSubscriber(subscriber);
+    byte[] bytes = TestRtp.packet(1, 1, 1, false, 0);
+    view.wrap(bytes, 0, bytes.length);
+
+    publisher.onRtp(view); // offered, not answered yet: the browser does not know the SSRC
+    assertThat(publisher.copiesQueued()).isZero();
+    assertThat(pool.inUse()).isZero();
+
+    streams.forEach(OutgoingStream::activate);
+    publisher.onRtp(view);
+    assertThat(publisher.copiesQueued()).isEqualTo(1);
+    await().atMost(WAIT).until(() -> sender.count() == 1);
+  }
+
+  @Test
   void otherPayloadTypesAreNotForwardedAndCounted() {
     var members = join(2, 8);
     byte[] bytes = TestRtp.packet(1, 1, 1, false, 0);
