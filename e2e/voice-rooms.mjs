@@ -69,7 +69,7 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
   };
   const people = [];
   let tones = {}; // name -> Hz sent, per scenario (reported, so the IT can check what was heard)
-  const join = async (roomId, name, hz) => {
+  const joinRoom = async (roomId, name, hz) => {
     const p = await Participant.open({ newContext, baseUrl, roomId, name, hz });
     tones[name] = hz;
     people.push(p);
@@ -77,7 +77,7 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
   };
   const joinAll = async (roomId, names) => {
     const ps = [];
-    for (const [i, n] of names.entries()) ps.push(await join(roomId, n, TONES[i]));
+    for (const [i, n] of names.entries()) ps.push(await joinRoom(roomId, n, TONES[i]));
     for (const p of ps) await p.joined();
     return ps;
   };
@@ -111,7 +111,7 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
   const mixed = async (roomId, chromiumNames) => {
     const ps = [];
     const tones = TONES.filter((t) => t !== FIREFOX_HZ);
-    for (const [i, n] of chromiumNames.entries()) ps.push(await join(roomId, n, tones[i]));
+    for (const [i, n] of chromiumNames.entries()) ps.push(await joinRoom(roomId, n, tones[i]));
     ps.push(await openFirefox(roomId, 'Fox'));
     for (const p of ps) await p.joined(30_000);
     const heard = await everyoneHearsEveryone(ps, 20_000);
@@ -155,7 +155,7 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
       const ps = await joinAll(roomId, ['Ada', 'Bob', 'Cy']);
       await everyoneHearsEveryone(ps);
       const t0 = Date.now();
-      const dee = await join(roomId, 'Dee', TONES[3]);
+      const dee = await joinRoom(roomId, 'Dee', TONES[3]);
       await dee.joined();
       const heard = await everyoneHearsEveryone([...ps, dee]);
       return { heard, msFromJoinToAllHeard: Date.now() - t0 };
@@ -257,7 +257,7 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
       try {
         for (let i = 0; i < CHURN_CYCLES; i++) {
           const c0 = Date.now();
-          const p = await join(roomId, `Churn${i}`, TONES[3 + (i % 4)]);
+          const p = await joinRoom(roomId, `Churn${i}`, TONES[3 + (i % 4)]);
           await p.joined();
           if (i % 2 === 0) await p.leave();
           await p.close();
