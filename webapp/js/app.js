@@ -1,39 +1,67 @@
-// The room page: join a room, see who is in it, live, and send the microphone to it.
-import { Signaling } from './signaling.js';
-import { DEFAULT_AUDIO_PROCESSING, Publisher } from './publish.js';
+// The room page: join a room, hear the others, be heard; see who is in it and who speaks.
+// The session itself lives in client.js; this file renders it and exposes window.cheenhub
+// (version 2, the contract with the browser tests: docs/client.md).
+import { VoiceClient } from './client.js';
+import { DEFAULT_AUDIO_PROCESSING } from './publish.js';
 
 const $ = (id) => document.getElementById(id);
-const PING_INTERVAL_MS = 5000;
+const client = new VoiceClient($('remote-audio'));
+const params = new URLSearchParams(location.search);
 
-/** Plain words for the server's error codes (docs/api-reference.md). */
+/** Plain words for every error code the page can meet (server codes: docs/api-reference.md). */
 const EXPLANATIONS = {
-  'room-full': 'This room is full. Try again later or pick another room.',
-  'invalid-room-id': 'Room names use letters, digits and "-" only (up to 100).',
-  'invalid-display-name': 'Please enter a name (up to 64 characters).',
-  'rate-limited': 'Too many requests; slow down a moment.',
-  unreachable: 'The server cannot be reached. Check your network and try again.',
+  unreachable: 'The server cannot be reached. Check your network connection and try again.',
   closed: 'The connection to the server closed.',
+  timeout: 'The server did not answer in time. Try again in a moment.',
+  replaced: 'You joined this room again from another tab or device, so this page was disconnected.',
+  'rate-limited': 'The server disconnected this page for sending too much at once. Rejoin in a moment.',
+  'room-full': 'This room is full. Try again later or pick another room.',
+  'room-limit-reached': 'You are already in as many rooms as this server allows on one connection.',
+  'invalid-room-id': 'Room names use letters, digits and "-" only (1 to 100 characters).',
+  'invalid-display-name': 'Please enter a name of 1 to 64 characters.',
+  'already-joined': 'You are already in this room.',
+  'not-joined': 'The server no longer has you in this room.',
+  'missing-field': 'The page sent an incomplete request (missing-field). Reload the page.',
+  'invalid-field': 'The page sent an invalid request (invalid-field). Reload the page.',
+  'malformed-json': 'The page and the server do not understand each other. Reload the page.',
+  'unknown-type': 'This server is older than this page. Reload the page or ask the operator.',
+  'transport-unavailable': 'The server cannot carry audio right now (its media port is unavailable). Ask the operator.',
+  'internal-error': 'The server hit an internal error. Try again; if it persists, tell the operator.',
+  'microphone-denied': 'Microphone access is blocked. Allow it for this site in the browser (the icon in the address bar), then press Retry.',
+  'microphone-missing': 'No microphone was found. Connect one, then press Retry. You can still listen.',
+  'microphone-busy': 'The microphone is in use by another application or not working. Close the other app, then press Retry.',
+  'microphone-unsupported': 'This browser cannot use a microphone on this page (it needs https).',
+  'microphone-error': 'The microphone could not be started.',
+  'connection-failed': 'The audio connection to the server failed. A firewall may be blocking UDP.',
+  'offer-failed': "This browser could not use the server's audio offer.",
 };
 
-/** Plain words for why the microphone is not being sent (publish.js and the server's publish errors). */
-const PUBLISH_EXPLANATIONS = {
-  'microphone-denied': 'Microphone access is blocked. Allow it for this site in the browser, then press Retry.',
-  'microphone-missing': 'No microphone was found. Connect one, then press Retry.',
-  'microphone-busy': 'The microphone is in use by another application or not working.',
-  'microphone-unsupported': 'This browser cannot use a microphone on this page (it needs https).',
-  'connection-failed': 'The audio connection to the server failed. A firewall may be blocking UDP.',
-  'transport-unavailable': 'The server cannot carry audio right now (its media port is unavailable).',
-  'not-joined': 'The server no longer has you in this room.',
+function explain(error) {
+  if (!error) return '';
+  if (EXPLANATIONS[error.code]) return EXPLANATIONS[error.code];
+  if (error.code?.startsWith('sdp-')) {
+    return `The server could not use this browser's audio description (${error.code}: ${error.message}).`;
+  }
+  return `Something went wrong (${error.code}): ${error.message}`;
+}
+
+const STATUS_LABELS = {
+  lobby: 'Not connected',
+  connecting: 'Connecting…',
+  joined: 'Connected',
+  reconnecting: 'Reconnecting…',
+  failed: 'Connection failed',
+  left: 'Not connected',
 };
 
 const PUBLISH_LABELS = {
   idle: '–',
-  microphone: 'starting microphone…',
-  connecting: 'connecting…',
-  connected: 'connected',
-  disconnected: 'reconnecting…',
-  failed: 'failed',
-  closed: 'off',
+  microphone: 'Starting microphone…',
+  connecting: 'Connecting…',
+  connected: 'Sending',
+  disconnected: 'Interrupted…',
+  failed: 'Not sending',
+  closed: 'Off',
 };
 
 const AUDIO_SWITCHES = {
@@ -42,219 +70,304 @@ const AUDIO_SWITCHES = {
   autoGainControl: 'auto-gain-control',
 };
 
-const state = {
-  signaling: null,
-  roomId: null,
-  selfId: null,
-  participants: new Map(),
-  pingTimer: null,
-  publisher: null,
-};
-
-// Read-only handle for diagnostics in the console and for the end-to-end drivers in e2e/, which
-// read `publisher.pc.getStats()` (ICE/DTLS state) and `participantId` (to find themselves in
-// GET /api/rooms/{roomId}). Not an API: it may change with the page.
-window.cheenhub = Object.freeze({
-  get publisher() {
-    return state.publisher;
-  },
-  get participantId() {
-    return state.selfId;
-  },
-  get roomId() {
-    return state.roomId;
-  },
-});
-
-function setConnection(text, kind) {
-  const el = $('connection');
-  el.textContent = text;
-  el.dataset.state = kind;
-}
-
-function showError(error) {
-  const el = $('error');
-  el.textContent = EXPLANATIONS[error.code] ?? error.message ?? String(error);
-  el.hidden = false;
-}
+// --- Form and remembered values ---
 
 function audioProcessing() {
   return Object.fromEntries(Object.entries(AUDIO_SWITCHES).map(([key, id]) => [key, $(id).checked]));
 }
 
-function restoreAudioProcessing() {
+function restoreForm() {
   let saved = {};
   try {
-    saved = JSON.parse(localStorage.getItem('cheenhub.audio') ?? '{}');
+    saved = JSON.parse(localStorage.getItem('cheenhub.audio') ?? '{}') ?? {};
   } catch {
-    // Ignore a corrupt setting; the defaults apply.
+    // A corrupt setting: the defaults apply.
   }
+  const off = params.get('processing') === 'off';
   for (const [key, id] of Object.entries(AUDIO_SWITCHES)) {
-    $(id).checked = typeof saved[key] === 'boolean' ? saved[key] : DEFAULT_AUDIO_PROCESSING[key];
+    $(id).checked = off ? false : typeof saved[key] === 'boolean' ? saved[key] : DEFAULT_AUDIO_PROCESSING[key];
+  }
+  const hashRoom = decodeURIComponent(location.hash.slice(1));
+  $('room').value = params.get('room') ?? (hashRoom || localStorage.getItem('cheenhub.room') || '');
+  $('name').value = params.get('name') ?? localStorage.getItem('cheenhub.name') ?? '';
+}
+
+function remember(roomId, displayName, processing) {
+  try {
+    localStorage.setItem('cheenhub.room', roomId);
+    localStorage.setItem('cheenhub.name', displayName);
+    if (params.get('processing') !== 'off') localStorage.setItem('cheenhub.audio', JSON.stringify(processing));
+  } catch {
+    // Private mode or storage full: nothing to remember.
   }
 }
 
-function publishExplanation(error) {
-  if (PUBLISH_EXPLANATIONS[error.code]) return PUBLISH_EXPLANATIONS[error.code];
-  if (error.code?.startsWith('sdp-')) {
-    return `The server could not use this browser's audio offer (${error.code}: ${error.message}).`;
+function validate(roomId, displayName) {
+  if (!/^[A-Za-z0-9-]{1,100}$/.test(roomId)) return { code: 'invalid-room-id', message: 'invalid room' };
+  if (!displayName || [...displayName].length > 64 || /[\u0000-\u001f\u007f]/.test(displayName)) {
+    return { code: 'invalid-display-name', message: 'invalid name' };
   }
-  return `The server refused the audio connection (${error.code}: ${error.message}).`;
+  return null;
 }
 
-function showPublishState(publishState, error) {
-  const el = $('publish-state');
-  el.textContent = PUBLISH_LABELS[publishState] ?? publishState;
-  el.dataset.state = publishState;
-  const message = $('publish-error');
-  message.hidden = !error;
-  message.textContent = error ? publishExplanation(error) : '';
-  message.dataset.code = error?.code ?? '';
-  $('publish-retry').hidden = publishState !== 'failed';
+// --- Joining and leaving ---
+
+/** The one way in, for the form, autojoin and window.cheenhub.join. */
+async function join({ roomId, displayName, audioProcessing: processing } = {}) {
+  roomId = String(roomId ?? '').trim();
+  displayName = String(displayName ?? '').trim();
+  processing = { ...DEFAULT_AUDIO_PROCESSING, ...(processing ?? audioProcessing()) };
+  $('room').value = roomId;
+  $('name').value = displayName;
+  $('error').hidden = true;
+  remember(roomId, displayName, processing);
+  await client.join({ roomId, displayName, audioProcessing: processing });
 }
 
-/** Sends the microphone to the room: called after `joined` and by Retry. */
-function publish() {
-  state.publisher?.close();
-  const publisher = new Publisher(state.signaling, state.roomId, { audioProcessing: audioProcessing() });
-  state.publisher = publisher;
-  publisher.addEventListener('statechange', ({ detail }) => {
-    if (state.publisher === publisher) showPublishState(detail.state, detail.error);
+function onSubmit(event) {
+  event.preventDefault();
+  const roomId = $('room').value.trim();
+  const displayName = $('name').value.trim();
+  const invalid = validate(roomId, displayName);
+  if (invalid) {
+    showLobbyError(invalid);
+    ($(invalid.code === 'invalid-room-id' ? 'room' : 'name')).focus();
+    return;
+  }
+  join({ roomId, displayName, audioProcessing: audioProcessing() }).catch(() => {
+    // Shown by render() from state().error.
   });
-  publisher.start().catch(() => {
-    // Reported through statechange (state `failed`, with the error).
-  });
 }
 
-function stopPublishing() {
-  state.publisher?.close();
-  state.publisher = null;
-  showPublishState('idle', null);
+function showLobbyError(error) {
+  const el = $('error');
+  el.textContent = explain(error);
+  el.dataset.code = error.code;
+  el.hidden = false;
+}
+
+// --- Rendering ---
+
+let scheduled = false;
+function scheduleRender() {
+  if (scheduled) return;
+  scheduled = true;
+  setTimeout(() => {
+    scheduled = false;
+    render();
+  }, 0);
+}
+
+let lastStatus = null;
+function render() {
+  const s = client.state();
+  const status = $('connection');
+  status.dataset.state = s.status;
+  status.textContent = STATUS_LABELS[s.status] ?? s.status;
+
+  const inRoom = s.status === 'joined' || s.status === 'reconnecting';
+  $('lobby').hidden = inRoom;
+  $('room-view').hidden = !inRoom;
+  $('join').disabled = s.status === 'connecting';
+  $('join').textContent = s.status === 'connecting' ? 'Joining…' : 'Join';
+
+  if (s.status === 'failed' && s.error) showLobbyError(s.error);
+  if (s.status !== lastStatus) announceStatus(s, lastStatus);
+  lastStatus = s.status;
+  if (!inRoom) return;
+
+  $('room-name').textContent = s.roomId ?? '';
+  $('count').textContent = String(s.participants.length + 1);
+  $('rtt').textContent = client.rtt == null ? '–' : `${client.rtt} ms`;
+  if (location.hash !== `#${encodeURIComponent(s.roomId)}`) {
+    history.replaceState(null, '', `${location.pathname}${location.search}#${encodeURIComponent(s.roomId)}`);
+  }
+
+  const banner = $('banner');
+  if (s.status === 'reconnecting') {
+    banner.hidden = false;
+    banner.textContent = 'Connection to the server lost. Reconnecting…';
+  } else {
+    banner.hidden = true;
+  }
+
+  // Microphone
+  const publishError = client.publishError;
+  const pill = $('publish-state');
+  pill.dataset.state = s.publish;
+  pill.textContent = PUBLISH_LABELS[s.publish] ?? s.publish;
+  const pe = $('publish-error');
+  pe.hidden = !publishError;
+  pe.textContent = publishError ? explain(publishError) : '';
+  pe.dataset.code = publishError?.code ?? '';
+  $('publish-retry').hidden = s.publish !== 'failed';
+  const mute = $('mute');
+  mute.setAttribute('aria-pressed', String(s.muted));
+  mute.querySelector('.label').textContent = s.muted ? 'Unmute' : 'Mute';
+  mute.title = s.muted ? 'Unmute your microphone' : 'Mute your microphone';
+  renderDevices();
+  renderTiles(s);
+}
+
+function announceStatus(s, previous) {
+  const live = $('live');
+  if (s.status === 'joined' && previous === 'reconnecting') live.textContent = 'Reconnected.';
+  else if (s.status === 'joined') live.textContent = `Joined room ${s.roomId}.`;
+  else if (s.status === 'reconnecting') live.textContent = 'Connection lost, reconnecting.';
+  else if (s.status === 'left') live.textContent = 'You left the room.';
 }
 
 function colorFor(id) {
   let hash = 0;
-  for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  return `hsl(${hash % 360} 55% 45%)`;
+  for (const ch of id ?? '') hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return `hsl(${hash % 360} 55% 42%)`;
 }
 
-function render() {
+function initials(name) {
+  const words = String(name ?? '').trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]].map((w) => [...w][0]) : [...(words[0] ?? '?')].slice(0, 2);
+  return letters.join('').toUpperCase();
+}
+
+function tile(id) {
+  const li = document.createElement('li');
+  li.className = 'tile';
+  li.dataset.participantId = id;
+  li.innerHTML =
+    '<span class="avatar" aria-hidden="true"></span><span class="name"></span>' +
+    '<span class="meter" aria-hidden="true"><span></span></span><span class="sub"></span>';
+  return li;
+}
+
+function renderTiles(s) {
+  const self = client.self();
+  const people = [
+    {
+      participantId: s.participantId ?? 'self', displayName: self.displayName, self: true,
+      speaking: self.speaking, level: self.level, muted: s.muted, note: s.muted ? 'you · muted' : 'you',
+    },
+    ...s.participants.map((p) => ({
+      ...p,
+      note: p.hasAudio ? '' : s.subscribe === 'connected' || s.subscribe === 'connecting' ? 'no audio yet' : '',
+    })),
+  ];
   const list = $('participants');
-  list.replaceChildren(
-    ...[...state.participants.values()].map((p) => {
-      const li = document.createElement('li');
-      li.dataset.participantId = p.participantId;
-      const avatar = document.createElement('span');
-      avatar.className = 'avatar';
-      avatar.style.background = colorFor(p.participantId);
-      avatar.textContent = [...p.displayName][0]?.toUpperCase() ?? '?';
-      const name = document.createElement('span');
-      name.className = 'name';
-      name.textContent = p.displayName;
-      li.append(avatar, name);
-      if (p.participantId === state.selfId) {
-        const you = document.createElement('span');
-        you.className = 'you';
-        you.textContent = 'you';
-        li.append(you);
-      }
-      return li;
+  const existing = new Map([...list.children].map((li) => [li.dataset.participantId, li]));
+  const wanted = [];
+  for (const p of people) {
+    const li = existing.get(p.participantId) ?? tile(p.participantId);
+    existing.delete(p.participantId);
+    const avatar = li.querySelector('.avatar');
+    avatar.style.background = colorFor(p.participantId);
+    avatar.textContent = initials(p.displayName);
+    avatar.style.setProperty('--level', String(Math.min(1, p.level * 3)));
+    li.querySelector('.name').textContent = p.displayName ?? '';
+    li.querySelector('.meter > span').style.width = `${Math.round(Math.min(1, p.level * 3) * 100)}%`;
+    li.querySelector('.sub').textContent = p.note;
+    li.dataset.speaking = String(Boolean(p.speaking));
+    li.dataset.muted = String(Boolean(p.muted));
+    li.dataset.self = String(Boolean(p.self));
+    li.setAttribute(
+      'aria-label',
+      `${p.displayName}${p.self ? ' (you)' : ''}${p.muted ? ', muted' : ''}${p.speaking ? ', speaking' : ''}`,
+    );
+    wanted.push(li);
+  }
+  existing.forEach((li) => li.remove());
+  wanted.forEach((li, i) => {
+    if (list.children[i] !== li) list.insertBefore(li, list.children[i] ?? null);
+  });
+}
+
+function renderDevices() {
+  const select = $('microphone');
+  const devices = client.devices;
+  const current = client.currentDeviceId;
+  const signature = JSON.stringify([devices, current]);
+  if (select.dataset.signature === signature) return;
+  select.dataset.signature = signature;
+  select.replaceChildren(
+    ...(devices.length ? devices : [{ deviceId: '', label: 'Default microphone' }]).map((d) => {
+      const option = document.createElement('option');
+      option.value = d.deviceId;
+      option.textContent = d.label;
+      return option;
     }),
   );
-  $('count').textContent = String(state.participants.size);
+  if (devices.some((d) => d.deviceId === current)) select.value = current;
+  select.disabled = devices.length < 2;
 }
 
-function enterRoom(joined, displayName) {
-  state.roomId = joined.roomId;
-  state.selfId = joined.participantId;
-  state.participants = new Map(joined.participants.map((p) => [p.participantId, p]));
-  state.participants.set(joined.participantId, { participantId: joined.participantId, displayName });
-  $('room-name').textContent = joined.roomId;
-  $('lobby').hidden = true;
-  $('room-view').hidden = false;
-  history.replaceState(null, '', `#${encodeURIComponent(joined.roomId)}`);
-  render();
-  state.pingTimer = setInterval(ping, PING_INTERVAL_MS);
-  ping();
-  publish();
-}
-
-function exitRoom() {
-  stopPublishing();
-  clearInterval(state.pingTimer);
-  state.roomId = null;
-  state.participants.clear();
-  $('room-view').hidden = true;
-  $('lobby').hidden = false;
-  $('join').disabled = false;
-}
-
-async function ping() {
+async function onDeviceChange() {
+  const select = $('microphone');
+  select.disabled = true;
   try {
-    const pong = await state.signaling.request({ type: 'ping', ts: Date.now() });
-    $('rtt').textContent = `${Date.now() - pong.ts} ms`;
-  } catch {
-    // The close handler reports a lost connection.
-  }
-}
-
-async function join(event) {
-  event.preventDefault();
-  $('error').hidden = true;
-  $('join').disabled = true;
-  const roomId = $('room').value.trim();
-  const displayName = $('name').value.trim();
-  localStorage.setItem('cheenhub.name', displayName);
-  localStorage.setItem('cheenhub.audio', JSON.stringify(audioProcessing()));
-  const signaling = new Signaling();
-  state.signaling = signaling;
-  setConnection('connecting…', 'connecting');
-  try {
-    await signaling.connect();
-    setConnection('connected', 'online');
-    signaling.addEventListener('participantJoined', ({ detail }) => {
-      state.participants.set(detail.participant.participantId, detail.participant);
-      render();
-    });
-    signaling.addEventListener('participantLeft', ({ detail }) => {
-      state.participants.delete(detail.participantId);
-      render();
-    });
-    signaling.addEventListener('error', ({ detail }) => {
-      // Errors without a request to answer (e.g. about a publishIce): for the console only.
-      console.warn('server error', detail.code, detail.message);
-    });
-    signaling.addEventListener('close', ({ detail }) => {
-      setConnection('offline', 'offline');
-      if (state.signaling === signaling && state.roomId) {
-        exitRoom();
-        showError({ code: 'closed', message: detail.reason || 'The connection to the server closed.' });
-      }
-    });
-    enterRoom(await signaling.request({ type: 'join', roomId, displayName }), displayName);
+    await client.selectMicrophone(select.value);
   } catch (error) {
-    signaling.close();
-    setConnection('offline', 'offline');
-    $('join').disabled = false;
-    showError(error);
-  }
-}
-
-async function leave() {
-  const signaling = state.signaling;
-  state.signaling = null;
-  exitRoom();
-  try {
-    await signaling.request({ type: 'leave' });
+    const pe = $('publish-error');
+    pe.hidden = false;
+    pe.textContent = `${explain(error)} The previous microphone stays in use.`;
+    pe.dataset.code = error.code ?? '';
   } finally {
-    signaling.close();
-    setConnection('offline', 'offline');
+    select.dataset.signature = '';
+    render();
   }
 }
 
-$('join-form').addEventListener('submit', join);
-$('leave').addEventListener('click', leave);
-$('publish-retry').addEventListener('click', publish);
-$('room').value = decodeURIComponent(location.hash.slice(1)) || '';
-$('name').value = localStorage.getItem('cheenhub.name') ?? '';
-restoreAudioProcessing();
+// --- Wiring ---
+
+client.addEventListener('change', scheduleRender);
+client.addEventListener('devices', scheduleRender);
+client.addEventListener('playblocked', () => {
+  $('play-blocked').hidden = false;
+});
+$('enable-audio').addEventListener('click', () => {
+  for (const a of client.remoteAudio()) a.element.play().catch(() => {});
+  $('play-blocked').hidden = true;
+});
+$('join-form').addEventListener('submit', onSubmit);
+$('leave').addEventListener('click', () => client.leave());
+$('mute').addEventListener('click', () => client.setMuted(!client.state().muted));
+$('publish-retry').addEventListener('click', () => client.retryPublish());
+$('microphone').addEventListener('change', onDeviceChange);
+$('copy-link').addEventListener('click', async () => {
+  const url = new URL(location.href);
+  url.search = '';
+  url.hash = '';
+  url.searchParams.set('room', client.state().roomId ?? '');
+  try {
+    await navigator.clipboard.writeText(url.href);
+    $('live').textContent = 'Link copied.';
+  } catch {
+    prompt('Copy this link:', url.href);
+  }
+});
+window.addEventListener('pagehide', () => {
+  if (['joined', 'reconnecting', 'connecting'].includes(client.state().status)) client.leave();
+});
+
+// window.cheenhub, version 2: the stable hook for tests and operators (docs/client.md).
+// `participantId` and `publisher` are kept, read-only, for the version-1 readers in e2e/.
+window.cheenhub = Object.freeze({
+  version: 2,
+  state: () => client.state(),
+  join: (options) => join(options),
+  leave: () => client.leave(),
+  setMuted: (muted) => client.setMuted(muted),
+  remoteAudio: () => client.remoteAudio(),
+  publishPeerConnection: () => client.publishPeerConnection(),
+  subscribePeerConnection: () => client.subscribePeerConnection(),
+  simulateSignalingLoss: () => client.simulateSignalingLoss(),
+  get participantId() {
+    return client.state().participantId;
+  },
+  get publisher() {
+    return client.publisher;
+  },
+});
+
+restoreForm();
+render();
+if (params.get('autojoin') === '1' && $('room').value && $('name').value) {
+  join({ roomId: $('room').value, displayName: $('name').value, audioProcessing: audioProcessing() }).catch(() => {});
+}

@@ -51,17 +51,79 @@ export class Publisher extends EventTarget {
   #pc = null;
   #offerSent = false;
   #pendingCandidates = [];
+  #deviceId = null;
+  #muted = false;
 
   /**
    * @param {import('./signaling.js').Signaling} signaling an open connection that has joined `roomId`
    * @param {string} roomId
-   * @param {{audioProcessing?: Partial<typeof DEFAULT_AUDIO_PROCESSING>}} [options]
+   * @param {{audioProcessing?: Partial<typeof DEFAULT_AUDIO_PROCESSING>, deviceId?: string|null, muted?: boolean}} [options]
+   *   `deviceId` must come from enumerateDevices (it is asked for as `ideal`, so a vanished device falls back)
    */
-  constructor(signaling, roomId, { audioProcessing = {} } = {}) {
+  constructor(signaling, roomId, { audioProcessing = {}, deviceId = null, muted = false } = {}) {
     super();
     this.#signaling = signaling;
     this.#roomId = roomId;
     this.#audioProcessing = { ...DEFAULT_AUDIO_PROCESSING, ...audioProcessing };
+    this.#deviceId = deviceId || null;
+    this.#muted = muted;
+  }
+
+  /** Mutes by disabling the sending track (silence is sent; no renegotiation). */
+  setMuted(muted) {
+    this.#muted = Boolean(muted);
+    const track = this.track;
+    if (track) track.enabled = !this.#muted;
+  }
+
+  get muted() {
+    return this.#muted;
+  }
+
+  /** @returns {RTCRtpSender|null} the audio sender */
+  get sender() {
+    return this.#pc?.getTransceivers()[0]?.sender ?? null;
+  }
+
+  /**
+   * Switches to another microphone (an id from enumerateDevices) with replaceTrack: no renegotiation.
+   * Rejects with a PublishError when that device cannot be opened; the old one stays in use.
+   */
+  async switchMicrophone(deviceId) {
+    if (this.#state === 'closed' || this.#state === 'failed' || !this.#stream) {
+      throw new PublishError('not-publishing', 'The microphone is not being sent.');
+    }
+    let stream;
+    try {
+      const audio = { ...this.#audioProcessing };
+      if (deviceId) audio.deviceId = { exact: deviceId };
+      stream = await navigator.mediaDevices.getUserMedia({ audio, video: false });
+    } catch (error) {
+      throw microphoneError(error);
+    }
+    if (this.#state === 'closed' || this.#state === 'failed') {
+      stream.getTracks().forEach((t) => t.stop());
+      return;
+    }
+    const track = stream.getAudioTracks()[0];
+    track.enabled = !this.#muted;
+    const sender = this.#pc?.getTransceivers()[0]?.sender;
+    if (sender) await sender.replaceTrack(track);
+    const old = this.#stream;
+    this.#stream = stream;
+    this.#deviceId = deviceId || null;
+    this.#watchTrack(track);
+    old.getTracks().forEach((t) => t.stop());
+    this.dispatchEvent(new CustomEvent('trackchange', { detail: { track } }));
+  }
+
+  #watchTrack(track) {
+    track.addEventListener('ended', () => {
+      // Unplugged or revoked: tell the page, which may switch to another device.
+      if (this.track === track && this.#state !== 'closed') {
+        this.dispatchEvent(new CustomEvent('trackended', { detail: { track } }));
+      }
+    });
   }
 
   get state() {
@@ -94,6 +156,9 @@ export class Publisher extends EventTarget {
       this.#setState('microphone');
       this.#stream = await this.#openMicrophone();
       if (this.#state === 'closed') return this.#releaseMicrophone();
+      this.track.enabled = !this.#muted;
+      this.#watchTrack(this.track);
+      this.dispatchEvent(new CustomEvent('trackchange', { detail: { track: this.track } }));
       this.#setState('connecting');
       await this.#negotiate();
     } catch (error) {
@@ -115,7 +180,9 @@ export class Publisher extends EventTarget {
       throw new PublishError('microphone-unsupported', 'This page cannot use a microphone here (it needs https or localhost).');
     }
     try {
-      return await navigator.mediaDevices.getUserMedia({ audio: { ...this.#audioProcessing }, video: false });
+      const audio = { ...this.#audioProcessing };
+      if (this.#deviceId) audio.deviceId = { ideal: this.#deviceId };
+      return await navigator.mediaDevices.getUserMedia({ audio, video: false });
     } catch (error) {
       throw microphoneError(error);
     }

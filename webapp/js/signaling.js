@@ -1,5 +1,7 @@
 // The signaling connection: one WebSocket to /ws speaking the JSON protocol of
 // docs/api-reference.md. Requests get a requestId; replies and errors are matched to it.
+// Everything else the server sends (events, and errors without a waiting request) is
+// dispatched as an event named after the message's `type`.
 
 export class SignalingError extends Error {
   constructor(code, message) {
@@ -8,51 +10,115 @@ export class SignalingError extends Error {
   }
 }
 
+/** The page's WebSocket URL: `ws` next to index.html (works under any context root). */
+export function signalingUrl() {
+  return new URL('ws', location.href.replace(/^http/, 'ws'));
+}
+
 export class Signaling extends EventTarget {
   #socket = null;
   #pending = new Map();
   #nextId = 1;
+  #closed = false;
 
-  /** Opens the socket; resolves when it is open. */
-  connect(url = new URL('ws', location.href.replace(/^http/, 'ws'))) {
+  /** Opens the socket; resolves when it is open, rejects with code `unreachable`. */
+  connect(url = signalingUrl(), timeoutMs = 10_000) {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
+      let socket;
+      try {
+        socket = new WebSocket(url);
+      } catch (error) {
+        reject(new SignalingError('unreachable', `The server cannot be reached (${error.message}).`));
+        return;
+      }
       this.#socket = socket;
-      socket.onopen = () => resolve();
-      socket.onerror = () => reject(new SignalingError('unreachable', 'The server cannot be reached.'));
+      let opened = false;
+      const timer = setTimeout(() => {
+        if (!opened) {
+          reject(new SignalingError('unreachable', 'The server did not answer in time.'));
+          socket.close();
+        }
+      }, timeoutMs);
+      socket.onopen = () => {
+        opened = true;
+        clearTimeout(timer);
+        resolve();
+      };
+      socket.onerror = () => {
+        if (!opened) {
+          clearTimeout(timer);
+          reject(new SignalingError('unreachable', 'The server cannot be reached.'));
+        }
+      };
       socket.onclose = (event) => {
-        for (const { reject: fail } of this.#pending.values()) {
+        clearTimeout(timer);
+        this.#closed = true;
+        for (const { reject: fail, timer: t } of this.#pending.values()) {
+          clearTimeout(t);
           fail(new SignalingError('closed', 'The connection to the server closed.'));
         }
         this.#pending.clear();
-        this.dispatchEvent(new CustomEvent('close', { detail: { code: event.code, reason: event.reason } }));
+        if (opened) {
+          this.dispatchEvent(new CustomEvent('close', { detail: { code: event.code, reason: event.reason } }));
+        }
       };
-      socket.onmessage = (event) => this.#receive(JSON.parse(event.data));
+      socket.onmessage = (event) => {
+        let message;
+        try {
+          message = JSON.parse(event.data);
+        } catch {
+          console.warn('signaling: unreadable frame', event.data);
+          return;
+        }
+        this.#receive(message);
+      };
     });
   }
 
-  /** Sends a request and resolves with its reply (or rejects with the server's error). */
-  request(message) {
+  /** True while the socket is open. */
+  get open() {
+    return !this.#closed && this.#socket?.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * Sends a request and resolves with its reply (or rejects with the server's error, or with
+   * code `timeout` after `timeoutMs` when given).
+   */
+  request(message, { timeoutMs = 0 } = {}) {
+    if (!this.open) return Promise.reject(new SignalingError('closed', 'Not connected to the server.'));
     const requestId = String(this.#nextId++);
     return new Promise((resolve, reject) => {
-      this.#pending.set(requestId, { resolve, reject });
+      const timer = timeoutMs
+        ? setTimeout(() => {
+            this.#pending.delete(requestId);
+            reject(new SignalingError('timeout', `No answer to ${message.type} in time.`));
+          }, timeoutMs)
+        : null;
+      this.#pending.set(requestId, { resolve, reject, timer });
       this.#socket.send(JSON.stringify({ ...message, requestId }));
     });
   }
 
-  /** Sends a message that gets no reply (e.g. `publishIce`); an error about it arrives as an `error` event. */
+  /** Sends a message that gets no reply (e.g. `publishIce`); throws when not connected. */
   send(message) {
+    if (!this.open) throw new SignalingError('closed', 'Not connected to the server.');
     this.#socket.send(JSON.stringify(message));
   }
 
-  close() {
-    this.#socket?.close(1000, 'bye');
+  /** Closes the socket (1000 = a clean goodbye; 4000–4999 are the application's own codes). */
+  close(code = 1000, reason = 'bye') {
+    try {
+      this.#socket?.close(code, reason);
+    } catch {
+      this.#socket?.close();
+    }
   }
 
   #receive(message) {
     const waiter = message.requestId && this.#pending.get(message.requestId);
     if (waiter) {
       this.#pending.delete(message.requestId);
+      clearTimeout(waiter.timer);
       if (message.type === 'error') {
         waiter.reject(new SignalingError(message.code, message.message));
       } else {

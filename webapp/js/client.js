@@ -1,0 +1,616 @@
+// The voice session, without any UI: signaling, publishing the microphone, receiving the others,
+// audio levels, microphone devices and reconnecting (rules in docs/client.md). The page (app.js)
+// renders it and window.cheenhub exposes it to tests and operators.
+import { Signaling, SignalingError } from './signaling.js';
+import { DEFAULT_AUDIO_PROCESSING, Publisher } from './publish.js';
+import { Subscriber } from './subscribe.js';
+
+const PING_INTERVAL_MS = 5000;
+const PING_TIMEOUT_MS = 10_000;
+const JOIN_TIMEOUT_MS = 10_000;
+const LEAVE_TIMEOUT_MS = 2000;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_CAP_MS = 2000;
+const BACKOFF_JITTER = 0.3;
+const DISCONNECTED_GRACE_MS = 3000;
+const PC_RETRY_DELAY_MS = 500;
+const LEVEL_INTERVAL_MS = 200;
+const SPEAKING_LEVEL = 0.03;
+const SPEAKING_HOLD_MS = 400;
+
+/** Join errors that another attempt would only repeat: the client stops and says why. */
+const FATAL_JOIN_CODES = new Set([
+  'room-full', 'invalid-room-id', 'invalid-display-name', 'room-limit-reached', 'missing-field', 'invalid-field',
+]);
+
+/** Close codes after which the client does not come back by itself. */
+const NO_RECONNECT_CLOSE = {
+  1008: { code: 'rate-limited', message: 'The server disconnected this page for sending too many messages.' },
+  4000: { code: 'replaced', message: 'This session was opened again somewhere else (another tab or device).' },
+};
+
+export class ClientError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+function errorInfo(error) {
+  return { code: error?.code ?? 'error', message: error?.message ?? String(error) };
+}
+
+/**
+ * Events: `change` (anything in state() changed; cheap to coalesce), `tracks` (remote audio
+ * appeared or went), `devices` (the microphone list changed), `playblocked` (the browser refused
+ * to autoplay remote audio: the page must offer a click).
+ */
+export class VoiceClient extends EventTarget {
+  #status = 'lobby';
+  #roomId = null;
+  #displayName = null;
+  #participantId = null;
+  #error = null;
+  #muted = false;
+  #reconnects = 0;
+  #resumed = false;
+  #audioProcessing = { ...DEFAULT_AUDIO_PROCESSING };
+  #participants = new Map(); // others: participantId → {participantId, displayName, level, speakingUntil}
+  #self = { level: 0, speakingUntil: 0 };
+  #rtt = null;
+
+  #signaling = null;
+  #token = null;
+  #leaving = false;
+  #attempt = 0;
+  #reconnectTimer = null;
+  #pingTimer = null;
+  #levelTimer = null;
+  #publisher = null;
+  #subscriber = null;
+  #subscribeSeq = 0;
+  #pcTimers = { publish: null, subscribe: null };
+  #container;
+
+  #devices = [];
+  #deviceId = null; // chosen by the user from enumerateDevices; null = browser default
+  #analyser = null;
+
+  /** A stable handle for publisher/subscriber: always the connection of the moment. */
+  #channel = {
+    send: (message) => {
+      if (!this.#signaling) throw new SignalingError('closed', 'Not connected to the server.');
+      this.#signaling.send(message);
+    },
+    request: (message, options) =>
+      this.#signaling
+        ? this.#signaling.request(message, options)
+        : Promise.reject(new SignalingError('closed', 'Not connected to the server.')),
+  };
+
+  /** @param {HTMLElement} container where the remote <audio> elements live (must be in the DOM) */
+  constructor(container) {
+    super();
+    this.#container = container;
+    navigator.mediaDevices?.addEventListener?.('devicechange', () => this.#refreshDevices());
+  }
+
+  // --- What the page and the hook read ---
+
+  state() {
+    const now = performance.now();
+    const withAudio = new Set(this.remoteAudio().map((a) => a.participantId));
+    return {
+      status: this.#status,
+      roomId: this.#roomId,
+      participantId: this.#participantId,
+      error: this.#error ? { ...this.#error } : null,
+      publish: this.#publisher?.state ?? 'idle',
+      subscribe: this.#subscriber?.state ?? 'idle',
+      muted: this.#muted,
+      reconnects: this.#reconnects,
+      resumed: this.#resumed,
+      participants: [...this.#participants.values()].map((p) => ({
+        participantId: p.participantId,
+        displayName: p.displayName,
+        speaking: now < p.speakingUntil,
+        level: p.level,
+        hasAudio: withAudio.has(p.participantId),
+      })),
+    };
+  }
+
+  /** Own microphone: level 0..1 and speaking, for the page. */
+  self() {
+    return {
+      displayName: this.#displayName,
+      level: this.#muted ? 0 : this.#self.level,
+      speaking: !this.#muted && performance.now() < this.#self.speakingUntil,
+    };
+  }
+
+  get rtt() {
+    return this.#rtt;
+  }
+
+  get publisher() {
+    return this.#publisher;
+  }
+
+  get publishError() {
+    return this.#publisher?.state === 'failed' ? this.#publisher.error : null;
+  }
+
+  get devices() {
+    return this.#devices;
+  }
+
+  /** The deviceId of the microphone being sent (from the track's settings), or the chosen one. */
+  get currentDeviceId() {
+    return this.#publisher?.track?.getSettings?.().deviceId ?? this.#deviceId ?? '';
+  }
+
+  remoteAudio() {
+    return (this.#subscriber?.remoteAudio() ?? []).map((a) => ({
+      participantId: a.participantId,
+      displayName: this.#participants.get(a.participantId)?.displayName ?? null,
+      mid: a.mid,
+      streamId: a.streamId,
+      track: a.track,
+      stream: a.stream,
+      element: a.element,
+    }));
+  }
+
+  publishPeerConnection() {
+    return this.#publisher?.pc ?? null;
+  }
+
+  subscribePeerConnection() {
+    return this.#subscriber?.pc ?? null;
+  }
+
+  // --- Actions ---
+
+  /** Joins a room; resolves on `joined`, rejects with a ClientError (state `failed`). */
+  async join({ roomId, displayName, audioProcessing } = {}) {
+    if (['connecting', 'joined', 'reconnecting'].includes(this.#status)) await this.leave();
+    this.#leaving = false;
+    this.#roomId = roomId;
+    this.#displayName = displayName;
+    this.#audioProcessing = { ...DEFAULT_AUDIO_PROCESSING, ...(audioProcessing ?? {}) };
+    this.#participantId = null;
+    this.#token = null;
+    this.#error = null;
+    this.#reconnects = 0;
+    this.#resumed = false;
+    this.#participants.clear();
+    this.#setStatus('connecting');
+
+    const signaling = new Signaling();
+    try {
+      await signaling.connect();
+      if (this.#leaving) throw new ClientError('left', 'Left before the join completed.');
+      this.#use(signaling);
+      const joined = await signaling.request({ type: 'join', roomId, displayName }, { timeoutMs: JOIN_TIMEOUT_MS });
+      if (this.#leaving) throw new ClientError('left', 'Left before the join completed.');
+      this.#onJoined(joined, false);
+    } catch (error) {
+      if (this.#signaling === signaling) this.#signaling = null;
+      signaling.close(1000, 'join failed');
+      if (this.#status === 'connecting') this.#failWith(error);
+      throw new ClientError(error.code ?? 'error', error.message);
+    }
+  }
+
+  /** Clean leave: `leave`, close both PeerConnections, close the socket with 1000. */
+  async leave() {
+    this.#leaving = true;
+    clearTimeout(this.#reconnectTimer);
+    const signaling = this.#signaling;
+    this.#signaling = null;
+    const wasIn = this.#status === 'joined';
+    this.#stopSession();
+    if (signaling?.open && wasIn) {
+      try {
+        await signaling.request({ type: 'leave', roomId: this.#roomId }, { timeoutMs: LEAVE_TIMEOUT_MS });
+      } catch {
+        // Closing the socket leaves the room too.
+      }
+    }
+    signaling?.close(1000, 'leave');
+    this.#participants.clear();
+    this.#setStatus('left');
+  }
+
+  setMuted(muted) {
+    this.#muted = Boolean(muted);
+    this.#publisher?.setMuted(this.#muted);
+    this.#changed();
+  }
+
+  /** Switches the microphone (an id from `devices`) with replaceTrack, without renegotiation. */
+  async selectMicrophone(deviceId) {
+    this.#deviceId = deviceId || null;
+    if (this.#publisher && ['connecting', 'connected', 'disconnected'].includes(this.#publisher.state)) {
+      await this.#publisher.switchMicrophone(deviceId || null);
+      this.#watchLocalLevel();
+    }
+    this.#changed();
+  }
+
+  /** Publishes again after a failure (the Retry button). */
+  retryPublish() {
+    if (this.#status === 'joined') this.#publish();
+  }
+
+  /** Test hook: drop the socket without `leave`, as a network outage would. */
+  simulateSignalingLoss() {
+    this.#signaling?.close(4001, 'simulated signaling loss');
+  }
+
+  // --- Session ---
+
+  #use(signaling) {
+    this.#signaling = signaling;
+    const on = (type, handler) =>
+      signaling.addEventListener(type, ({ detail }) => {
+        if (this.#signaling === signaling) handler(detail);
+      });
+    on('participantJoined', (m) => {
+      if (m.roomId && m.roomId !== this.#roomId) return;
+      const p = m.participant;
+      if (p.participantId === this.#participantId) return;
+      this.#participants.set(p.participantId, { ...p, level: 0, speakingUntil: 0 });
+      this.#changed();
+    });
+    on('participantLeft', (m) => {
+      if (m.roomId && m.roomId !== this.#roomId) return;
+      this.#participants.delete(m.participantId);
+      this.#changed();
+    });
+    on('trackAdded', (m) => this.#subscriber?.trackAdded(m));
+    on('trackRemoved', (m) => this.#subscriber?.trackRemoved(m));
+    on('consumeOffer', (m) => {
+      if (m.roomId && m.roomId !== this.#roomId) return;
+      this.#subscriber?.offer(m);
+    });
+    on('error', (m) => {
+      const sub = this.#subscriber;
+      if (sub && m.requestId && (m.requestId === sub.requestId || m.requestId.startsWith(`${sub.requestId}.`))) {
+        if (m.code === 'no-offer') return; // an answer that crossed a newer offer; the server offers again
+        sub.refused({ code: m.code, message: m.message });
+        return;
+      }
+      console.warn('server error', m.code, m.message);
+    });
+    on('close', ({ code, reason }) => this.#onSocketClosed(code, reason));
+  }
+
+  #onJoined(joined, rejoin) {
+    this.#token = joined.reconnectToken ?? null;
+    this.#roomId = joined.roomId ?? this.#roomId;
+    this.#resumed = Boolean(joined.resumed);
+    const previous = this.#participants;
+    this.#participants = new Map(
+      (joined.participants ?? []).map((p) => [
+        p.participantId,
+        { ...p, level: previous.get(p.participantId)?.level ?? 0, speakingUntil: previous.get(p.participantId)?.speakingUntil ?? 0 },
+      ]),
+    );
+    const keep = rejoin && joined.resumed && joined.participantId === this.#participantId;
+    this.#participantId = joined.participantId;
+    this.#setStatus('joined');
+    this.#startTimers();
+    if (keep) {
+      // Resumed: keep what still works, recreate what does not.
+      if (this.#publisher?.state !== 'connected') this.#publish();
+      if (this.#subscriber?.state !== 'connected') this.#subscribe();
+    } else {
+      this.#publish();
+      this.#subscribe();
+    }
+  }
+
+  #publish() {
+    clearTimeout(this.#pcTimers.publish);
+    this.#publisher?.close();
+    const publisher = new Publisher(this.#channel, this.#roomId, {
+      audioProcessing: this.#audioProcessing,
+      deviceId: this.#deviceId,
+      muted: this.#muted,
+    });
+    this.#publisher = publisher;
+    publisher.addEventListener('statechange', ({ detail }) => {
+      if (this.#publisher !== publisher) return;
+      this.#watchPeerConnection('publish', detail.state, detail.error);
+      this.#changed();
+    });
+    publisher.addEventListener('trackchange', () => {
+      if (this.#publisher !== publisher) return;
+      this.#watchLocalLevel();
+      this.#refreshDevices();
+    });
+    publisher.addEventListener('trackended', () => {
+      // The microphone went away (unplugged): fall back to the default one.
+      if (this.#publisher !== publisher) return;
+      this.#deviceId = null;
+      publisher.switchMicrophone(null).catch((error) => {
+        this.#error = errorInfo(error);
+        this.#changed();
+      });
+    });
+    publisher.start().catch(() => {
+      // Reported through statechange (state `failed`, with the error).
+    });
+    this.#changed();
+  }
+
+  #subscribe() {
+    clearTimeout(this.#pcTimers.subscribe);
+    this.#subscriber?.close();
+    const subscriber = new Subscriber(this.#channel, this.#roomId, {
+      container: this.#container,
+      requestId: `sub${++this.#subscribeSeq}`,
+      onPlayBlocked: (element) => this.dispatchEvent(new CustomEvent('playblocked', { detail: { element } })),
+    });
+    this.#subscriber = subscriber;
+    subscriber.addEventListener('statechange', ({ detail }) => {
+      if (this.#subscriber !== subscriber) return;
+      this.#watchPeerConnection('subscribe', detail.state, subscriber.error);
+      this.#changed();
+    });
+    subscriber.addEventListener('trackschange', () => {
+      if (this.#subscriber !== subscriber) return;
+      this.dispatchEvent(new CustomEvent('tracks'));
+      this.#changed();
+    });
+    try {
+      subscriber.start();
+    } catch (error) {
+      console.warn('subscribe could not start', error);
+    }
+    this.#changed();
+  }
+
+  /**
+   * A PeerConnection that fails, or stays disconnected for 3 s, while the socket is up is recreated
+   * alone. While reconnecting nothing is done here: the rejoin recreates what is not connected.
+   */
+  #watchPeerConnection(which, state, error) {
+    clearTimeout(this.#pcTimers[which]);
+    const recreate = () => {
+      if (this.#status !== 'joined' || !this.#signaling?.open) return;
+      if (which === 'publish') this.#publish();
+      else this.#subscribe();
+    };
+    if (state === 'disconnected') {
+      this.#pcTimers[which] = setTimeout(() => {
+        const current = which === 'publish' ? this.#publisher : this.#subscriber;
+        if (current?.state === 'disconnected') recreate();
+      }, DISCONNECTED_GRACE_MS);
+    } else if (state === 'failed') {
+      const code = error?.code ?? '';
+      if (code === 'connection-failed' || code === 'offer-failed' || code === 'closed') {
+        this.#pcTimers[which] = setTimeout(recreate, PC_RETRY_DELAY_MS);
+      } else if (which === 'publish' && error) {
+        // Microphone or server refusal: say so; the user can fix it and retry.
+        this.#error = errorInfo(error);
+      } else if (error) {
+        this.#error = errorInfo(error);
+      }
+    }
+  }
+
+  #onSocketClosed(code, reason) {
+    this.#signaling = null;
+    clearInterval(this.#pingTimer);
+    if (this.#leaving || this.#status !== 'joined') return;
+    const fatal = NO_RECONNECT_CLOSE[code];
+    if (fatal) {
+      this.#stopSession();
+      this.#error = { ...fatal, message: reason ? `${fatal.message} (${reason})` : fatal.message };
+      this.#setStatus('failed');
+      return;
+    }
+    this.#attempt = 0;
+    this.#setStatus('reconnecting');
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect() {
+    clearTimeout(this.#reconnectTimer);
+    const base = Math.min(BACKOFF_BASE_MS * 2 ** this.#attempt, BACKOFF_CAP_MS);
+    const delay = base * (1 - BACKOFF_JITTER + Math.random() * 2 * BACKOFF_JITTER);
+    this.#attempt += 1;
+    this.#reconnectTimer = setTimeout(() => this.#reconnect(), delay);
+  }
+
+  async #reconnect() {
+    if (this.#leaving || this.#status !== 'reconnecting') return;
+    const signaling = new Signaling();
+    try {
+      await signaling.connect();
+      if (this.#leaving || this.#status !== 'reconnecting') {
+        signaling.close(1000, 'not needed');
+        return;
+      }
+      this.#use(signaling);
+      const message = { type: 'join', roomId: this.#roomId, displayName: this.#displayName };
+      if (this.#token) message.reconnectToken = this.#token;
+      const joined = await signaling.request(message, { timeoutMs: JOIN_TIMEOUT_MS });
+      if (this.#leaving || this.#status !== 'reconnecting') return;
+      this.#attempt = 0;
+      this.#reconnects += 1;
+      this.#onJoined(joined, true);
+    } catch (error) {
+      if (this.#signaling === signaling) this.#signaling = null;
+      signaling.close(1000, 'retry');
+      if (this.#leaving || this.#status !== 'reconnecting') return;
+      if (FATAL_JOIN_CODES.has(error.code)) {
+        this.#stopSession();
+        this.#failWith(error);
+        return;
+      }
+      this.#scheduleReconnect();
+    }
+  }
+
+  #startTimers() {
+    clearInterval(this.#pingTimer);
+    this.#pingTimer = setInterval(() => this.#ping(), PING_INTERVAL_MS);
+    this.#ping();
+    if (!this.#levelTimer) this.#levelTimer = setInterval(() => this.#sampleLevels(), LEVEL_INTERVAL_MS);
+  }
+
+  async #ping() {
+    const signaling = this.#signaling;
+    if (!signaling?.open) return;
+    try {
+      const pong = await signaling.request({ type: 'ping', ts: Date.now() }, { timeoutMs: PING_TIMEOUT_MS });
+      this.#rtt = Date.now() - pong.ts;
+      this.#changed();
+    } catch (error) {
+      // No pong in time on an open socket: the path is dead even if the socket does not know yet.
+      if (error.code === 'timeout' && this.#signaling === signaling) signaling.close(4002, 'ping timeout');
+    }
+  }
+
+  #stopSession() {
+    clearInterval(this.#pingTimer);
+    clearInterval(this.#levelTimer);
+    this.#levelTimer = null;
+    clearTimeout(this.#pcTimers.publish);
+    clearTimeout(this.#pcTimers.subscribe);
+    this.#publisher?.close();
+    this.#subscriber?.close();
+    this.#publisher = null;
+    this.#subscriber = null;
+    this.#stopLocalLevel();
+    this.#self = { level: 0, speakingUntil: 0 };
+    this.#rtt = null;
+    this.dispatchEvent(new CustomEvent('tracks'));
+  }
+
+  #failWith(error) {
+    this.#error = errorInfo(error);
+    this.#setStatus('failed');
+  }
+
+  #setStatus(status) {
+    this.#status = status;
+    this.#changed();
+  }
+
+  #changed() {
+    this.dispatchEvent(new CustomEvent('change'));
+  }
+
+  // --- Levels ---
+
+  async #sampleLevels() {
+    const now = performance.now();
+    let changed = false;
+    const sub = this.#subscriber;
+    if (sub?.pc) {
+      try {
+        const entries = sub.remoteAudio();
+        const seen = new Set();
+        (await sub.pc.getStats()).forEach((s) => {
+          if (s.type !== 'inbound-rtp' || (s.kind ?? s.mediaType) !== 'audio') return;
+          const entry =
+            (s.mid != null && entries.find((e) => e.mid === s.mid)) ||
+            entries.find((e) => e.track.id === s.trackIdentifier);
+          if (!entry?.participantId) return;
+          const p = this.#participants.get(entry.participantId);
+          if (!p) return;
+          seen.add(p);
+          const level = Math.max(0, Math.min(1, s.audioLevel ?? 0));
+          if (level >= SPEAKING_LEVEL) p.speakingUntil = now + SPEAKING_HOLD_MS;
+          if (p.level !== level) changed = true;
+          p.level = level;
+        });
+        for (const p of this.#participants.values()) {
+          if (!seen.has(p) && p.level !== 0) {
+            p.level = 0;
+            changed = true;
+          }
+        }
+      } catch {
+        // Closed meanwhile.
+      }
+    }
+    let level = null;
+    const pc = this.#publisher?.pc;
+    if (pc && !this.#analyser) {
+      try {
+        (await pc.getStats()).forEach((s) => {
+          if (s.type === 'media-source' && s.kind === 'audio' && typeof s.audioLevel === 'number') level = s.audioLevel;
+        });
+      } catch {
+        // Closed meanwhile.
+      }
+      if (level === null && this.#publisher?.track) this.#watchLocalLevel(true);
+    }
+    if (this.#analyser) level = this.#analyser.read();
+    if (level !== null) {
+      if (level >= SPEAKING_LEVEL && !this.#muted) this.#self.speakingUntil = now + SPEAKING_HOLD_MS;
+      if (this.#self.level !== level) changed = true;
+      this.#self.level = level;
+    }
+    if (changed || this.#participants.size) this.#changed();
+  }
+
+  /**
+   * The own level from WebAudio, for browsers without `media-source` audioLevel in getStats
+   * (Firefox). Only started when needed; follows a replaced track.
+   */
+  #watchLocalLevel(start = false) {
+    if (!this.#analyser && !start) return;
+    const track = this.#publisher?.track;
+    this.#stopLocalLevel();
+    if (!track) return;
+    try {
+      const context = new AudioContext();
+      const source = context.createMediaStreamSource(new MediaStream([track]));
+      const analyser = context.createAnalyser();
+      analyser.fftSize = 1024;
+      source.connect(analyser);
+      const buffer = new Float32Array(analyser.fftSize);
+      context.resume().catch(() => {});
+      this.#analyser = {
+        read: () => {
+          analyser.getFloatTimeDomainData(buffer);
+          let peak = 0;
+          for (const v of buffer) peak = Math.max(peak, Math.abs(v));
+          return Math.min(1, peak);
+        },
+        close: () => context.close().catch(() => {}),
+      };
+    } catch (error) {
+      console.warn('no local level meter', error);
+      this.#analyser = { read: () => 0, close: () => {} };
+    }
+  }
+
+  #stopLocalLevel() {
+    this.#analyser?.close();
+    this.#analyser = null;
+  }
+
+  // --- Devices ---
+
+  async #refreshDevices() {
+    if (!navigator.mediaDevices?.enumerateDevices) return;
+    try {
+      const all = await navigator.mediaDevices.enumerateDevices();
+      this.#devices = all
+        .filter((d) => d.kind === 'audioinput' && d.deviceId)
+        .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `Microphone ${i + 1}` }));
+      if (this.#deviceId && !this.#devices.some((d) => d.deviceId === this.#deviceId)) this.#deviceId = null;
+      this.dispatchEvent(new CustomEvent('devices'));
+    } catch (error) {
+      console.warn('enumerateDevices failed', error);
+    }
+  }
+}
