@@ -7,7 +7,7 @@
 //   scenarios: two five latejoin leave reconnect churn quality (default: all of them),
 //   mixed-two mixed-five (one participant is Firefox ESR with a PulseAudio microphone), and
 //   restart: runs its own Payara Micro (env E2E_WAR, E2E_MICRO_JAR; <baseUrl> is then ignored), kills it
-//   and starts it again on the same port.
+//   and starts it again on the same port. E2E_OWN_SERVER=1 does the same for any scenario (by hand).
 // Output contract: lib/harness.mjs; the JSON has one member per scenario under "scenarios".
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,7 +46,7 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
 
   let baseUrl = givenBase;
   let payara = null;
-  if (wanted.includes('restart')) {
+  if (wanted.includes('restart') || process.env.E2E_OWN_SERVER === '1') {
     payara = await startPayaraMicro({ dir: join(tmp, 'payara'), war: process.env.E2E_WAR, jar: process.env.E2E_MICRO_JAR });
     onCleanup(() => payara.stop());
     baseUrl = payara.baseUrl;
