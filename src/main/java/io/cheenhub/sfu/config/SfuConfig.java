@@ -63,6 +63,10 @@ public class SfuConfig {
   int maxQueuedOutbound;
 
   @Inject
+  @ConfigProperty(name = "sfu.signaling.reconnect-grace-ms", defaultValue = "15000")
+  long reconnectGraceMs;
+
+  @Inject
   @ConfigProperty(name = "sfu.media.port", defaultValue = "10000")
   int mediaPort;
 
@@ -124,6 +128,7 @@ public class SfuConfig {
         Duration.ofMillis(abuseWindowMs),
         Duration.ofMillis(pingIntervalMs),
         Duration.ofMillis(idleTimeoutMs),
-        maxQueuedOutbound);
+        maxQueuedOutbound,
+        Duration.ofMillis(reconnectGraceMs));
   }
 }

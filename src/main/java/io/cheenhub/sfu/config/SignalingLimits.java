@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param idleTimeout a connection with no inbound frame (text or pong) for this long is closed and
  *     its participants leave their rooms
  * @param maxQueuedOutbound messages waiting to be written to one slow client before it is closed
+ * @param reconnectGrace how long a participant whose socket dropped (no close frame) stays in its
+ *     room, media running, for its client to reconnect with the reconnect token
  */
 public record SignalingLimits(
     int maxFrameBytes,
@@ -27,7 +29,8 @@ public record SignalingLimits(
     Duration abuseWindow,
     Duration pingInterval,
     Duration idleTimeout,
-    int maxQueuedOutbound) {
+    int maxQueuedOutbound,
+    Duration reconnectGrace) {
 
   /** The documented defaults (see docs/deployment.md). */
   public static final SignalingLimits DEFAULTS =
@@ -40,7 +43,8 @@ public record SignalingLimits(
           Duration.ofSeconds(10),
           Duration.ofSeconds(10),
           Duration.ofSeconds(30),
-          1_000);
+          1_000,
+          Duration.ofSeconds(15));
 
   /** Checks the values and fails with a message naming the config key. */
   public SignalingLimits {
@@ -53,6 +57,9 @@ public record SignalingLimits(
     ConfigChecks.positive("sfu.signaling.ping-interval-ms", pingInterval.toMillis());
     ConfigChecks.positive("sfu.signaling.idle-timeout-ms", idleTimeout.toMillis());
     ConfigChecks.positive("sfu.signaling.max-queued-outbound", maxQueuedOutbound);
+    if (reconnectGrace.isNegative()) {
+      throw new IllegalArgumentException("sfu.signaling.reconnect-grace-ms must not be negative");
+    }
     if (idleTimeout.compareTo(pingInterval) <= 0) {
       throw new IllegalArgumentException(
           "sfu.signaling.idle-timeout-ms must be longer than sfu.signaling.ping-interval-ms");

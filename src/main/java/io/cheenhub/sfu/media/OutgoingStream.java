@@ -34,6 +34,7 @@ public final class OutgoingStream {
   private final Subscriber subscriber;
   private final int ssrc;
   private volatile boolean closed;
+  private volatile boolean active;
 
   // Rewrite state, confined to the subscriber's send queue.
   private boolean started;
@@ -70,6 +71,20 @@ public final class OutgoingStream {
    */
   public int ssrc() {
     return ssrc;
+  }
+
+  /**
+   * Whether the subscriber's browser knows this stream (it answered an offer with its m-line):
+   * until then the publisher does not copy packets for it, so the browser never sees an SSRC it was
+   * not told about.
+   */
+  public boolean isActive() {
+    return active;
+  }
+
+  /** The subscriber's answer covered this stream's m-line: start forwarding. */
+  public void activate() {
+    active = true;
   }
 
   /** Whether the stream was removed from its table; its queued packets are then discarded. */

@@ -104,7 +104,12 @@ public final class Publisher implements MediaTransport.PacketSink {
       return;
     }
     OutgoingStream[] row = routes;
+    int queued = 0;
     for (OutgoingStream stream : row) {
+      if (!stream.isActive()) {
+        continue;
+      }
+      queued++;
       OutgoingPacket copy = pool.take();
       if (copy == null) {
         stream.subscriber().countPoolEmpty();
@@ -113,7 +118,7 @@ public final class Publisher implements MediaTransport.PacketSink {
       copy.fill(packet.buffer(), packet.offset(), length, receivedNanos, stream, source);
       stream.subscriber().enqueue(copy);
     }
-    copiesQueued.addAndGet(row.length);
+    copiesQueued.addAndGet(queued);
   }
 
   /** RTCP from the publisher: terminated here, handed to the {@link RtcpHandler}. */

@@ -1,5 +1,8 @@
 package io.cheenhub.sfu.metrics;
 
+import io.cheenhub.sfu.media.ForwardingService;
+import io.cheenhub.sfu.media.Publisher;
+import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.room.LeaveReason;
 import io.cheenhub.sfu.room.RoomRegistry;
 import io.cheenhub.sfu.signaling.ErrorCode;
@@ -65,6 +68,34 @@ public class SfuMetrics {
   }
 
   /** Registers a gauge read from {@code value} at scrape time. */
+  /**
+   * Forwarding gauges, read from the per-subscriber counters at scrape time (the packet path never
+   * touches a shared counter). Cumulative values are gauges because they are sums over live and
+   * retired subscribers, not MP counters.
+   */
+  public void registerForwarding(ForwardingService forwarding) {
+    gauge("sfu_active_publishers", "Participants publishing audio", forwarding::publisherCount);
+    gauge("sfu_active_subscribers", "Participants receiving audio", forwarding::subscriberCount);
+    metrics.gauge(
+        metadata(
+            "sfu_rtp_packets_forwarded",
+            "RTP packets forwarded to subscribers since start (cumulative)"),
+        forwarding,
+        ForwardingService::packetsForwarded);
+    var drops =
+        metadata(
+            "sfu_forwarding_dropped",
+            "Packet copies not forwarded since start, by reason (cumulative)");
+    for (Subscriber.Drop reason : Subscriber.Drop.values()) {
+      metrics.gauge(
+          drops, forwarding, f -> f.dropped(reason), new Tag("reason", reason.wireValue()));
+    }
+    for (Publisher.Drop reason : Publisher.Drop.values()) {
+      metrics.gauge(
+          drops, forwarding, f -> f.dropped(reason), new Tag("reason", reason.wireValue()));
+    }
+  }
+
   public void gauge(String name, String description, IntSupplier value) {
     metrics.gauge(metadata(name, description), value, IntSupplier::getAsInt);
   }

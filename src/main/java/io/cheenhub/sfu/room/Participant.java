@@ -14,6 +14,7 @@ public final class Participant {
   private final Instant joinedAt;
   private final ParticipantListener listener;
   private final AtomicReference<MediaTransport> publishTransport = new AtomicReference<>();
+  private final AtomicReference<MediaTransport> subscribeTransport = new AtomicReference<>();
 
   Participant(
       String id,
@@ -56,6 +57,16 @@ public final class Participant {
   /** Installs a new publish transport (or null) and returns the one it replaces, for closing. */
   public MediaTransport replacePublishTransport(MediaTransport transport) {
     return publishTransport.getAndSet(transport);
+  }
+
+  /** The transport of this participant's subscribe PeerConnection, or null. */
+  public MediaTransport subscribeTransport() {
+    return subscribeTransport.get();
+  }
+
+  /** Installs a new subscribe transport (or null) and returns the one it replaces. */
+  public MediaTransport replaceSubscribeTransport(MediaTransport transport) {
+    return subscribeTransport.getAndSet(transport);
   }
 
   ParticipantListener listener() {

@@ -19,4 +19,10 @@ public interface ParticipantListener {
 
   /** {@code other} left a room this participant is in. */
   void onParticipantLeft(Room room, Participant other, LeaveReason reason);
+
+  /**
+   * The room's forwarding table changed (a publisher or subscriber came or went): re-read it. May
+   * arrive more than once per change and from any thread; never under the room's lock.
+   */
+  default void onMediaChanged(Room room) {}
 }

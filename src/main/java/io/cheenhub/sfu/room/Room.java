@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.room;
 
+import io.cheenhub.sfu.media.ForwardingTable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +21,30 @@ public final class Room {
   private final String id;
   private final Instant createdAt;
   private final Object lock = new Object();
+  private final ForwardingTable forwarding;
   private volatile List<Participant> participants = List.of();
   private boolean closed;
 
   Room(String id, Instant createdAt) {
     this.id = id;
     this.createdAt = createdAt;
+    this.forwarding = new ForwardingTable(id);
+  }
+
+  /** Who hears whom in this room; the media path reads its snapshots without locking. */
+  public ForwardingTable forwarding() {
+    return forwarding;
+  }
+
+  /** Tells every participant that the forwarding table changed. Call without holding locks. */
+  public void mediaChanged() {
+    for (Participant participant : participants) {
+      try {
+        participant.listener().onMediaChanged(this);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "media change delivery failed " + participant, e);
+      }
+    }
   }
 
   /** The room id as the clients chose it. */

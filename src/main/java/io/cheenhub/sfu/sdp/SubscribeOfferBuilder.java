@@ -42,7 +42,7 @@ public final class SubscribeOfferBuilder {
   private SubscribeOfferBuilder() {}
 
   /** One m-line of the subscribe offer. */
-  public sealed interface Slot permits Track, Retired {
+  public sealed interface Slot permits Anchor, Track, Retired {
     /** The m-line's {@code a=mid}, fixed for the life of the PeerConnection. */
     String mid();
   }
@@ -59,6 +59,17 @@ public final class SubscribeOfferBuilder {
       checkTokens("trackId", trackId, MAX_MSID_CHARS);
       FieldReader.checkRange("ssrc", ssrc, 0, FieldReader.MAX_UINT32);
       checkVisible("cname", cname, MAX_CNAME_CHARS);
+    }
+  }
+
+  /**
+   * An {@code inactive} audio m-line that carries no track but holds the bundle's transport: a
+   * subscribe PeerConnection connects before anyone publishes and survives everyone leaving (with
+   * only port-0 m-lines the BUNDLE group, and its transport, would be gone). Put it first.
+   */
+  public record Anchor(String mid) implements Slot {
+    public Anchor {
+      checkMid(mid);
     }
   }
 
@@ -81,8 +92,11 @@ public final class SubscribeOfferBuilder {
     var media = new ArrayList<MediaDescription>(slots.size());
     for (Slot slot : slots) {
       if (slot instanceof Track track) {
-        media.add(trackMedia(track, local, bundle.isEmpty()));
+        media.add(audioMedia(track.mid(), track, local, bundle.isEmpty()));
         bundle.add(track.mid());
+      } else if (slot instanceof Anchor anchor) {
+        media.add(audioMedia(anchor.mid(), null, local, bundle.isEmpty()));
+        bundle.add(anchor.mid());
       } else {
         media.add(
             ServerProfile.disabledMedia(
@@ -94,10 +108,14 @@ public final class SubscribeOfferBuilder {
                 Attribute.Direction.INACTIVE));
       }
     }
-    var attributes = new ArrayList<Attribute>(2);
+    var attributes = new ArrayList<Attribute>(3);
     if (!bundle.isEmpty()) {
       attributes.add(new Attribute.Group(Attribute.Group.BUNDLE, bundle));
     }
+    // RFC 8445 §6.1.1: the offerer would be ICE controlling, but the server's agent is always
+    // controlled; as an ice-lite offerer (§2.5) it makes the browser the controlling agent. The
+    // agent still answers and sends checks like a full one, which browsers accept.
+    attributes.add(Attribute.Flag.ICE_LITE);
     // RFC 8838 §3: we accept trickled browser candidates (they may arrive after the answer).
     attributes.add(new Attribute.IceOptions(List.of("trickle")));
     return new SessionDescription(
@@ -110,12 +128,16 @@ public final class SubscribeOfferBuilder {
         media);
   }
 
-  private static MediaDescription trackMedia(Track track, LocalTransport local, boolean bundleTag) {
+  /** A track's m-line, or the anchor's ({@code track} null: inactive, no msid or SSRC). */
+  private static MediaDescription audioMedia(
+      String mid, Track track, LocalTransport local, boolean bundleTag) {
     int pt = OPUS_PAYLOAD_TYPE;
     var attributes = new ArrayList<Attribute>(24);
-    attributes.add(new Attribute.Mid(track.mid()));
-    attributes.add(Attribute.Direction.SENDONLY);
-    attributes.add(new Attribute.Msid(track.streamId(), track.trackId()));
+    attributes.add(new Attribute.Mid(mid));
+    attributes.add(track == null ? Attribute.Direction.INACTIVE : Attribute.Direction.SENDONLY);
+    if (track != null) {
+      attributes.add(new Attribute.Msid(track.streamId(), track.trackId()));
+    }
     // RFC 5763 §5: the offerer says actpass; the browser answers active and we stay DTLS server.
     attributes.addAll(ServerProfile.transportAttributes(local, Attribute.Setup.ACTPASS));
     attributes.add(Attribute.Flag.RTCP_MUX);
@@ -127,10 +149,12 @@ public final class SubscribeOfferBuilder {
     attributes.add(ServerProfile.opusRtpmap(pt));
     attributes.add(new Attribute.RtcpFeedback(pt, ServerProfile.TRANSPORT_CC_FEEDBACK, null));
     attributes.add(new Attribute.Fmtp(pt, ServerProfile.OPUS_FMTP));
-    attributes.add(new Attribute.Ssrc(track.ssrc(), "cname", track.cname()));
-    // RFC 5576 §4.1 source-level msid: what older libwebrtc reads to map the SSRC to a stream.
-    attributes.add(
-        new Attribute.Ssrc(track.ssrc(), "msid", track.streamId() + " " + track.trackId()));
+    if (track != null) {
+      attributes.add(new Attribute.Ssrc(track.ssrc(), "cname", track.cname()));
+      // RFC 5576 §4.1 source-level msid: what older libwebrtc reads to map the SSRC to a stream.
+      attributes.add(
+          new Attribute.Ssrc(track.ssrc(), "msid", track.streamId() + " " + track.trackId()));
+    }
     if (bundleTag) {
       attributes.addAll(ServerProfile.candidateAttributes(local));
     }

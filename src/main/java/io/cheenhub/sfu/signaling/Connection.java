@@ -1,6 +1,9 @@
 package io.cheenhub.sfu.signaling;
 
 import io.cheenhub.sfu.config.SignalingLimits;
+import io.cheenhub.sfu.media.NegotiatedRtp;
+import io.cheenhub.sfu.media.Publisher;
+import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.metrics.SfuMetrics;
 import io.cheenhub.sfu.room.JoinRejectedException;
 import io.cheenhub.sfu.room.LeaveReason;
@@ -8,9 +11,11 @@ import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.sdp.AnswerBuilder;
 import io.cheenhub.sfu.sdp.Attribute;
 import io.cheenhub.sfu.sdp.LocalTransport;
+import io.cheenhub.sfu.sdp.MediaDescription;
 import io.cheenhub.sfu.sdp.SdpException;
 import io.cheenhub.sfu.sdp.SdpParser;
 import io.cheenhub.sfu.sdp.SdpWriter;
+import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.transport.MediaTransport;
 import io.cheenhub.sfu.transport.RemoteParameters;
 import io.cheenhub.sfu.transport.TransportUnavailableException;
@@ -19,6 +24,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -102,7 +108,13 @@ final class Connection {
       } else if (message instanceof Message.PublishOffer offer) {
         publish(offer);
       } else if (message instanceof Message.PublishIce ice) {
-        publishIce(ice);
+        checkCandidate(ice.roomId(), ice.candidate(), ice.requestId());
+      } else if (message instanceof Message.Subscribe subscribe) {
+        subscribe(subscribe);
+      } else if (message instanceof Message.ConsumeAnswer answer) {
+        consumeAnswer(answer);
+      } else if (message instanceof Message.ConsumeIce ice) {
+        checkCandidate(ice.roomId(), ice.candidate(), ice.requestId());
       }
     } catch (SignalingException e) {
       reply(e);
@@ -172,7 +184,10 @@ final class Connection {
             "a connection may be in at most " + limits.maxRoomsPerConnection() + " room(s)",
             join.requestId());
       }
-      var membership = new Membership(outbox, join.requestId());
+      if (join.reconnectToken() != null && resume(join)) {
+        return;
+      }
+      var membership = new Membership(this, outbox, join.requestId(), service.tokens());
       try {
         service.rooms().join(roomId, join.displayName(), membership);
       } catch (JoinRejectedException e) {
@@ -182,6 +197,52 @@ final class Connection {
     }
     service.metrics().participantJoined();
   }
+
+  /**
+   * Takes back the participant of {@code join}'s reconnect token, if the server still holds it:
+   * from its suspended state, or from an older connection of the same client that has not noticed
+   * it is dead yet (that one is closed with 4000). Under this connection's lock.
+   *
+   * @return false if the token names nobody (expired, used, server restarted): join as new
+   */
+  private boolean resume(Message.Join join) {
+    Membership membership = service.tokens().claim(join.reconnectToken(), join.roomId());
+    if (membership == null) {
+      return false;
+    }
+    Connection previous = membership.owner();
+    // Detach first, under the old connection's lock, so its end() cannot suspend or leave the
+    // membership after it moved here.
+    boolean previousEmpty = previous != null && previous != this && previous.release(membership);
+    if (!membership.moveTo(this, outbox, join.requestId())) {
+      return false;
+    }
+    memberships.put(join.roomId(), membership);
+    if (previousEmpty) {
+      previous.close(LeaveReason.DISCONNECTED, REPLACED, "replaced by a newer connection");
+    }
+    LOG.info(
+        () ->
+            "participant resumed "
+                + membership.participant()
+                + " connection="
+                + id
+                + (previous == null ? " from=suspended" : " from=" + previous.id()));
+    return true;
+  }
+
+  /**
+   * {@code membership} moves to a newer connection of the same client: forget it here.
+   *
+   * @return true if this connection is left in no room (the caller then closes it)
+   */
+  private synchronized boolean release(Membership membership) {
+    memberships.values().remove(membership);
+    return memberships.isEmpty() && !ended.get();
+  }
+
+  /** Close code (application range, RFC 6455 §7.4.2): a newer connection took this one's place. */
+  static final CloseReason.CloseCode REPLACED = CloseReason.CloseCodes.getCloseCode(4000);
 
   /** The membership a room-scoped request means: {@code roomId}, or the only room. */
   private Membership membership(String roomId, String requestId) throws SignalingException {
@@ -240,50 +301,148 @@ final class Connection {
           offer.requestId());
     }
     Fingerprint fingerprint = transport.fingerprint();
-    String answer =
-        SdpWriter.write(
-            negotiation.answer(
-                new LocalTransport(
-                    membership.sdpSessionId(),
-                    membership.nextSdpVersion(),
-                    transport.iceUfrag(),
-                    transport.icePassword(),
-                    new Attribute.Fingerprint(fingerprint.algorithm(), fingerprint.value()),
-                    transport.candidates().stream().map(c -> "candidate:" + c).toList())));
-    MediaTransport previous = participant.replacePublishTransport(transport);
+    SessionDescription answer =
+        negotiation.answer(
+            new LocalTransport(
+                membership.sdpSessionId(),
+                membership.nextSdpVersion(),
+                transport.iceUfrag(),
+                transport.icePassword(),
+                new Attribute.Fingerprint(fingerprint.algorithm(), fingerprint.value()),
+                transport.candidates().stream().map(c -> "candidate:" + c).toList()));
+    String answerSdp = SdpWriter.write(answer);
+    NegotiatedRtp negotiated = negotiated(answer);
+    Publisher added = null;
+    MediaTransport previous;
+    synchronized (membership) {
+      if (ended.get() || membership.hasLeft()) {
+        // The participant left (or the connection ended) while we built the transport; its leave
+        // already closed everything else, so close this one too rather than leak it.
+        service.transports().close(transport, "left");
+        return;
+      }
+      Publisher publisher = membership.publisher();
+      if (publisher == null) {
+        publisher = service.forwarding().newPublisher(participant.id(), negotiated);
+        membership.setPublisher(publisher);
+        added = publisher;
+      } else {
+        // A re-offer (reconnect, new device): subscribers keep one continuous stream.
+        publisher.setNegotiated(negotiated);
+      }
+      transport.setSink(publisher);
+      previous = participant.replacePublishTransport(transport);
+      if (added != null) {
+        membership.room().forwarding().addPublisher(added);
+      }
+    }
     if (previous != null) {
       service.transports().close(previous, "replaced");
     }
-    boolean stillMember =
-        service
-            .rooms()
-            .room(participant.roomId())
-            .map(room -> room.participants().contains(participant))
-            .orElse(false);
-    if (ended.get() || !stillMember) {
-      // The participant left (or the connection ended) while we built the transport; its leave
-      // already closed the old one, so close this one too rather than leak it.
-      participant.replacePublishTransport(null);
-      service.transports().close(transport, "left");
-      return;
+    if (added != null) {
+      membership.room().mediaChanged();
     }
     LOG.info(
         () -> "publishing " + participant + " transport=" + transport.id() + " connection=" + id);
-    outbox.send(new Message.PublishAnswer(offer.requestId(), participant.roomId(), answer));
+    outbox.send(new Message.PublishAnswer(offer.requestId(), participant.roomId(), answerSdp));
+  }
+
+  /** What the publish answer agreed: the Opus payload type and header extension ids. */
+  private static NegotiatedRtp negotiated(SessionDescription answer) {
+    for (MediaDescription m : answer.media()) {
+      if (m.port() == 0 || !m.type().equals("audio")) {
+        continue;
+      }
+      var ids = new HashMap<String, Integer>();
+      for (Attribute.Extmap extmap : m.extmaps()) {
+        ids.putIfAbsent(extmap.uri(), extmap.id());
+      }
+      for (int pt : m.payloadTypes()) {
+        if (m.rtpmap(pt).filter(r -> r.encodingName().equalsIgnoreCase("opus")).isPresent()) {
+          return NegotiatedRtp.of(pt, ids);
+        }
+      }
+    }
+    throw new IllegalStateException("publish answer accepts no Opus m-line");
+  }
+
+  /**
+   * Creates (or replaces) the subscribe transport and its subscriber, puts it in the room's table
+   * and sends trackAdded for every stream there and the first consumeOffer.
+   */
+  private void subscribe(Message.Subscribe request) throws SignalingException {
+    Membership membership = membership(request.roomId(), request.requestId());
+    Participant participant = membership.participant();
+    MediaTransport transport;
+    try {
+      transport = service.transports().open();
+    } catch (TransportUnavailableException e) {
+      throw new SignalingException(
+          ErrorCode.TRANSPORT_UNAVAILABLE, e.getMessage(), request.requestId());
+    } catch (IOException e) {
+      LOG.log(Level.SEVERE, "transport creation failed connection=" + id, e);
+      throw new SignalingException(
+          ErrorCode.INTERNAL_ERROR,
+          "could not create a media transport, see server log for connection " + id,
+          request.requestId());
+    }
+    Subscriber subscriber =
+        service.forwarding().newSubscriber(participant.id(), Subscription.OFFERED);
+    subscriber.setSender(transport::sendRtp);
+    transport.setSink(subscriber);
+    var subscription =
+        new Subscription(
+            membership,
+            membership.room(),
+            transport,
+            subscriber,
+            service.transports(),
+            service.forwarding());
+    Subscription previous;
+    synchronized (membership) {
+      if (ended.get() || membership.hasLeft()) {
+        service.forwarding().forget(subscriber);
+        subscriber.close();
+        service.transports().close(transport, "left");
+        return;
+      }
+      previous = membership.replaceSubscription(subscription);
+      participant.replaceSubscribeTransport(transport);
+      membership.room().forwarding().addSubscriber(subscriber);
+    }
+    if (previous != null) {
+      previous.close("replaced");
+    }
+    LOG.info(
+        () -> "subscribing " + participant + " transport=" + transport.id() + " connection=" + id);
+    subscription.start(request.requestId());
+  }
+
+  private void consumeAnswer(Message.ConsumeAnswer answer) throws SignalingException {
+    Membership membership = membership(answer.roomId(), answer.requestId());
+    Subscription subscription = membership.subscription();
+    if (subscription == null) {
+      throw new SignalingException(
+          ErrorCode.NO_OFFER,
+          "no subscribe PeerConnection: send subscribe first",
+          answer.requestId());
+    }
+    subscription.onAnswer(answer);
   }
 
   /** Validates a trickled candidate; the server learns addresses from checks (design §4). */
-  private void publishIce(Message.PublishIce ice) throws SignalingException {
-    membership(ice.roomId(), ice.requestId());
-    if (!ice.candidate().isEmpty()) {
-      String candidate =
-          ice.candidate().startsWith("candidate:")
-              ? ice.candidate().substring("candidate:".length())
-              : ice.candidate();
+  private void checkCandidate(String roomId, String candidate, String requestId)
+      throws SignalingException {
+    membership(roomId, requestId);
+    if (!candidate.isEmpty()) {
+      String value =
+          candidate.startsWith("candidate:")
+              ? candidate.substring("candidate:".length())
+              : candidate;
       try {
-        Attribute.Candidate.parse(candidate);
+        Attribute.Candidate.parse(value);
       } catch (SdpException e) {
-        throw new SignalingException(ErrorCode.INVALID_CANDIDATE, e.getMessage(), ice.requestId());
+        throw new SignalingException(ErrorCode.INVALID_CANDIDATE, e.getMessage(), requestId);
       }
     }
   }
@@ -294,7 +453,7 @@ final class Connection {
       Membership membership = membership(leave.roomId(), leave.requestId());
       roomId = membership.participant().roomId();
       memberships.remove(roomId);
-      leaveRoom(membership, LeaveReason.LEFT);
+      service.leave(membership, LeaveReason.LEFT);
     }
     outbox.send(new Message.Left(leave.requestId(), roomId));
   }
@@ -303,12 +462,26 @@ final class Connection {
    * Leaves every room once, whatever ends the connection first (close, error, timeout, shutdown).
    */
   void end(LeaveReason reason) {
+    end(reason, false);
+  }
+
+  /**
+   * Ends the connection. With {@code lost} (the socket dropped without a close frame: network loss,
+   * a proxy reset) the participants stay in their rooms, media running, for the reconnect grace
+   * period; otherwise they leave now.
+   */
+  void end(LeaveReason reason, boolean lost) {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
+    boolean grace = lost && !service.limits().reconnectGrace().isZero();
     synchronized (this) {
       for (Membership membership : new ArrayList<>(memberships.values())) {
-        leaveRoom(membership, reason);
+        if (grace) {
+          service.suspend(membership);
+        } else {
+          service.leave(membership, reason);
+        }
       }
       memberships.clear();
     }
@@ -322,20 +495,6 @@ final class Connection {
   void close(LeaveReason leaveReason, CloseReason.CloseCode code, String reason) {
     end(leaveReason);
     outbox.closeAfterPending(new CloseReason(code, reason));
-  }
-
-  private void leaveRoom(Membership membership, LeaveReason reason) {
-    Participant participant = membership.participant();
-    if (participant == null) {
-      return;
-    }
-    if (service.rooms().leave(participant, reason)) {
-      service.metrics().participantLeft(reason);
-    }
-    MediaTransport transport = participant.replacePublishTransport(null);
-    if (transport != null) {
-      service.transports().close(transport, reason.wireValue());
-    }
   }
 
   private void reply(SignalingException error) {

@@ -51,6 +51,8 @@ public enum ErrorCode {
   SDP_BAD_SETUP("sdp-bad-setup"),
   /** The bundled transport does not multiplex RTCP ({@code a=rtcp-mux}). */
   SDP_NO_RTCP_MUX("sdp-no-rtcp-mux"),
+  /** A {@code consumeAnswer} arrived while no {@code consumeOffer} was waiting for one. */
+  NO_OFFER("no-offer"),
   /** A trickled candidate could not be parsed. */
   INVALID_CANDIDATE("invalid-candidate"),
   /** The media UDP port is not bound; no PeerConnection can be served. */

@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.signaling;
 
+import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.room.LeaveReason;
 import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.room.ParticipantListener;
@@ -8,28 +9,57 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** One connection's place in one room: turns room events into messages in the outbox. */
+/**
+ * One participant's place in one room, as signaling sees it: turns room events into messages, and
+ * owns the participant's media (its {@link Publisher} and {@link Subscription}).
+ *
+ * <p>A membership outlives the connection that created it when that connection drops without a
+ * close frame: it waits, suspended, for the client to reconnect with its reconnect token and is
+ * then {@link #moveTo moved} to the new connection; the room sees nothing. Media state changes
+ * under this object's lock; lock order is connection, membership, subscription, room table.
+ */
 final class Membership implements ParticipantListener {
-
-  private final Outbox outbox;
-  private final String joinRequestId;
-  private volatile Participant participant;
-  private final long sdpSessionId = SDP_SESSION_IDS.nextLong() & Long.MAX_VALUE;
-  private final AtomicLong sdpVersion = new AtomicLong(1);
-
-  Membership(Outbox outbox, String joinRequestId) {
-    this.outbox = outbox;
-    this.joinRequestId = joinRequestId;
-  }
 
   /** RFC 8866 §5.2: one random session id per PeerConnection, never reused. */
   private static final SecureRandom SDP_SESSION_IDS = new SecureRandom();
+
+  private final String joinRequestId;
+  private volatile Outbox outbox;
+  private volatile Connection owner;
+  private volatile Participant participant;
+  private volatile Room room;
+  private volatile String reconnectToken;
+  private volatile long suspendedUntilNanos;
+  private final long sdpSessionId = SDP_SESSION_IDS.nextLong() & Long.MAX_VALUE;
+  private final AtomicLong sdpVersion = new AtomicLong(1);
+  private final ReconnectTokens tokens;
+
+  // Guarded by this.
+  private Publisher publisher;
+  private Subscription subscription;
+  private boolean left;
+
+  Membership(Connection owner, Outbox outbox, String joinRequestId, ReconnectTokens tokens) {
+    this.owner = owner;
+    this.outbox = outbox;
+    this.joinRequestId = joinRequestId;
+    this.tokens = tokens;
+  }
 
   Participant participant() {
     return participant;
   }
 
-  /** The {@code o=} session id of the server's SDPs for this membership. */
+  Room room() {
+    return room;
+  }
+
+  /** The connection this membership belongs to, or null while suspended. */
+  Connection owner() {
+    return owner;
+  }
+
+  /** The {@code o=} session id of the server's publish answers for this membership. */
   long sdpSessionId() {
     return sdpSessionId;
   }
@@ -39,12 +69,118 @@ final class Membership implements ParticipantListener {
     return sdpVersion.getAndIncrement();
   }
 
+  /** Queues a message for the client on its current connection. */
+  void send(Message.ServerMessage message) {
+    outbox.send(message);
+  }
+
+  /** The reconnect token the client holds now (it changes with every {@code joined}). */
+  String reconnectToken() {
+    return reconnectToken;
+  }
+
+  /** The socket dropped: wait for a reconnect until {@code deadlineNanos}. */
+  void suspend(long deadlineNanos) {
+    owner = null;
+    suspendedUntilNanos = deadlineNanos;
+  }
+
+  /** Whether this membership is suspended and its grace ran out at {@code nowNanos}. */
+  boolean graceExpired(long nowNanos) {
+    return owner == null && nowNanos - suspendedUntilNanos > 0;
+  }
+
+  /**
+   * The client reconnected on {@code connection}: messages go there from now on, and it gets a
+   * {@code joined} with a fresh token; an offer it may have missed is sent again.
+   *
+   * @return false if the participant has left meanwhile
+   */
+  boolean moveTo(Connection connection, Outbox newOutbox, String requestId) {
+    Subscription current;
+    synchronized (this) {
+      if (left) {
+        return false;
+      }
+      owner = connection;
+      outbox = newOutbox;
+      current = subscription;
+    }
+    Room joinedRoom = room;
+    Participant self = participant;
+    newOutbox.send(
+        new Message.Joined(
+            requestId,
+            joinedRoom.id(),
+            self.id(),
+            joinedRoom.participants().stream()
+                .filter(p -> p != self)
+                .map(Membership::info)
+                .toList(),
+            tokens.issue(this),
+            true));
+    if (current != null) {
+      current.resume();
+    }
+    return true;
+  }
+
+  /** The publisher, or null before the first publish. */
+  synchronized Publisher publisher() {
+    return publisher;
+  }
+
+  synchronized void setPublisher(Publisher publisher) {
+    this.publisher = publisher;
+  }
+
+  /** The subscription, or null before the first subscribe. */
+  synchronized Subscription subscription() {
+    return subscription;
+  }
+
+  /** Installs a new subscription and returns the one it replaces (to close). */
+  synchronized Subscription replaceSubscription(Subscription next) {
+    Subscription previous = subscription;
+    subscription = next;
+    return previous;
+  }
+
+  /** Whether the participant has left (media may no longer be added). */
+  synchronized boolean hasLeft() {
+    return left;
+  }
+
+  /** Marks the participant gone and hands over its media for closing. */
+  synchronized Media markLeft() {
+    left = true;
+    var media = new Media(publisher, subscription);
+    publisher = null;
+    subscription = null;
+    tokens.revoke(this);
+    return media;
+  }
+
+  /** What a departing participant leaves behind. */
+  record Media(Publisher publisher, Subscription subscription) {}
+
   @Override
   public void onJoined(Room room, Participant self, List<Participant> others) {
+    this.room = room;
     participant = self;
     outbox.send(
         new Message.Joined(
-            joinRequestId, room.id(), self.id(), others.stream().map(Membership::info).toList()));
+            joinRequestId,
+            room.id(),
+            self.id(),
+            others.stream().map(Membership::info).toList(),
+            tokens.issue(this),
+            false));
+  }
+
+  /** Called by {@link ReconnectTokens} only. */
+  void setReconnectToken(String token) {
+    reconnectToken = token;
   }
 
   @Override
@@ -55,6 +191,17 @@ final class Membership implements ParticipantListener {
   @Override
   public void onParticipantLeft(Room room, Participant other, LeaveReason reason) {
     outbox.send(new Message.ParticipantLeft(room.id(), other.id(), reason.wireValue()));
+  }
+
+  @Override
+  public void onMediaChanged(Room room) {
+    Subscription current;
+    synchronized (this) {
+      current = subscription;
+    }
+    if (current != null) {
+      current.reconcile();
+    }
   }
 
   static Message.ParticipantInfo info(Participant participant) {

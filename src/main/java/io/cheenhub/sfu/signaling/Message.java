@@ -19,7 +19,13 @@ import java.util.List;
       @JsonbSubtype(alias = "ping", type = Message.Ping.class),
       @JsonbSubtype(alias = "publishOffer", type = Message.PublishOffer.class),
       @JsonbSubtype(alias = "publishIce", type = Message.PublishIce.class),
+      @JsonbSubtype(alias = "subscribe", type = Message.Subscribe.class),
+      @JsonbSubtype(alias = "consumeAnswer", type = Message.ConsumeAnswer.class),
+      @JsonbSubtype(alias = "consumeIce", type = Message.ConsumeIce.class),
       @JsonbSubtype(alias = "publishAnswer", type = Message.PublishAnswer.class),
+      @JsonbSubtype(alias = "consumeOffer", type = Message.ConsumeOffer.class),
+      @JsonbSubtype(alias = "trackAdded", type = Message.TrackAdded.class),
+      @JsonbSubtype(alias = "trackRemoved", type = Message.TrackRemoved.class),
       @JsonbSubtype(alias = "joined", type = Message.Joined.class),
       @JsonbSubtype(alias = "left", type = Message.Left.class),
       @JsonbSubtype(alias = "participantJoined", type = Message.ParticipantJoined.class),
@@ -38,8 +44,13 @@ public sealed interface Message {
   /** Messages only the server sends. */
   sealed interface ServerMessage extends Message {}
 
-  /** Join a room, creating it if it does not exist. Answered by {@link Joined}. */
-  record Join(String requestId, String roomId, String displayName) implements ClientMessage {}
+  /**
+   * Join a room, creating it if it does not exist; with the {@code reconnectToken} of an earlier
+   * {@link Joined}, take that participant back if the server still holds it. Answered by {@link
+   * Joined}.
+   */
+  record Join(String requestId, String roomId, String displayName, String reconnectToken)
+      implements ClientMessage {}
 
   /** Leave a room; {@code roomId} may be left out while the connection is in exactly one room. */
   record Leave(String requestId, String roomId) implements ClientMessage {}
@@ -62,15 +73,53 @@ public sealed interface Message {
       String requestId, String roomId, String candidate, String sdpMid, Integer sdpMLineIndex)
       implements ClientMessage {}
 
+  /**
+   * Asks for the subscribe PeerConnection (everyone else's audio). Answered by {@link TrackAdded}
+   * for each stream already there and a {@link ConsumeOffer}; a new one replaces the previous
+   * subscribe transport.
+   */
+  record Subscribe(String requestId, String roomId) implements ClientMessage {}
+
+  /** The browser's answer to the latest {@link ConsumeOffer}. Not answered unless refused. */
+  record ConsumeAnswer(String requestId, String roomId, String sdp) implements ClientMessage {}
+
+  /** A trickled ICE candidate of the subscribe PeerConnection; rules as {@link PublishIce}. */
+  record ConsumeIce(
+      String requestId, String roomId, String candidate, String sdpMid, Integer sdpMLineIndex)
+      implements ClientMessage {}
+
+  /** The server's offer for the subscribe PeerConnection; answer it with {@link ConsumeAnswer}. */
+  record ConsumeOffer(String requestId, String roomId, String sdp) implements ServerMessage {}
+
+  /**
+   * A publisher's track is (or, with the next offer, will be) on your subscribe PeerConnection:
+   * {@code streamId} is its {@code a=msid} stream id, {@code mid} its m-line.
+   */
+  record TrackAdded(
+      String roomId, String participantId, String streamId, String trackId, String mid)
+      implements ServerMessage {}
+
+  /** That track ended; the next offer retires its m-line. */
+  record TrackRemoved(String roomId, String participantId, String streamId, String mid)
+      implements ServerMessage {}
+
   /** The server's answer for the publish PeerConnection. */
   record PublishAnswer(String requestId, String roomId, String sdp) implements ServerMessage {}
 
   /** One participant as the others see it. */
   record ParticipantInfo(String participantId, String displayName) {}
 
-  /** The join succeeded: your own id and everyone who was already there, oldest first. */
+  /**
+   * The join succeeded: your own id, everyone else there (oldest first), the token to take this
+   * place back after a lost connection, and whether this join did that.
+   */
   record Joined(
-      String requestId, String roomId, String participantId, List<ParticipantInfo> participants)
+      String requestId,
+      String roomId,
+      String participantId,
+      List<ParticipantInfo> participants,
+      String reconnectToken,
+      boolean resumed)
       implements ServerMessage {}
 
   /** The leave succeeded. */

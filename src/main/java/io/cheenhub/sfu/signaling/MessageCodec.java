@@ -46,7 +46,10 @@ public final class MessageCodec {
   private static final Map<String, List<Field>> CLIENT_SCHEMA =
       Map.of(
           "join",
-          List.of(required("roomId", Kind.STRING), required("displayName", Kind.STRING)),
+          List.of(
+              required("roomId", Kind.STRING),
+              required("displayName", Kind.STRING),
+              optional("reconnectToken", Kind.STRING)),
           "leave",
           List.of(optional("roomId", Kind.STRING)),
           "ping",
@@ -54,11 +57,21 @@ public final class MessageCodec {
           "publishOffer",
           List.of(optional("roomId", Kind.STRING), required("sdp", Kind.STRING)),
           "publishIce",
-          List.of(
-              optional("roomId", Kind.STRING),
-              required("candidate", Kind.STRING),
-              optional("sdpMid", Kind.STRING),
-              optional("sdpMLineIndex", Kind.INTEGER)));
+          candidateFields(),
+          "subscribe",
+          List.of(optional("roomId", Kind.STRING)),
+          "consumeAnswer",
+          List.of(optional("roomId", Kind.STRING), required("sdp", Kind.STRING)),
+          "consumeIce",
+          candidateFields());
+
+  private static List<Field> candidateFields() {
+    return List.of(
+        optional("roomId", Kind.STRING),
+        required("candidate", Kind.STRING),
+        optional("sdpMid", Kind.STRING),
+        optional("sdpMLineIndex", Kind.INTEGER));
+  }
 
   /** Types only the server sends; a client sending them gets {@code unexpected-type}. */
   private static final List<String> SERVER_TYPES =
@@ -69,6 +82,9 @@ public final class MessageCodec {
           "participantLeft",
           "pong",
           "publishAnswer",
+          "consumeOffer",
+          "trackAdded",
+          "trackRemoved",
           "error");
 
   private final Jsonb jsonb = JsonbBuilder.create();

@@ -66,7 +66,8 @@ public class SignalingEndpoint {
     } else {
       LOG.log(Level.WARNING, "connection error connection=" + connection.id(), error);
     }
-    connection.end(LeaveReason.DISCONNECTED);
+    // A broken socket (reset, timeout): the client may come back with its reconnect token.
+    connection.end(LeaveReason.DISCONNECTED, error instanceof IOException);
   }
 
   @OnClose
@@ -78,7 +79,17 @@ public class SignalingEndpoint {
                   + connection.id()
                   + " code="
                   + reason.getCloseCode().getCode());
-      connection.end(LeaveReason.DISCONNECTED);
+      connection.end(LeaveReason.DISCONNECTED, isLost(reason.getCloseCode().getCode()));
     }
+  }
+
+  /**
+   * Whether a close means the client lost its connection rather than left: RFC 6455 §7.4.1 1000
+   * (normal) and 1001 (going away: tab closed, navigation) are deliberate; anything else, such as
+   * 1006 (no close frame) or an application code, gets the reconnect grace period.
+   */
+  static boolean isLost(int closeCode) {
+    return closeCode != CloseReason.CloseCodes.NORMAL_CLOSURE.getCode()
+        && closeCode != CloseReason.CloseCodes.GOING_AWAY.getCode();
   }
 }

@@ -1,9 +1,15 @@
 package io.cheenhub.sfu.signaling;
 
 import io.cheenhub.sfu.config.SignalingLimits;
+import io.cheenhub.sfu.media.ForwardingService;
+import io.cheenhub.sfu.media.PacketPool;
+import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.metrics.SfuMetrics;
 import io.cheenhub.sfu.room.LeaveReason;
+import io.cheenhub.sfu.room.Participant;
+import io.cheenhub.sfu.room.Room;
 import io.cheenhub.sfu.room.RoomRegistry;
+import io.cheenhub.sfu.transport.MediaTransport;
 import io.cheenhub.sfu.transport.TransportService;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -49,6 +55,9 @@ public class SignalingService {
   @Resource ManagedScheduledExecutorService scheduler;
 
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final Set<Membership> suspended = ConcurrentHashMap.newKeySet();
+  private final ReconnectTokens tokens = new ReconnectTokens();
+  private ForwardingService forwarding;
   private MessageCodec codec;
   private ScheduledFuture<?> sweep;
   private volatile long lastSweepNanos;
@@ -56,6 +65,10 @@ public class SignalingService {
 
   void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
     codec = new MessageCodec(limits.maxFrameBytes());
+    forwarding =
+        new ForwardingService(
+            PacketPool.DEFAULT_CAPACITY, transports::workers, Subscriber.DEFAULT_QUEUE_PACKETS);
+    metrics.registerForwarding(forwarding);
     metrics.gauge(
         "sfu_signaling_connections_active", "Open signaling WebSockets", connections::size);
     long periodMs = limits.pingInterval().toMillis();
@@ -79,6 +92,11 @@ public class SignalingService {
       connection.close(
           LeaveReason.SHUTDOWN, CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
     }
+    for (Membership membership : suspended) {
+      if (suspended.remove(membership)) {
+        leave(membership, LeaveReason.SHUTDOWN);
+      }
+    }
     LOG.info("signaling stopped");
   }
 
@@ -101,10 +119,64 @@ public class SignalingService {
     connections.remove(connection);
   }
 
+  /**
+   * The participant leaves its room for good: the others hear of it, its publisher and subscriber
+   * leave the forwarding table (the others' subscribe PeerConnections are re-offered without it)
+   * and its transports are freed.
+   */
+  void leave(Membership membership, LeaveReason reason) {
+    suspended.remove(membership);
+    Participant participant = membership.participant();
+    if (participant == null) {
+      return;
+    }
+    Membership.Media media = membership.markLeft();
+    if (rooms.leave(participant, reason)) {
+      metrics.participantLeft(reason);
+    }
+    Room room = membership.room();
+    if (media.publisher() != null) {
+      room.forwarding().removePublisher(media.publisher());
+      forwarding.forget(media.publisher());
+    }
+    if (media.subscription() != null) {
+      media.subscription().close(reason.wireValue());
+    }
+    participant.replaceSubscribeTransport(null);
+    MediaTransport transport = participant.replacePublishTransport(null);
+    if (transport != null) {
+      transports.close(transport, reason.wireValue());
+    }
+    room.mediaChanged();
+  }
+
+  /** The membership's socket dropped: keep it for the reconnect grace period. */
+  void suspend(Membership membership) {
+    if (membership.participant() == null || membership.hasLeft()) {
+      return;
+    }
+    membership.suspend(System.nanoTime() + limits.reconnectGrace().toNanos());
+    suspended.add(membership);
+    LOG.info(
+        () ->
+            "participant suspended "
+                + membership.participant()
+                + " graceMs="
+                + limits.reconnectGrace().toMillis());
+  }
+
   /** Pings every connection and ends those that missed their pings. */
   private void sweep() {
     try {
       long now = System.nanoTime();
+      for (Membership membership : suspended) {
+        if (membership.owner() != null) {
+          suspended.remove(membership); // resumed
+        } else if (membership.graceExpired(now) && suspended.remove(membership)) {
+          LOG.info(() -> "reconnect grace expired " + membership.participant());
+          leave(membership, LeaveReason.DISCONNECTED);
+        }
+      }
       long idleLimit = limits.idleTimeout().toNanos();
       for (Connection connection : connections) {
         if (now - connection.lastInboundNanos() > idleLimit) {
@@ -151,6 +223,19 @@ public class SignalingService {
 
   TransportService transports() {
     return transports;
+  }
+
+  ForwardingService forwarding() {
+    return forwarding;
+  }
+
+  ReconnectTokens tokens() {
+    return tokens;
+  }
+
+  /** Participants waiting for their client to reconnect. */
+  public int suspendedCount() {
+    return suspended.size();
   }
 
   SfuMetrics metrics() {

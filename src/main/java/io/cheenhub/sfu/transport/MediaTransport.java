@@ -3,6 +3,7 @@ package io.cheenhub.sfu.transport;
 import io.cheenhub.sfu.packet.SerialQueue;
 import io.cheenhub.sfu.rtp.PacketClassifier;
 import io.cheenhub.sfu.rtp.RtpPacket;
+import io.cheenhub.sfu.transport.dtls.DtlsCertificate;
 import io.cheenhub.sfu.transport.dtls.DtlsParameters;
 import io.cheenhub.sfu.transport.dtls.DtlsSession;
 import io.cheenhub.sfu.transport.dtls.Fingerprint;
@@ -85,7 +86,9 @@ public final class MediaTransport {
   private final Agent agent;
   private final IceMediaStream stream;
   private final Component component;
-  private final DtlsSession dtls;
+  private final DtlsCertificate certificate;
+  private volatile DtlsSession dtls;
+  private volatile String remoteUfrag;
   private final SerialQueue<Buffer> received;
   private final RtpPacket rtp = new RtpPacket();
   private final TransportCounters counters = new TransportCounters();
@@ -100,9 +103,15 @@ public final class MediaTransport {
   private final PropertyChangeListener iceListener = this::onIceStateChange;
   private final PropertyChangeListener pairListener = this::onPairChange;
 
-  MediaTransport(String id, TransportContext context, RemoteParameters remote) throws IOException {
+  /**
+   * Creates the agent and its candidates on the shared port, without starting ICE: the local ICE
+   * credentials and fingerprint can go into an offer before the browser's answer exists. {@link
+   * #start} begins ICE and DTLS once the browser's parameters are known.
+   */
+  MediaTransport(String id, TransportContext context) throws IOException {
     this.id = id;
     this.context = context;
+    this.certificate = context.certificates().current();
     this.received =
         new SerialQueue<>(
             "transport-" + id,
@@ -110,17 +119,6 @@ public final class MediaTransport {
             context.workers(),
             this::decrypt,
             IcePort::give);
-    this.dtls =
-        DtlsSession.server(
-            new DtlsParameters(
-                "transport=" + id,
-                context.certificates().current(),
-                remote.fingerprints(),
-                DtlsParameters.DEFAULT_SRTP_PROFILES,
-                context.limits().dtlsHandshakeTimeout()),
-            this::sendDtls,
-            context.blockingExecutor(),
-            new DtlsListener());
     this.agent = new Agent();
     agent.setControlling(false);
     agent.setPerformConsentFreshness(true);
@@ -128,17 +126,53 @@ public final class MediaTransport {
       agent.addCandidateHarvester(harvester);
     }
     stream = agent.createMediaStream("stream");
-    stream.setRemoteUfrag(remote.iceUfrag());
-    stream.setRemotePassword(remote.icePassword());
     // Single-port harvesting needs BUNDLE + rtcp-mux: one stream, one component.
     component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
     component.setBufferCallback(this::onDatagram);
     agent.addStateChangeListener(iceListener);
     stream.addPairChangeListener(pairListener);
+  }
+
+  /**
+   * Starts ICE (and, once a pair is validated, DTLS) with the browser's parameters. Checks that
+   * arrived earlier were answered and are processed now (ice4j queues them).
+   *
+   * @throws IllegalStateException if already started or closed
+   */
+  public void start(RemoteParameters remote) {
+    synchronized (this) {
+      if (dtls != null || closeReason != null) {
+        throw new IllegalStateException("transport " + id + " already started or closed");
+      }
+      dtls =
+          DtlsSession.server(
+              new DtlsParameters(
+                  "transport=" + id,
+                  certificate,
+                  remote.fingerprints(),
+                  DtlsParameters.DEFAULT_SRTP_PROFILES,
+                  context.limits().dtlsHandshakeTimeout()),
+              this::sendDtls,
+              context.blockingExecutor(),
+              new DtlsListener());
+    }
+    remoteUfrag = remote.iceUfrag();
+    stream.setRemoteUfrag(remote.iceUfrag());
+    stream.setRemotePassword(remote.icePassword());
     // No remote candidates: the browser's checks create peer-reflexive pairs (a single-port agent
     // cannot send to an address it has not heard from, and failing pairs would fail the agent).
     agent.startConnectivityEstablishment();
     iceState = IceState.CHECKING;
+  }
+
+  /** The browser's ICE ufrag given to {@link #start}, or null before. */
+  public String remoteUfrag() {
+    return remoteUfrag;
+  }
+
+  /** Whether {@link #start} was called. */
+  public boolean isStarted() {
+    return dtls != null;
   }
 
   /** Transport id (for logs and the API). */
@@ -163,7 +197,7 @@ public final class MediaTransport {
 
   /** The DTLS fingerprint of the certificate this transport presents. */
   public Fingerprint fingerprint() {
-    return dtls.localCertificate().fingerprint();
+    return certificate.fingerprint();
   }
 
   /** Host candidates as {@code a=candidate} values (without the {@code candidate:} prefix). */
@@ -270,7 +304,12 @@ public final class MediaTransport {
       }
       case DTLS -> {
         // Copied into the handshake's own queue: DTLS is a handful of datagrams per transport.
-        dtls.offerDatagram(bytes, offset, length);
+        DtlsSession session = dtls;
+        if (session != null) {
+          session.offerDatagram(bytes, offset, length);
+        } else {
+          counters.drop(TransportCounters.Drop.NO_KEYS);
+        }
         IcePort.give(buffer);
       }
       default -> {
@@ -347,14 +386,16 @@ public final class MediaTransport {
     if (!IceMediaStream.PROPERTY_PAIR_VALIDATED.equals(event.getPropertyName())) {
       return;
     }
+    DtlsSession session;
     synchronized (this) {
-      if (dtlsStarted || closeReason != null) {
+      session = dtls;
+      if (dtlsStarted || closeReason != null || session == null) {
         return;
       }
       dtlsStarted = true;
     }
     dtlsState = DtlsState.CONNECTING;
-    dtls.start();
+    session.start();
   }
 
   /** DTLS outcomes arrive on the blocking executor. */
@@ -400,11 +441,14 @@ public final class MediaTransport {
     stream.removePairStateChangeListener(pairListener);
     component.setBufferCallback(buffer -> IcePort.give(buffer));
     received.close();
-    dtls.close();
-    agent.free();
-    SrtpSession session = srtp;
+    DtlsSession session = dtls;
     if (session != null) {
       session.close();
+    }
+    agent.free();
+    SrtpSession keys = srtp;
+    if (keys != null) {
+      keys.close();
     }
     iceState = IceState.CLOSED;
     dtlsState = dtlsState == DtlsState.CONNECTED ? DtlsState.CLOSED : dtlsState;

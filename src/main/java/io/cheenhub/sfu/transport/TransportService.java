@@ -139,15 +139,33 @@ public class TransportService {
    */
   public MediaTransport create(RemoteParameters remote)
       throws TransportUnavailableException, IOException {
+    MediaTransport transport = open();
+    transport.start(remote);
+    return transport;
+  }
+
+  /**
+   * Creates the server end of a PeerConnection the server offers: local credentials now, {@link
+   * MediaTransport#start} when the browser's answer arrives. The watchdog closes it if it does not
+   * connect within the connect timeout either way.
+   *
+   * @throws TransportUnavailableException if the UDP port is not bound
+   */
+  public MediaTransport open() throws TransportUnavailableException, IOException {
     if (port == null) {
       throw new TransportUnavailableException(unavailableReason);
     }
     String id = HexFormat.of().formatHex(randomId());
-    var transport = new MediaTransport(id, context, remote);
+    var transport = new MediaTransport(id, context);
     transports.put(id, transport);
     metrics.transportCreated();
     LOG.fine(() -> "transport created transport=" + id);
     return transport;
+  }
+
+  /** The packet workers, which also drain the media layer's send queues. */
+  public PacketWorkers workers() {
+    return workers;
   }
 
   /**

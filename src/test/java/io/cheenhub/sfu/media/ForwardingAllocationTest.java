@@ -90,11 +90,11 @@ class ForwardingAllocationTest {
     assumeTrue(threads.isThreadAllocatedMemorySupported(), "allocation counting unsupported");
     threads.setThreadAllocatedMemoryEnabled(true);
     var latency = new LatencyHistogram();
-    table.addPublisher(talker);
+    table.addPublisher(talker).forEach(OutgoingStream::activate);
     for (int i = 0; i < SUBSCRIBERS; i++) {
       subscribers[i] = new Subscriber("s" + i, TestRtp.SUBSCRIBER, workers, QUEUE_PACKETS, latency);
       subscribers[i].setSender(sender);
-      table.addSubscriber(subscribers[i]);
+      table.addSubscriber(subscribers[i]).forEach(OutgoingStream::activate);
     }
     byte[] packet = TestRtp.packet(0x42, 0, 0, false, 0);
     System.arraycopy(packet, 0, buffer, 16, packet.length);

@@ -117,8 +117,8 @@ class ForwardingConcurrencyTest {
     void join() {
       var member = new Member();
       byParticipant.put(member.subscriber.participantId(), member);
-      table.addSubscriber(member.subscriber);
-      table.addPublisher(member.publisher);
+      table.addSubscriber(member.subscriber).forEach(OutgoingStream::activate);
+      table.addPublisher(member.publisher).forEach(OutgoingStream::activate);
       members.add(member);
       changes.incrementAndGet();
     }

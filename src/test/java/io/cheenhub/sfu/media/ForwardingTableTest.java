@@ -39,12 +39,12 @@ class ForwardingTableTest {
   @Test
   void everyPublisherReachesEveryOtherParticipantButNeverItsOwn() {
     for (String id : List.of("a", "b", "c")) {
-      table.addSubscriber(subscriber(id));
+      table.addSubscriber(subscriber(id)).forEach(OutgoingStream::activate);
     }
     var publisherA = publisher("a");
     var toOthers = table.addPublisher(publisherA);
     var publisherB = publisher("b");
-    table.addPublisher(publisherB);
+    table.addPublisher(publisherB).forEach(OutgoingStream::activate);
 
     assertThat(toOthers)
         .extracting(s -> s.subscriber().participantId())
@@ -65,8 +65,8 @@ class ForwardingTableTest {
   void aLateSubscriberGetsAStreamFromEachPublisherOfAnotherParticipant() {
     var a = publisher("a");
     var b = publisher("b");
-    table.addPublisher(a);
-    table.addPublisher(b);
+    table.addPublisher(a).forEach(OutgoingStream::activate);
+    table.addPublisher(b).forEach(OutgoingStream::activate);
 
     var streams = table.addSubscriber(subscriber("b"));
 
@@ -80,9 +80,9 @@ class ForwardingTableTest {
     var a = publisher("a");
     var subscriberB = subscriber("b");
     var subscriberC = subscriber("c");
-    table.addPublisher(a);
-    table.addSubscriber(subscriberB);
-    table.addSubscriber(subscriberC);
+    table.addPublisher(a).forEach(OutgoingStream::activate);
+    table.addSubscriber(subscriberB).forEach(OutgoingStream::activate);
+    table.addSubscriber(subscriberC).forEach(OutgoingStream::activate);
 
     var gone = table.removeSubscriber(subscriberB);
 
@@ -102,8 +102,8 @@ class ForwardingTableTest {
   void aPublisherOrSubscriberBelongsToOneTableOnce() {
     var a = publisher("a");
     var b = subscriber("b");
-    table.addPublisher(a);
-    table.addSubscriber(b);
+    table.addPublisher(a).forEach(OutgoingStream::activate);
+    table.addSubscriber(b).forEach(OutgoingStream::activate);
     var other = new ForwardingTable("other");
 
     assertThatThrownBy(() -> other.addPublisher(a)).isInstanceOf(IllegalStateException.class);
@@ -115,8 +115,8 @@ class ForwardingTableTest {
 
   @Test
   void clearRemovesEveryone() {
-    table.addPublisher(publisher("a"));
-    table.addSubscriber(subscriber("b"));
+    table.addPublisher(publisher("a")).forEach(OutgoingStream::activate);
+    table.addSubscriber(subscriber("b")).forEach(OutgoingStream::activate);
 
     table.clear();
 

@@ -82,8 +82,8 @@ class ForwardingTest {
     var members = new ArrayList<Member>();
     for (int i = 0; i < count; i++) {
       var member = new Member(i, queuePackets);
-      table.addSubscriber(member.subscriber);
-      table.addPublisher(member.publisher);
+      table.addSubscriber(member.subscriber).forEach(OutgoingStream::activate);
+      table.addPublisher(member.publisher).forEach(OutgoingStream::activate);
       members.add(member);
     }
     return members;
@@ -301,14 +301,14 @@ class ForwardingTest {
     var publisher = new Publisher("a", TestRtp.PUBLISHER, tinyPool);
     var gate = new CountDownLatch(1);
     var senders = new ArrayList<CapturingSender>();
-    table.addPublisher(publisher);
+    table.addPublisher(publisher).forEach(OutgoingStream::activate);
     for (String id : List.of("b", "c")) {
       var subscriber = new Subscriber(id, TestRtp.SUBSCRIBER, workers, 8, latency);
       var sender = new CapturingSender();
       sender.blockOn(gate);
       subscriber.setSender(sender);
       senders.add(sender);
-      table.addSubscriber(subscriber);
+      table.addSubscriber(subscriber).forEach(OutgoingStream::activate);
     }
 
     byte[] bytes = TestRtp.packet(1, 1, 1, false, 0);

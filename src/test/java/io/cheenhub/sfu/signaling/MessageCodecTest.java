@@ -22,12 +22,16 @@ class MessageCodecTest {
 
   static Stream<Message.ClientMessage> clientMessages() {
     return Stream.of(
-        new Message.Join("r1", "team-standup", "Ada"),
-        new Message.Join(null, "a", "Ünïcødé 名前 🎧"),
+        new Message.Join("r1", "team-standup", "Ada", null),
+        new Message.Join(null, "a", "Ünïcødé 名前 🎧", null),
         new Message.Leave("r2", "team-standup"),
         new Message.Leave(null, null),
         new Message.Ping("r3", 1_795_000_000_000L),
-        new Message.Ping(null, null));
+        new Message.Ping(null, null),
+        new Message.Join("r4", "team-standup", "Ada", "0uD3tok"),
+        new Message.Subscribe("r5", null),
+        new Message.ConsumeAnswer(null, "team-standup", "v=0\r\n"),
+        new Message.ConsumeIce("r6", null, "candidate:1 1 udp 1 127.0.0.1 9 typ host", "a1", 0));
   }
 
   @ParameterizedTest
@@ -42,8 +46,11 @@ class MessageCodecTest {
   static Stream<Message.ServerMessage> serverMessages() {
     var ada = new Message.ParticipantInfo("p-ada", "Ada");
     return Stream.of(
-        new Message.Joined("r1", "room", "p-bob", List.of(ada)),
-        new Message.Joined(null, "room", "p-bob", List.of()),
+        new Message.Joined("r1", "room", "p-bob", List.of(ada), "tok", false),
+        new Message.Joined(null, "room", "p-bob", List.of(), "tok2", true),
+        new Message.ConsumeOffer("r5", "room", "v=0\r\n"),
+        new Message.TrackAdded("room", "p-ada", "p-ada", "audio", "a1"),
+        new Message.TrackRemoved("room", "p-ada", "p-ada", "a1"),
         new Message.Left("r2", "room"),
         new Message.ParticipantJoined("room", ada),
         new Message.ParticipantLeft("room", "p-ada", "timeout"),

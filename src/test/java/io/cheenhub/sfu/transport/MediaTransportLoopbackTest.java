@@ -318,7 +318,9 @@ class MediaTransportLoopbackTest {
       if (!Files.exists(path)) {
         continue;
       }
-      for (String line : Files.readAllLines(path).subList(1, Files.readAllLines(path).size())) {
+      // Read once: the table changes under us while other processes open sockets.
+      List<String> lines = Files.readAllLines(path);
+      for (String line : lines.subList(1, lines.size())) {
         String[] fields = line.trim().split("\\s+");
         byInode.put(fields[9], table + " " + fields[1]);
       }

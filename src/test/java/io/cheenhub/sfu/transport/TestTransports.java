@@ -47,8 +47,9 @@ final class TestTransports implements TransportContext, AutoCloseable {
   }
 
   MediaTransport create(String id, RemoteParameters remote) throws IOException {
-    var transport = new MediaTransport(id, this, remote);
+    var transport = new MediaTransport(id, this);
     open.put(id, transport);
+    transport.start(remote);
     return transport;
   }
 

@@ -1,0 +1,135 @@
+package io.cheenhub.sfu.media;
+
+import io.cheenhub.sfu.packet.PacketWorkers;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * What the forwarding of every room shares: the pool of packet copies and the packet workers; and
+ * the server-wide view of forwarding (packets, drops, latency) summed from the per-subscriber
+ * counters, so the packet path never touches a server-wide counter.
+ *
+ * <p>Not a CDI bean itself: {@code MediaService} (in signaling's reach) creates one per deployment,
+ * so unit tests can build it with plain executors.
+ */
+public final class ForwardingService {
+
+  private final PacketPool pool;
+  private final Supplier<PacketWorkers> workers;
+  private final int queuePackets;
+  private final Set<Publisher> publishers = ConcurrentHashMap.newKeySet();
+  private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+  // Counts of subscribers that are gone, so totals never go backwards.
+  private final Object retiredLock = new Object();
+  private long retiredForwarded;
+  private final Map<Subscriber.Drop, Long> retiredDrops = new EnumMap<>(Subscriber.Drop.class);
+  private LatencyHistogram.Snapshot retiredLatency = LatencyHistogram.Snapshot.EMPTY;
+
+  /**
+   * @param poolCapacity packet copies in flight at most, e.g. {@link PacketPool#DEFAULT_CAPACITY}
+   * @param workers the packet workers (looked up late: they start with the transports)
+   * @param queuePackets each subscriber's send queue length
+   */
+  public ForwardingService(int poolCapacity, Supplier<PacketWorkers> workers, int queuePackets) {
+    this.pool = new PacketPool(poolCapacity);
+    this.workers = workers;
+    this.queuePackets = queuePackets;
+  }
+
+  /** A publisher for {@code participantId}, counted until {@link #forget(Publisher)}. */
+  public Publisher newPublisher(String participantId, NegotiatedRtp negotiated) {
+    var publisher = new Publisher(participantId, negotiated, pool);
+    publishers.add(publisher);
+    return publisher;
+  }
+
+  /** A subscriber for {@code participantId}, counted until {@link #forget(Subscriber)}. */
+  public Subscriber newSubscriber(String participantId, NegotiatedRtp negotiated) {
+    var subscriber =
+        new Subscriber(
+            participantId, negotiated, workers.get(), queuePackets, new LatencyHistogram());
+    subscribers.add(subscriber);
+    return subscriber;
+  }
+
+  /** The publisher left its table for good. */
+  public void forget(Publisher publisher) {
+    publishers.remove(publisher);
+  }
+
+  /** The subscriber left its table for good (and is closed): keep its counts in the totals. */
+  public void forget(Subscriber subscriber) {
+    if (subscribers.remove(subscriber)) {
+      synchronized (retiredLock) {
+        retiredForwarded += subscriber.forwarded();
+        for (Subscriber.Drop drop : Subscriber.Drop.values()) {
+          retiredDrops.merge(drop, subscriber.dropped(drop), Long::sum);
+        }
+        retiredLatency = retiredLatency.plus(subscriber.latency().snapshot());
+      }
+    }
+  }
+
+  /** Publishers in any table. */
+  public int publisherCount() {
+    return publishers.size();
+  }
+
+  /** Subscribers in any table. */
+  public int subscriberCount() {
+    return subscribers.size();
+  }
+
+  /** RTP packets sent to subscribers since start. */
+  public long packetsForwarded() {
+    long total;
+    synchronized (retiredLock) {
+      total = retiredForwarded;
+    }
+    for (Subscriber subscriber : subscribers) {
+      total += subscriber.forwarded();
+    }
+    return total;
+  }
+
+  /** Copies not sent for {@code reason} since start. */
+  public long dropped(Subscriber.Drop reason) {
+    long total;
+    synchronized (retiredLock) {
+      total = retiredDrops.getOrDefault(reason, 0L);
+    }
+    for (Subscriber subscriber : subscribers) {
+      total += subscriber.dropped(reason);
+    }
+    return total;
+  }
+
+  /** Packets publishers did not forward for {@code reason}, over the live publishers. */
+  public long dropped(Publisher.Drop reason) {
+    long total = 0;
+    for (Publisher publisher : publishers) {
+      total += publisher.dropped(reason);
+    }
+    return total;
+  }
+
+  /** Forwarding latency (packet in → packet out) of every packet sent since start. */
+  public LatencyHistogram.Snapshot latency() {
+    LatencyHistogram.Snapshot total;
+    synchronized (retiredLock) {
+      total = retiredLatency;
+    }
+    for (Subscriber subscriber : subscribers) {
+      total = total.plus(subscriber.latency().snapshot());
+    }
+    return total;
+  }
+
+  /** The shared pool of packet copies. */
+  public PacketPool pool() {
+    return pool;
+  }
+}

@@ -1,0 +1,99 @@
+package io.cheenhub.sfu.sdp;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the server takes from the browser's answer to a subscribe offer ({@link
+ * SubscribeOfferBuilder}): the browser's ICE credentials and certificate fingerprints for the
+ * transport, and the RTP parameters it accepted (the offer fixed them; an answer may only drop
+ * header extensions).
+ *
+ * @param iceUfrag the answerer's {@code a=ice-ufrag} on the bundled transport
+ * @param icePwd the answerer's {@code a=ice-pwd}
+ * @param fingerprints its DTLS certificate fingerprints
+ * @param extensionIds accepted header extension ids by URI
+ */
+public record SubscribeAnswer(
+    String iceUfrag,
+    String icePwd,
+    List<Attribute.Fingerprint> fingerprints,
+    Map<String, Integer> extensionIds) {
+
+  public SubscribeAnswer {
+    Objects.requireNonNull(iceUfrag);
+    Objects.requireNonNull(icePwd);
+    fingerprints = List.copyOf(fingerprints);
+    extensionIds = Map.copyOf(extensionIds);
+  }
+
+  /**
+   * Reads and checks {@code answer} against the {@code offer} it answers.
+   *
+   * @throws SdpNegotiationException if the answer does not fit the offer or the server's transport
+   */
+  public static SubscribeAnswer read(SessionDescription answer, SessionDescription offer)
+      throws SdpNegotiationException {
+    Objects.requireNonNull(answer, "answer");
+    Objects.requireNonNull(offer, "offer");
+    // RFC 3264 §6 / JSEP §5.3.1: the answer has the offer's m-lines, in order, with their mids.
+    if (!answer.mids().equals(offer.mids()) || answer.media().size() != offer.media().size()) {
+      throw fail(SdpErrorCode.MALFORMED, "answer m-lines do not match the offer's mids");
+    }
+    List<String> bundle = answer.bundleGroup().map(Attribute.Group::mids).orElse(List.of());
+    MediaDescription transport = null;
+    for (String mid : bundle) {
+      MediaDescription m = answer.media(mid).orElseThrow();
+      if (m.port() != 0) {
+        transport = m;
+        break;
+      }
+    }
+    if (transport == null) {
+      throw fail(SdpErrorCode.NO_BUNDLE, "answer has no BUNDLE group with a port");
+    }
+    var ufrag = answer.effective(transport, Attribute.IceUfrag.class);
+    var pwd = answer.effective(transport, Attribute.IcePwd.class);
+    if (ufrag.isEmpty() || pwd.isEmpty()) {
+      throw fail(SdpErrorCode.NO_ICE_CREDENTIALS, "answer has no a=ice-ufrag and a=ice-pwd");
+    }
+    List<Attribute.Fingerprint> fingerprints = answer.fingerprints(transport);
+    if (fingerprints.isEmpty()) {
+      throw fail(SdpErrorCode.NO_FINGERPRINT, "answer has no a=fingerprint");
+    }
+    // RFC 5763 §5: the offer said actpass, the server is the DTLS server: the answer must be
+    // active. (No a=setup in an answer means active too, RFC 4145 §4.)
+    Attribute.Setup setup =
+        answer.effective(transport, Attribute.Setup.class).orElse(Attribute.Setup.ACTIVE);
+    if (setup != Attribute.Setup.ACTIVE) {
+      throw fail(
+          SdpErrorCode.BAD_SETUP,
+          "answer has a=setup:" + setup.attributeValue() + " but the server is the DTLS server");
+    }
+    if (!transport.has(Attribute.Flag.RTCP_MUX)) {
+      throw fail(SdpErrorCode.NO_RTCP_MUX, "answer has no a=rtcp-mux on the bundled transport");
+    }
+    for (MediaDescription m : answer.media()) {
+      if (m.port() != 0 && !m.payloadTypes().contains(SubscribeOfferBuilder.OPUS_PAYLOAD_TYPE)) {
+        throw fail(
+            SdpErrorCode.NO_OPUS,
+            "answer m-line "
+                + m.mid().orElse("?")
+                + " does not accept opus as payload type "
+                + SubscribeOfferBuilder.OPUS_PAYLOAD_TYPE);
+      }
+    }
+    var extensionIds = new HashMap<String, Integer>();
+    for (Attribute.Extmap extmap : transport.extmaps()) {
+      extensionIds.putIfAbsent(extmap.uri(), extmap.id());
+    }
+    return new SubscribeAnswer(
+        ufrag.get().ufrag(), pwd.get().password(), fingerprints, extensionIds);
+  }
+
+  private static SdpNegotiationException fail(SdpErrorCode code, String message) {
+    return new SdpNegotiationException(code, message);
+  }
+}
