@@ -152,6 +152,38 @@ export function installVoiceProbe({ hz, gain = 0.4 }) {
       };
     },
 
+    /**
+     * Resolves with Date.now() as soon as the live remote track of `participantId` on the current
+     * subscribe PC decodes real audio (getStats: packetsReceived and totalSamplesReceived minus
+     * concealedSamples both grew since the previous 40 ms poll), or null on timeout.
+     */
+    async audioFrom(participantId, timeoutMs) {
+      const until = Date.now() + timeoutMs;
+      let prev = null;
+      for (;;) {
+        const pc = window.cheenhub?.subscribePeerConnection?.();
+        const e = (window.cheenhub?.remoteAudio?.() ?? []).find(
+          (x) => x.participantId === participantId && x.track.readyState === 'live',
+        );
+        if (pc && e) {
+          let s = null;
+          (await pc.getStats(e.track)).forEach((x) => {
+            if (x.type === 'inbound-rtp') s = x;
+          });
+          if (s) {
+            const decoded = (s.totalSamplesReceived ?? 0) - (s.concealedSamples ?? 0);
+            const packets = s.packetsReceived ?? 0;
+            if (prev && prev.pc === pc && prev.id === s.id && decoded > prev.decoded && packets > prev.packets) {
+              return Date.now();
+            }
+            prev = { pc, id: s.id, decoded, packets };
+          }
+        }
+        if (Date.now() > until) return null;
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    },
+
     /** Resolves with Date.now() once no live remote track of `participantId` is left (or null on timeout). */
     async gone(participantId, timeoutMs) {
       const until = Date.now() + timeoutMs;

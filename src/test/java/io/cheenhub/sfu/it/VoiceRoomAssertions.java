@@ -18,7 +18,7 @@ final class VoiceRoomAssertions {
    */
   static final double HEARD_DB = -50;
 
-  static final double OWN_TONE_BELOW_PEAK_DB = 30;
+  static final double OWN_TONE_BELOW_PEAK_DB = 20;
 
   private VoiceRoomAssertions() {}
 
