@@ -47,7 +47,9 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
   let baseUrl = givenBase;
   let payara = null;
   if (wanted.includes('restart') || process.env.E2E_OWN_SERVER === '1') {
-    payara = await startPayaraMicro({ dir: join(tmp, 'payara'), war: process.env.E2E_WAR, jar: process.env.E2E_MICRO_JAR });
+    const dir = process.env.E2E_LOG_DIR ? join(process.env.E2E_LOG_DIR, `payara-${Date.now()}`) : join(tmp, 'payara');
+    payara = await startPayaraMicro({ dir, war: process.env.E2E_WAR, jar: process.env.E2E_MICRO_JAR });
+    seen.serverLogs = dir;
     onCleanup(() => payara.stop());
     baseUrl = payara.baseUrl;
   }
@@ -213,6 +215,9 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
 
     /** 5b. The server is restarted: audio both ways back within 5 s of the server being up again. */
     async restart(roomId) {
+      // A freshly started server is cold (first ICE/DTLS/SRTP use; research P7): one participant
+      // joins and leaves first, so the scenario measures the restart and not the first-ever join.
+      const warm = await warmUp(`${roomId}-warmup`);
       const [ada, bob] = await joinAll(roomId, ['Ada', 'Bob']);
       await everyoneHearsEveryone([ada, bob]);
       log('stopping the server (SIGKILL)');
@@ -227,7 +232,7 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
       const t0 = Date.now();
       const r = await audioBack([ada, bob], t0, (a, b) => a.reconnects >= 1 && b.reconnects >= 1);
       const [a, b] = await Promise.all([ada.state(), bob.state()]);
-      return { serverStartMs: startMs, ...r.timing, reconnects: [a.reconnects, b.reconnects], resumed: [a.resumed, b.resumed] };
+      return { warmUp: warm, serverStartMs: startMs, ...r.timing, reconnects: [a.reconnects, b.reconnects], resumed: [a.resumed, b.resumed] };
     },
 
     /** 6. Churn: 20 rapid join/leave cycles next to three stable members, whose audio never stops. */
@@ -285,11 +290,15 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
       const after = await server.awaitCounts(roomId, { roomParticipants: 3, transportsActive: 6 }, 15_000);
       await everyoneHearsEveryone(stable);
       const base1 = await server.metrics('base');
+      const forwarding = await server.forwarding();
+      if (forwarding && (forwarding.publishers !== 3 || forwarding.subscribers !== 3)) {
+        throw new Error(`after churn the forwarding table has ${forwarding.publishers} publishers, ${forwarding.subscribers} subscribers (want 3, 3)`);
+      }
       const threads = [base0.jvm_thread_count ?? base0.thread_count, base1.jvm_thread_count ?? base1.thread_count];
       if (stalls.length) throw new Error(`audio between stable members stopped: ${stalls.slice(0, 5).join('; ')}`);
       const worst = Math.max(...Object.values(concealment));
       if (!(worst < 0.05)) throw new Error(`concealment during churn up to ${worst}: ${JSON.stringify(concealment)}`);
-      return { cycles: cycles.length, churnMs, cycleMs: cycles, minPacketsPerSample: minPackets, concealment, serverAfter: after, jvmThreads: threads };
+      return { cycles: cycles.length, churnMs, cycleMs: cycles, minPacketsPerSample: minPackets, concealment, serverAfter: after, jvmThreads: threads, forwarding };
     },
 
     /** 7. 20 s with five participants: concealed/total < 1 % on every received track; jitter and RTT. */
@@ -297,6 +306,7 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
       const ps = await joinAll(roomId, ['Ada', 'Bob', 'Cy', 'Dee', 'Eve']);
       await everyoneHearsEveryone(ps, 20_000);
       await sleep(1_000);
+      const forwardingBefore = await server.forwarding();
       const first = await Promise.all(ps.map((p) => p.stats()));
       const jitters = [];
       const rtts = [];
@@ -330,12 +340,35 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
         jitterMs: summary(jitters),
         rttMs: summary(rtts),
         server: await server.counts(roomId),
+        // The server's forwarding latency (packet in -> out) percentiles are since its start.
+        forwardingBefore,
+        forwardingAfter: await server.forwarding(),
       };
       if (Object.keys(tracks).length !== 20) throw new Error(`expected 20 received tracks, got ${Object.keys(tracks).length}`);
       if (bad.length) throw Object.assign(new Error(`concealment >= 1 % or no packets: ${JSON.stringify(bad)}`), { partial: result });
       return result;
     },
   };
+
+  /** Joins and leaves once (retrying once); returns what happened, for the record. */
+  async function warmUp(roomId) {
+    const attempts = [];
+    for (let i = 0; i < 2; i++) {
+      const p = await joinRoom(roomId, `Warm${i}`, TONES[4]);
+      try {
+        await p.joined(30_000);
+        attempts.push('joined');
+        await p.leave();
+        break;
+      } catch (error) {
+        attempts.push(error.message);
+      } finally {
+        await p.close();
+        people.splice(people.indexOf(p), 1);
+      }
+    }
+    return attempts;
+  }
 
   /**
    * After a cut at t0: polls until `ready(state)` holds for the first page, then until both hear each

@@ -168,6 +168,12 @@ export class ServerView {
     return r.json();
   }
 
+  /** GET api/forwarding (publishers, subscribers, packets forwarded, drops, latency since start), or null. */
+  async forwarding() {
+    const r = await fetch(new URL('api/forwarding', this.baseUrl));
+    return r.ok ? r.json() : null;
+  }
+
   async metrics(scope = 'application') {
     const text = await (await fetch(`${this.metricsUrl}?scope=${scope}`)).text();
     const values = {};
