@@ -217,10 +217,11 @@ function announceStatus(s, previous) {
   else if (s.status === 'left') live.textContent = 'You left the room.';
 }
 
+/** A stable avatar colour per participant: FNV-1a of the id, spread over the hue circle. */
 function colorFor(id) {
-  let hash = 0;
-  for (const ch of id ?? '') hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  return `hsl(${hash % 360} 55% 42%)`;
+  let hash = 0x811c9dc5;
+  for (const ch of id ?? '') hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return `hsl(${Math.round((hash % 1000) * 0.360 * 7) % 360} 52% 42%)`;
 }
 
 function initials(name) {

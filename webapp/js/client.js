@@ -70,6 +70,7 @@ export class VoiceClient extends EventTarget {
   #subscriber = null;
   #subscribeSeq = 0;
   #pcTimers = { publish: null, subscribe: null };
+  #pcRetries = { publish: 0, subscribe: 0 }; // recreations since that PeerConnection was last connected
   #container;
 
   #devices = [];
@@ -379,11 +380,14 @@ export class VoiceClient extends EventTarget {
    */
   #watchPeerConnection(which, state, error) {
     clearTimeout(this.#pcTimers[which]);
+    if (state === 'connected') this.#pcRetries[which] = 0;
     const recreate = () => {
+      this.#pcRetries[which] += 1;
       if (this.#status !== 'joined' || !this.#signaling?.open) return;
       if (which === 'publish') this.#publish();
       else this.#subscribe();
     };
+    if (state === 'idle' || state === 'closed') return;
     if (state === 'disconnected') {
       this.#pcTimers[which] = setTimeout(() => {
         const current = which === 'publish' ? this.#publisher : this.#subscriber;
@@ -392,11 +396,11 @@ export class VoiceClient extends EventTarget {
     } else if (state === 'failed') {
       const code = error?.code ?? '';
       if (code === 'connection-failed' || code === 'offer-failed' || code === 'closed') {
-        this.#pcTimers[which] = setTimeout(recreate, PC_RETRY_DELAY_MS);
-      } else if (which === 'publish' && error) {
-        // Microphone or server refusal: say so; the user can fix it and retry.
-        this.#error = errorInfo(error);
+        // 0.5 s, then doubling up to 8 s while it keeps failing before ever connecting.
+        const delay = Math.min(PC_RETRY_DELAY_MS * 2 ** this.#pcRetries[which], 8000);
+        this.#pcTimers[which] = setTimeout(recreate, delay);
       } else if (error) {
+        // Microphone or server refusal: say so; the user can fix it and retry.
         this.#error = errorInfo(error);
       }
     }
@@ -445,7 +449,7 @@ export class VoiceClient extends EventTarget {
       this.#onJoined(joined, true);
     } catch (error) {
       if (this.#signaling === signaling) this.#signaling = null;
-      signaling.close(1000, 'retry');
+      signaling.close(4003, 'retry'); // not 1000: that would be a deliberate leave
       if (this.#leaving || this.#status !== 'reconnecting') return;
       if (FATAL_JOIN_CODES.has(error.code)) {
         this.#stopSession();

@@ -28,9 +28,16 @@ public class RoomsResource {
   /** One room in the list. */
   public record RoomSummary(String roomId, int participants, Instant createdAt) {}
 
-  /** One participant of a room; {@code publish} is null until it sent a publish offer. */
+  /**
+   * One participant of a room; {@code publish} is null until it sent a publish offer, {@code
+   * subscribe} until it subscribed.
+   */
   public record ParticipantView(
-      String participantId, String displayName, Instant joinedAt, TransportView publish) {}
+      String participantId,
+      String displayName,
+      Instant joinedAt,
+      TransportView publish,
+      TransportView subscribe) {}
 
   /**
    * A media transport's state and counters. {@code payloadTypes} counts decrypted RTP packets per
@@ -117,11 +124,13 @@ public class RoomsResource {
 
   private static ParticipantView view(Participant participant) {
     MediaTransport publish = participant.publishTransport();
+    MediaTransport subscribe = participant.subscribeTransport();
     return new ParticipantView(
         participant.id(),
         participant.displayName(),
         participant.joinedAt(),
-        publish == null ? null : TransportView.of(publish));
+        publish == null ? null : TransportView.of(publish),
+        subscribe == null ? null : TransportView.of(subscribe));
   }
 
   private static Response error(Response.Status status, String code, String message) {

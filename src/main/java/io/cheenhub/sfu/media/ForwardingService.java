@@ -12,8 +12,8 @@ import java.util.function.Supplier;
  * the server-wide view of forwarding (packets, drops, latency) summed from the per-subscriber
  * counters, so the packet path never touches a server-wide counter.
  *
- * <p>Not a CDI bean itself: {@code MediaService} (in signaling's reach) creates one per deployment,
- * so unit tests can build it with plain executors.
+ * <p>Not a CDI bean itself: the signaling service creates one per deployment, so unit tests can
+ * build it with plain executors.
  */
 public final class ForwardingService {
 
@@ -22,6 +22,8 @@ public final class ForwardingService {
   private final int queuePackets;
   private final Set<Publisher> publishers = ConcurrentHashMap.newKeySet();
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+  // Only the one reporting thread uses it; sendRtcp is done with it when it returns.
+  private final byte[] reportScratch = new byte[ReceiverReports.BUFFER_BYTES];
   // Counts of subscribers that are gone, so totals never go backwards.
   private final Object retiredLock = new Object();
   private long retiredForwarded;
@@ -126,6 +128,17 @@ public final class ForwardingService {
       total = total.plus(subscriber.latency().snapshot());
     }
     return total;
+  }
+
+  /**
+   * Sends every publisher its receiver report; called once a second from one scheduler thread (RFC
+   * 3550 §6.2 allows any interval for a receiver with this little RTCP).
+   */
+  public void sendReceiverReports() {
+    long now = System.nanoTime();
+    for (Publisher publisher : publishers) {
+      publisher.sendReceiverReport(reportScratch, now);
+    }
   }
 
   /** The shared pool of packet copies. */

@@ -35,6 +35,7 @@ public final class OutgoingStream {
   private final int ssrc;
   private volatile boolean closed;
   private volatile boolean active;
+  private final ReceptionReport receptionReport = new ReceptionReport();
 
   // Rewrite state, confined to the subscriber's send queue.
   private boolean started;
@@ -100,6 +101,11 @@ public final class OutgoingStream {
   /** Payload bytes sent (RFC 3550 §6.4.1 sender's octet count). */
   public long payloadBytesSent() {
     return payloadBytesSent;
+  }
+
+  /** What the subscriber last reported about this stream (RTCP receiver reports). */
+  public ReceptionReport receptionReport() {
+    return receptionReport;
   }
 
   /** How often the publisher's stream restarted (new SSRC) and was spliced on. */

@@ -49,6 +49,8 @@ public final class Publisher implements MediaTransport.PacketSink {
   private volatile NegotiatedRtp negotiated;
   private volatile OutgoingStream[] routes = NO_ROUTES;
   private volatile RtcpHandler rtcpHandler = RtcpHandler.NONE;
+  private volatile RtcpSender rtcpSender = RtcpSender.NONE;
+  private final ReceiverReports receiverReports = new ReceiverReports();
   private final AtomicLong packetsReceived = new AtomicLong();
   private final AtomicLong copiesQueued = new AtomicLong();
   private final AtomicLong rtcpReceived = new AtomicLong();
@@ -74,6 +76,31 @@ public final class Publisher implements MediaTransport.PacketSink {
     this.negotiated = Objects.requireNonNull(negotiated);
   }
 
+  /** Sends one plain RTCP packet toward the publisher (encrypting it in place). */
+  @FunctionalInterface
+  public interface RtcpSender {
+    boolean sendRtcp(byte[] buffer, int offset, int length);
+
+    /** No transport yet. */
+    RtcpSender NONE = (buffer, offset, length) -> false;
+  }
+
+  /** Where the server's own RTCP toward the publisher goes: its current publish transport. */
+  public void setRtcpSender(RtcpSender sender) {
+    this.rtcpSender = Objects.requireNonNull(sender);
+  }
+
+  /**
+   * Sends a receiver report for what was received since the last one (RFC 3550 §6.4.2), if there is
+   * anything to report. {@code scratch} needs {@link ReceiverReports#BUFFER_BYTES}.
+   */
+  public void sendReceiverReport(byte[] scratch, long nowNanos) {
+    int length = writeReceiverReport(scratch, 0, nowNanos);
+    if (length > 0) {
+      rtcpSender.sendRtcp(scratch, 0, length);
+    }
+  }
+
   /** Where RTCP from the publisher goes (sender reports, SDES, BYE). */
   public void setRtcpHandler(RtcpHandler handler) {
     this.rtcpHandler = Objects.requireNonNull(handler);
@@ -93,6 +120,9 @@ public final class Publisher implements MediaTransport.PacketSink {
    */
   public void onRtp(RtpPacket packet, long receivedNanos) {
     packetsReceived.incrementAndGet();
+    // Every packet of the source counts, forwarded or not: one sequence space per SSRC.
+    receiverReports.onRtp(
+        packet.ssrc(), packet.sequenceNumber(), packet.timestamp(), receivedNanos);
     NegotiatedRtp source = negotiated;
     if (packet.payloadType() != source.opusPayloadType()) {
       drops.incrementAndGet(Drop.UNSUPPORTED_PAYLOAD_TYPE.ordinal());
@@ -125,7 +155,25 @@ public final class Publisher implements MediaTransport.PacketSink {
   @Override
   public void onRtcp(byte[] buffer, int offset, int length) {
     rtcpReceived.incrementAndGet();
+    receiverReports.onRtcp(buffer, offset, length, System.nanoTime());
     rtcpHandler.onRtcp(buffer, offset, length);
+  }
+
+  /**
+   * Writes the server's receiver report to this publisher (RTCP compound RR + SDES CNAME, RFC 3550
+   * §6.1), to be sent with the publish transport's {@code sendRtcp}; see {@link
+   * ReceiverReports#write}.
+   *
+   * @param buf needs {@link ReceiverReports#BUFFER_BYTES} from {@code off} (SRTCP tail included)
+   * @return the length to send, or 0 when nothing was received lately (send nothing)
+   */
+  public int writeReceiverReport(byte[] buf, int off, long nowNanos) {
+    return receiverReports.write(buf, off, nowNanos);
+  }
+
+  /** The reception statistics and receiver-report state of this publisher's sources. */
+  public ReceiverReports receiverReports() {
+    return receiverReports;
   }
 
   /** RTP packets received (forwarded or not). */

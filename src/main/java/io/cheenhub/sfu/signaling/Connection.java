@@ -4,6 +4,7 @@ import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.media.NegotiatedRtp;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.Subscriber;
+import io.cheenhub.sfu.media.SubscriberReports;
 import io.cheenhub.sfu.metrics.SfuMetrics;
 import io.cheenhub.sfu.room.JoinRejectedException;
 import io.cheenhub.sfu.room.LeaveReason;
@@ -331,6 +332,7 @@ final class Connection {
         publisher.setNegotiated(negotiated);
       }
       transport.setSink(publisher);
+      publisher.setRtcpSender(transport::sendRtcp);
       previous = participant.replacePublishTransport(transport);
       if (added != null) {
         membership.room().forwarding().addPublisher(added);
@@ -389,6 +391,7 @@ final class Connection {
     Subscriber subscriber =
         service.forwarding().newSubscriber(participant.id(), Subscription.OFFERED);
     subscriber.setSender(transport::sendRtp);
+    subscriber.setRtcpHandler(new SubscriberReports(subscriber, membership.room().forwarding()));
     transport.setSink(subscriber);
     var subscription =
         new Subscription(

@@ -60,6 +60,12 @@ public class SignalingService {
   private ForwardingService forwarding;
   private MessageCodec codec;
   private ScheduledFuture<?> sweep;
+  private ScheduledFuture<?> reports;
+
+  /** How often publishers get a receiver report (libwebrtc's audio RTCP interval is 5 s max). */
+  private static final java.time.Duration RECEIVER_REPORT_INTERVAL =
+      java.time.Duration.ofSeconds(1);
+
   private volatile long lastSweepNanos;
   private volatile boolean stopping;
 
@@ -69,6 +75,12 @@ public class SignalingService {
         new ForwardingService(
             PacketPool.DEFAULT_CAPACITY, transports::workers, Subscriber.DEFAULT_QUEUE_PACKETS);
     metrics.registerForwarding(forwarding);
+    reports =
+        scheduler.scheduleAtFixedRate(
+            this::sendReceiverReports,
+            RECEIVER_REPORT_INTERVAL.toMillis(),
+            RECEIVER_REPORT_INTERVAL.toMillis(),
+            TimeUnit.MILLISECONDS);
     metrics.gauge(
         "sfu_signaling_connections_active", "Open signaling WebSockets", connections::size);
     long periodMs = limits.pingInterval().toMillis();
@@ -87,6 +99,9 @@ public class SignalingService {
     stopping = true;
     if (sweep != null) {
       sweep.cancel(false);
+    }
+    if (reports != null) {
+      reports.cancel(false);
     }
     for (Connection connection : connections) {
       connection.close(
@@ -165,6 +180,14 @@ public class SignalingService {
                 + limits.reconnectGrace().toMillis());
   }
 
+  private void sendReceiverReports() {
+    try {
+      forwarding.sendReceiverReports();
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "receiver reports failed", e);
+    }
+  }
+
   /** Pings every connection and ends those that missed their pings. */
   private void sweep() {
     try {
@@ -226,6 +249,11 @@ public class SignalingService {
   }
 
   ForwardingService forwarding() {
+    return forwarding;
+  }
+
+  /** Forwarding across all rooms (for the API and metrics). */
+  public ForwardingService forwardingService() {
     return forwarding;
   }
 
