@@ -29,6 +29,8 @@ class VoiceRoomRestartIT {
   void afterAServerRestartBothHearEachOtherWithinFiveSeconds() throws Exception {
     VoiceDriver.requireTools(false);
     Map<String, String> env = new HashMap<>();
+    // The driver's Payara Micro logs stay under target/ for a failed run.
+    env.put("E2E_LOG_DIR", Path.of("target", "e2e-restart-logs").toAbsolutePath().toString());
     env.put(
         "E2E_WAR",
         Path.of(System.getProperty("sfu.war", "target/cheenhub-sfu.war"))
