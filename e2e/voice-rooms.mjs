@@ -350,6 +350,22 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
     },
   };
 
+  /** What the pages and the server say, for a failure message. */
+  async function diagnose(ps) {
+    const out = {};
+    for (const p of ps) {
+      out[p.name] = await p.page.evaluate(async () => ({
+        state: window.cheenhub.state(),
+        remote: window.cheenhub.remoteAudio().map((e) => ({
+          participantId: e.participantId, mid: e.mid, streamId: e.streamId, track: e.track.readyState, muted: e.track.muted,
+        })),
+        stats: await window.__e2e.stats(),
+      })).catch((e) => e.message);
+    }
+    out.server = await server.room(ps[0].roomId ?? '').catch(() => null);
+    return out;
+  }
+
   /** Joins and leaves once (retrying once); returns what happened, for the record. */
   async function warmUp(roomId) {
     const attempts = [];
@@ -390,7 +406,11 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
     // Audio is back when each side decodes real samples of the other (timed in the pages); the
     // FFT check afterwards proves it is the right tone on the right track.
     const [atAda, atBob] = await Promise.all([ada.audioFrom(bob, 20_000), bob.audioFrom(ada, 20_000)]);
-    if (atAda == null || atBob == null) throw new Error(`no audio decoded within 20 s (Ada ${atAda}, Bob ${atBob})`);
+    if (atAda == null || atBob == null) {
+      throw Object.assign(new Error(`no audio decoded within 20 s (Ada ${atAda}, Bob ${atBob})`), {
+        partial: { diagnosis: await diagnose([ada, bob]) },
+      });
+    }
     const audioMs = Math.max(atAda, atBob) - t0;
     let detail;
     await until('the right tones both ways', 10_000, async () => {

@@ -40,6 +40,7 @@ export class Participant {
     const url = new URL(baseUrl);
     url.search = new URLSearchParams({ room: roomId, name, autojoin: '1', processing: 'off' }).toString();
     const p = new Participant(name, hz, context, page);
+    p.roomId = roomId;
     await page.goto(url.toString());
     return p;
   }
