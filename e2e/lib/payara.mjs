@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from './harness.mjs';
 
-const START_TIMEOUT_MS = Number(process.env.E2E_SERVER_START_TIMEOUT_MS ?? 180_000);
+const START_TIMEOUT_MS = Number(process.env.E2E_SERVER_START_TIMEOUT_MS ?? 240_000);
 const PROPERTIES = [
   '-Dsfu.room.max-participants=20', '-Dsfu.signaling.ping-interval-ms=1000', '-Dsfu.signaling.idle-timeout-ms=3000',
   '-Dsfu.media.bind-address=127.0.0.1', '-Dsfu.media.port=0', '-Dsfu.media.connect-timeout-ms=8000',
