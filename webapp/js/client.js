@@ -8,6 +8,7 @@ import { Subscriber } from './subscribe.js';
 const PING_INTERVAL_MS = 5000;
 const PING_TIMEOUT_MS = 10_000;
 const JOIN_TIMEOUT_MS = 10_000;
+const JOIN_RETRIES = 3;
 const LEAVE_TIMEOUT_MS = 2000;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 2000;
@@ -188,19 +189,30 @@ export class VoiceClient extends EventTarget {
     this.#participants.clear();
     this.#setStatus('connecting');
 
-    const signaling = new Signaling();
-    try {
-      await signaling.connect();
-      if (this.#leaving) throw new ClientError('left', 'Left before the join completed.');
-      this.#use(signaling);
-      const joined = await signaling.request({ type: 'join', roomId, displayName }, { timeoutMs: JOIN_TIMEOUT_MS });
-      if (this.#leaving) throw new ClientError('left', 'Left before the join completed.');
-      this.#onJoined(joined, false);
-    } catch (error) {
-      if (this.#signaling === signaling) this.#signaling = null;
-      signaling.close(1000, 'join failed');
-      if (this.#status === 'connecting') this.#failWith(error);
-      throw new ClientError(error.code ?? 'error', error.message);
+    // A socket that drops (or a server that does not answer) before `joined` is retried a few
+    // times with the reconnect backoff; refusals and an unreachable server are reported at once.
+    for (let attempt = 0; ; attempt++) {
+      const signaling = new Signaling();
+      try {
+        await signaling.connect();
+        if (this.#leaving) throw new ClientError('left', 'Left before the join completed.');
+        this.#use(signaling);
+        const joined = await signaling.request({ type: 'join', roomId, displayName }, { timeoutMs: JOIN_TIMEOUT_MS });
+        if (this.#leaving) throw new ClientError('left', 'Left before the join completed.');
+        this.#onJoined(joined, false);
+        return;
+      } catch (error) {
+        if (this.#signaling === signaling) this.#signaling = null;
+        signaling.close(1000, 'join failed');
+        const transient = error.code === 'closed' || error.code === 'timeout';
+        if (transient && attempt < JOIN_RETRIES && this.#status === 'connecting' && !this.#leaving) {
+          const delay = Math.min(BACKOFF_BASE_MS * 2 ** attempt, BACKOFF_CAP_MS);
+          await new Promise((resolve) => setTimeout(resolve, delay * (1 - BACKOFF_JITTER + Math.random() * 2 * BACKOFF_JITTER)));
+          if (this.#status === 'connecting' && !this.#leaving) continue;
+        }
+        if (this.#status === 'connecting') this.#failWith(error);
+        throw new ClientError(error.code ?? 'error', error.message);
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import java.beans.PropertyChangeEvent;
 import java.beans.PropertyChangeListener;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.logging.Level;
@@ -90,6 +91,11 @@ public final class MediaTransport {
   private volatile DtlsSession dtls;
   private volatile String remoteUfrag;
   private final SerialQueue<Buffer> received;
+  private final ArrayDeque<Buffer> early = new ArrayDeque<>();
+
+  /** SRTP packets kept while the keys are being installed (about a second of audio). */
+  private static final int MAX_EARLY_PACKETS = 64;
+
   private final RtpPacket rtp = new RtpPacket();
   private final TransportCounters counters = new TransportCounters();
   private final long createdNanos = System.nanoTime();
@@ -321,10 +327,14 @@ public final class MediaTransport {
 
   /** Packet worker: decrypt one SRTP/SRTCP datagram and pass it on. */
   private void decrypt(Buffer buffer) {
+    boolean held = false;
     try {
       SrtpSession session = srtp;
       if (session == null) {
-        counters.drop(TransportCounters.Drop.NO_KEYS);
+        held = holdUntilKeys(buffer);
+        if (!held) {
+          counters.drop(TransportCounters.Drop.NO_KEYS);
+        }
         return;
       }
       byte[] bytes = buffer.getBuffer();
@@ -349,7 +359,38 @@ public final class MediaTransport {
         counters.drop(dropReason(length));
       }
     } finally {
-      IcePort.give(buffer);
+      if (!held) {
+        IcePort.give(buffer);
+      }
+    }
+  }
+
+  /**
+   * The peer's first SRTP packets can overtake our handshake bookkeeping: it may send as soon as
+   * our Finished reaches it, before the handshake thread has installed the keys here. Those packets
+   * wait (a few, bounded) and are decrypted once the keys exist, instead of being lost.
+   */
+  private boolean holdUntilKeys(Buffer buffer) {
+    synchronized (early) {
+      if (dtlsState != DtlsState.CONNECTING
+          || closeReason != null
+          || early.size() >= MAX_EARLY_PACKETS) {
+        return false;
+      }
+      early.add(buffer);
+      return true;
+    }
+  }
+
+  /** Keys are installed: what arrived before them goes through the receive queue again. */
+  private void releaseEarly() {
+    synchronized (early) {
+      Buffer buffer;
+      while ((buffer = early.poll()) != null) {
+        if (!received.offer(buffer)) {
+          counters.drop(TransportCounters.Drop.QUEUE_FULL);
+        }
+      }
     }
   }
 
@@ -407,6 +448,7 @@ public final class MediaTransport {
         srtp = new SrtpSession(established.profile(), keys, DtlsRole.SERVER);
         Arrays.fill(keys, (byte) 0);
         dtlsState = DtlsState.CONNECTED;
+        releaseEarly();
         context.onDtlsConnected(MediaTransport.this, established);
       } else if (outcome instanceof HandshakeOutcome.Failed failed) {
         dtlsState = DtlsState.FAILED;
@@ -441,6 +483,12 @@ public final class MediaTransport {
     stream.removePairStateChangeListener(pairListener);
     component.setBufferCallback(buffer -> IcePort.give(buffer));
     received.close();
+    synchronized (early) {
+      Buffer buffer;
+      while ((buffer = early.poll()) != null) {
+        IcePort.give(buffer);
+      }
+    }
     DtlsSession session = dtls;
     if (session != null) {
       session.close();

@@ -1,0 +1,120 @@
+package io.cheenhub.sfu.sdp;
+
+import static io.cheenhub.sfu.sdp.SdpFixtures.serverTransport;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cheenhub.sfu.sdp.SubscribeOfferBuilder.Anchor;
+import io.cheenhub.sfu.sdp.SubscribeOfferBuilder.Retired;
+import io.cheenhub.sfu.sdp.SubscribeOfferBuilder.Track;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SubscribeAnswerTest {
+
+  private static final List<SubscribeOfferBuilder.Slot> SLOTS =
+      List.of(new Anchor("0"), new Retired("a1"), new Track("a2", "bob", "audio", 1002L, "bob"));
+
+  private static final SessionDescription OFFER =
+      SubscribeOfferBuilder.offer(SLOTS, serverTransport());
+
+  /** Shaped like Chromium's answer to such an offer (port-0 line kept, transport repeated). */
+  private static final String ANSWER =
+      String.join(
+              "\r\n",
+              "v=0",
+              "o=- 3190263468203385571 2 IN IP4 127.0.0.1",
+              "s=-",
+              "t=0 0",
+              "a=group:BUNDLE 0 a2",
+              "a=msid-semantic: WMS",
+              "m=audio 9 UDP/TLS/RTP/SAVPF 111",
+              "c=IN IP4 0.0.0.0",
+              "a=rtcp:9 IN IP4 0.0.0.0",
+              "a=ice-ufrag:Brws",
+              "a=ice-pwd:browserpasswordbrowserpw",
+              "a=ice-options:trickle",
+              "a=fingerprint:sha-256 "
+                  + "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+                  + "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89",
+              "a=setup:active",
+              "a=mid:0",
+              "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+              "a=inactive",
+              "a=rtcp-mux",
+              "a=rtpmap:111 opus/48000/2",
+              "m=audio 0 UDP/TLS/RTP/SAVPF 111",
+              "c=IN IP4 0.0.0.0",
+              "a=mid:a1",
+              "a=inactive",
+              "a=rtpmap:111 opus/48000/2",
+              "m=audio 9 UDP/TLS/RTP/SAVPF 111",
+              "c=IN IP4 0.0.0.0",
+              "a=ice-ufrag:Brws",
+              "a=ice-pwd:browserpasswordbrowserpw",
+              "a=setup:active",
+              "a=mid:a2",
+              "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+              "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
+              "a=recvonly",
+              "a=rtcp-mux",
+              "a=rtpmap:111 opus/48000/2",
+              "a=fmtp:111 minptime=10;useinbandfec=1")
+          + "\r\n";
+
+  @Test
+  void theOfferIsIceLiteWithAnInactiveAnchorFirst() {
+    assertThat(OFFER.has(Attribute.Flag.ICE_LITE)).isTrue();
+    assertThat(OFFER.bundleGroup().orElseThrow().mids()).containsExactly("0", "a2");
+    MediaDescription anchor = OFFER.media().get(0);
+    assertThat(anchor.port()).isEqualTo(9);
+    assertThat(OFFER.direction(anchor)).isEqualTo(Attribute.Direction.INACTIVE);
+    assertThat(anchor.attributes(Attribute.Msid.class)).isEmpty();
+    assertThat(anchor.attributes(Attribute.Ssrc.class)).isEmpty();
+    assertThat(anchor.candidates()).isNotEmpty(); // the BUNDLE tag carries the candidates
+    assertThat(OFFER.media().get(1).port()).isZero();
+    assertThat(OFFER.direction(OFFER.media().get(2))).isEqualTo(Attribute.Direction.SENDONLY);
+  }
+
+  @Test
+  void readsTheBrowsersTransportAndExtensions() throws SdpException {
+    SubscribeAnswer answer = SubscribeAnswer.read(SdpParser.parse(ANSWER), OFFER);
+
+    assertThat(answer.iceUfrag()).isEqualTo("Brws");
+    assertThat(answer.icePwd()).isEqualTo("browserpasswordbrowserpw");
+    assertThat(answer.fingerprints())
+        .singleElement()
+        .satisfies(f -> assertThat(f.hashFunction()).isEqualTo("sha-256"));
+    assertThat(answer.extensionIds())
+        .isEqualTo(Map.of("urn:ietf:params:rtp-hdrext:ssrc-audio-level", 1));
+  }
+
+  @Test
+  void refusesAnswersTheServerCannotUse() {
+    record Case(String answer, SdpErrorCode code) {}
+    List<Case> cases =
+        List.of(
+            new Case(ANSWER.replace("a=setup:active", "a=setup:passive"), SdpErrorCode.BAD_SETUP),
+            new Case(ANSWER.replace("a=setup:active", "a=setup:actpass"), SdpErrorCode.BAD_SETUP),
+            new Case(
+                ANSWER.replaceAll("a=fingerprint:[^\\r]*\\r\\n", ""), SdpErrorCode.NO_FINGERPRINT),
+            new Case(
+                ANSWER.replaceAll("a=ice-(ufrag|pwd):[^\\r]*\\r\\n", ""),
+                SdpErrorCode.NO_ICE_CREDENTIALS),
+            new Case(ANSWER.replace("a=rtcp-mux\r\n", ""), SdpErrorCode.NO_RTCP_MUX),
+            new Case(ANSWER.replace("a=group:BUNDLE 0 a2\r\n", ""), SdpErrorCode.NO_BUNDLE),
+            new Case(ANSWER.replace("a=mid:a2", "a=mid:zz"), SdpErrorCode.MALFORMED),
+            new Case(
+                ANSWER.replace(
+                    "SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:Brws\r\na=ice-pwd:browserpasswordbrowserpw\r\na=setup",
+                    "SAVPF 0\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:Brws\r\na=ice-pwd:browserpasswordbrowserpw\r\na=setup"),
+                SdpErrorCode.NO_OPUS));
+    for (Case c : cases) {
+      assertThatThrownBy(() -> SubscribeAnswer.read(SdpParser.parse(c.answer()), OFFER))
+          .as(c.code().name())
+          .isInstanceOfSatisfying(
+              SdpException.class, e -> assertThat(e.errorCode()).isEqualTo(c.code()));
+    }
+  }
+}
