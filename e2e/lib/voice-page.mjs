@@ -111,6 +111,12 @@ export function installVoiceProbe({ hz, gain = 0.4 }) {
       });
     },
 
+    /** Disconnects this probe's analysers (they cost CPU in every page while connected). */
+    release() {
+      for (const a of analysers.values()) a.source.disconnect();
+      analysers.clear();
+    },
+
     /** getStats of the subscribe PC per remote track (by mid), and both PCs' selected-pair RTT. */
     async stats() {
       const hook = window.cheenhub;
