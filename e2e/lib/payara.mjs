@@ -1,0 +1,85 @@
+// A Payara Micro of our own (for the server-restart scenario): started from the packaged WAR on a free
+// loopback HTTP port, killed, and started again on the same port, with the test settings of
+// src/test/resources/arquillian.xml. Our child in the foreground: nothing outlives the driver.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { log } from './harness.mjs';
+
+const START_TIMEOUT_MS = Number(process.env.E2E_SERVER_START_TIMEOUT_MS ?? 240_000);
+const PROPERTIES = [
+  '-Dsfu.room.max-participants=20', '-Dsfu.signaling.ping-interval-ms=1000', '-Dsfu.signaling.idle-timeout-ms=3000',
+  '-Dsfu.media.bind-address=127.0.0.1', '-Dsfu.media.port=0', '-Dsfu.media.connect-timeout-ms=8000',
+  '-Dsfu.media.consent-timeout-ms=8000',
+];
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function startPayaraMicro({ dir, war, jar }) {
+  jar ??= join(homedir(), '.m2/repository/fish/payara/extras/payara-micro/6.2025.10/payara-micro-6.2025.10.jar');
+  war ??= 'target/cheenhub-sfu.war';
+  for (const f of [jar, war]) if (!existsSync(f)) throw new Error(`missing ${f} (E2E_MICRO_JAR / E2E_WAR)`);
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const baseUrl = `${origin}/cheenhub-sfu/`;
+  let proc = null;
+  let starts = 0;
+
+  const ready = async () => {
+    try {
+      const [health, page] = await Promise.all([fetch(`${origin}/health/ready`), fetch(baseUrl)]);
+      return health.ok && page.ok;
+    } catch {
+      return false;
+    }
+  };
+
+  const start = async () => {
+    starts++;
+    const t0 = Date.now();
+    const out = createWriteStream(join(dir, `payara-${starts}.log`));
+    proc = spawn(
+      'java',
+      [...PROPERTIES, '-jar', jar, '--nocluster', '--disablephonehome', '--port', String(port),
+        '--rootdir', join(dir, `root-${starts}`), '--deploy', war],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    proc.stdout.pipe(out);
+    proc.stderr.pipe(out);
+    const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal)));
+    proc.exited = exited;
+    while (!(await ready())) {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        throw new Error(`payara micro exited (${await exited}) before ready; see ${join(dir, `payara-${starts}.log`)}`);
+      }
+      if (Date.now() - t0 > START_TIMEOUT_MS) throw new Error(`payara micro not ready on ${port} after ${START_TIMEOUT_MS} ms`);
+      await sleep(100);
+    }
+    const ms = Date.now() - t0;
+    log(`payara micro ${proc.pid} ready on ${baseUrl} after ${ms} ms`);
+    return ms;
+  };
+
+  const kill = async (signal = 'SIGKILL') => {
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill(signal);
+    const stopped = await Promise.race([proc.exited.then(() => true), sleep(20_000).then(() => false)]);
+    if (!stopped) {
+      proc.kill('SIGKILL');
+      await proc.exited;
+    }
+  };
+
+  await start();
+  return { baseUrl, port, start, kill, stop: () => kill('SIGTERM') };
+}
