@@ -136,7 +136,7 @@ public final class Publisher implements MediaTransport.PacketSink {
     OutgoingStream[] row = routes;
     int queued = 0;
     for (OutgoingStream stream : row) {
-      if (!stream.isActive()) {
+      if (!stream.isActive() || !stream.subscriber().isReady()) {
         continue;
       }
       queued++;

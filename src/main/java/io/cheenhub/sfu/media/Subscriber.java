@@ -49,6 +49,14 @@ public final class Subscriber implements MediaTransport.PacketSink {
   public interface Sender {
     boolean sendRtp(byte[] buffer, int offset, int length);
 
+    /**
+     * Whether packets can go out now (the transport's DTLS finished). Until then publishers make no
+     * copies for this subscriber: nothing to drop, nothing counted as a failed send.
+     */
+    default boolean isReady() {
+      return true;
+    }
+
     /** Sends nothing (no transport yet): every packet counts as {@link Drop#SEND_FAILED}. */
     Sender NONE = (buffer, offset, length) -> false;
   }
@@ -146,6 +154,11 @@ public final class Subscriber implements MediaTransport.PacketSink {
   public void onRtcp(byte[] buffer, int offset, int length) {
     rtcpReceived.incrementAndGet();
     rtcpHandler.onRtcp(buffer, offset, length);
+  }
+
+  /** Whether the sender can send now; publishers skip this subscriber until it can. */
+  boolean isReady() {
+    return sender.isReady();
   }
 
   /** Packets sent. */

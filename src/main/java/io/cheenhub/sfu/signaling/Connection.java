@@ -390,7 +390,18 @@ final class Connection {
     }
     Subscriber subscriber =
         service.forwarding().newSubscriber(participant.id(), Subscription.OFFERED);
-    subscriber.setSender(transport::sendRtp);
+    subscriber.setSender(
+        new Subscriber.Sender() {
+          @Override
+          public boolean sendRtp(byte[] buffer, int offset, int length) {
+            return transport.sendRtp(buffer, offset, length);
+          }
+
+          @Override
+          public boolean isReady() {
+            return transport.isConnected();
+          }
+        });
     subscriber.setRtcpHandler(new SubscriberReports(subscriber, membership.room().forwarding()));
     transport.setSink(subscriber);
     var subscription =
