@@ -342,9 +342,9 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
         jitterMs: summary(jitters),
         rttMs: summary(rtts),
         server: await server.counts(roomId),
-        // The server's forwarding latency (packet in -> out) percentiles are since its start.
-        forwardingBefore,
-        forwardingAfter: await server.forwarding(),
+        // The server's forwarding latency (packet in -> out) during the window: the histogram
+        // buckets of two readings subtracted.
+        forwardingLatency: windowLatency(forwardingBefore, await server.forwarding()),
       };
       if (Object.keys(tracks).length !== 20) throw new Error(`expected 20 received tracks, got ${Object.keys(tracks).length}`);
       if (bad.length) throw Object.assign(new Error(`concealment >= 1 % or no packets: ${JSON.stringify(bad)}`), { partial: result });
@@ -460,4 +460,26 @@ function summary(values) {
   const s = [...values].sort((a, b) => a - b);
   const q = (p) => round(s[Math.min(s.length - 1, Math.floor(p * s.length))], 2);
   return { n: s.length, p50: q(0.5), p95: q(0.95), max: round(s[s.length - 1], 2) };
+}
+
+/** Percentiles (µs) of the forwarding latency between two GET api/forwarding readings, or null. */
+function windowLatency(before, after) {
+  if (!before?.latency?.buckets || !after?.latency?.buckets) return null;
+  const counts = Object.entries(after.latency.buckets)
+    .map(([top, n]) => [Number(top), n - (before.latency.buckets[top] ?? 0)])
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => a[0] - b[0]);
+  const total = counts.reduce((sum, [, n]) => sum + n, 0);
+  const percentile = (p) => {
+    const rank = Math.max(1, Math.ceil((p / 100) * total));
+    let seen = 0;
+    for (const [top, n] of counts) {
+      seen += n;
+      if (seen >= rank) return top;
+    }
+    return counts.at(-1)?.[0] ?? 0;
+  };
+  return total === 0
+    ? { packets: 0 }
+    : { packets: total, p50Micros: percentile(50), p95Micros: percentile(95), p99Micros: percentile(99), p999Micros: percentile(99.9), maxMicros: counts.at(-1)[0] };
 }

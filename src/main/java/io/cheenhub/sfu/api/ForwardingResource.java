@@ -23,9 +23,18 @@ import java.util.TreeMap;
 @RequestScoped
 public class ForwardingResource {
 
-  /** Forwarding latency in microseconds over {@code count} packets. */
+  /**
+   * Forwarding latency in microseconds over {@code count} packets; {@code buckets} are the
+   * histogram's non-empty buckets (largest value in the bucket, µs → packets), so a client can
+   * subtract two readings and get the percentiles of one run.
+   */
   public record Latency(
-      long count, long p50Micros, long p95Micros, long p99Micros, long maxMicros) {}
+      long count,
+      long p50Micros,
+      long p95Micros,
+      long p99Micros,
+      long maxMicros,
+      Map<String, Long> buckets) {}
 
   /** The answer. */
   public record ForwardingView(
@@ -37,6 +46,12 @@ public class ForwardingResource {
       int poolInUse) {}
 
   @Inject SignalingService signaling;
+
+  private static Map<String, Long> buckets(LatencyHistogram.Snapshot latency) {
+    var buckets = new java.util.LinkedHashMap<String, Long>();
+    latency.buckets().forEach((top, count) -> buckets.put(Long.toString(top), count));
+    return buckets;
+  }
 
   @GET
   @Produces(MediaType.APPLICATION_JSON)
@@ -60,7 +75,8 @@ public class ForwardingResource {
             latency.percentileMicros(50),
             latency.percentileMicros(95),
             latency.percentileMicros(99),
-            latency.maxMicros()),
+            latency.maxMicros(),
+            buckets(latency)),
         forwarding.pool().inUse());
   }
 }

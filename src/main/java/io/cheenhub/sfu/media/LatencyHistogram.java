@@ -128,6 +128,20 @@ public final class LatencyHistogram {
       return maxMicros;
     }
 
+    /**
+     * The non-empty buckets, by the largest value each holds (µs), in order: what a client needs to
+     * subtract two snapshots and compute percentiles of the samples in between.
+     */
+    public java.util.SortedMap<Long, Long> buckets() {
+      var buckets = new java.util.TreeMap<Long, Long>();
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] > 0) {
+          buckets.put(highestInBucket(i), counts[i]);
+        }
+      }
+      return buckets;
+    }
+
     /** The samples of both (e.g. all subscribers of a room). */
     public Snapshot plus(Snapshot other) {
       long[] sum = new long[BUCKETS];

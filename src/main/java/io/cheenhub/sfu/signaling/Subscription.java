@@ -74,6 +74,7 @@ final class Subscription {
   private SessionDescription outstanding;
   private List<OutgoingStream> outstandingStreams = List.of();
   private boolean changedSinceOffer;
+  private boolean started;
   private boolean closed;
 
   Subscription(
@@ -102,16 +103,19 @@ final class Subscription {
 
   /** Announces the streams already there and sends the first offer, answering {@code requestId}. */
   synchronized void start(String requestId) {
-    if (closed) {
+    if (closed || started) {
       return;
     }
+    started = true;
     applyTable();
     sendOffer(requestId);
   }
 
   /** The room's table changed: announce the difference and re-offer (now or after the answer). */
   synchronized void reconcile() {
-    if (closed || !applyTable()) {
+    // Before start() the first offer has not gone out: start() will include the change, and an
+    // offer sent from here would overtake the one that answers the subscribe request.
+    if (closed || !started || !applyTable()) {
       return;
     }
     if (outstanding != null) {
@@ -126,7 +130,7 @@ final class Subscription {
    * new version, on the new connection.
    */
   synchronized void resume() {
-    if (closed) {
+    if (closed || !started) {
       return;
     }
     applyTable();

@@ -3,6 +3,7 @@ package io.cheenhub.sfu.transport;
 import io.cheenhub.sfu.config.MediaLimits;
 import io.cheenhub.sfu.metrics.TransportMetrics;
 import io.cheenhub.sfu.packet.PacketWorkers;
+import io.cheenhub.sfu.transport.dtls.DtlsWarmUp;
 import io.cheenhub.sfu.transport.dtls.HandshakeOutcome;
 import io.cheenhub.sfu.transport.dtls.RotatingCertificate;
 import io.cheenhub.sfu.transport.ice.AdvertisedCandidates;
@@ -105,6 +106,7 @@ public class TransportService {
       LOG.log(Level.SEVERE, unavailableReason, e);
     }
     metrics.register(transports::size);
+    DtlsWarmUp.run(certificates.current(), blockingExecutor);
     long periodMs = WATCHDOG_PERIOD.toMillis();
     watchdog =
         scheduler.scheduleAtFixedRate(this::watch, periodMs, periodMs, TimeUnit.MILLISECONDS);

@@ -276,12 +276,18 @@ class SubscribeIT extends ServerIT {
               assertThat(metric(base, "sfu_active_subscribers", "")).isEqualTo(2);
             });
     // 40 transports came and went: threads are pooled, not per transport.
-    double threadsAfter = metric(base, "base", "thread_count", "");
+    // Transient threads (close tasks, timers) may still be ending: give them a moment. A thread per
+    // transport would add 40; the container's own pools wobble by a few.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(metric(base, "base", "thread_count", ""))
+                    .as("JVM threads after 20 join/leave cycles (before: %s)", threadsBefore)
+                    .isLessThanOrEqualTo(threadsBefore + 8));
     System.out.printf(
-        "churn: server threads %.0f before, %.0f after 20 cycles%n", threadsBefore, threadsAfter);
-    assertThat(threadsAfter)
-        .as("JVM threads after 20 join/leave cycles (before: %s)", threadsBefore)
-        .isLessThanOrEqualTo(threadsBefore + 4);
+        "churn: server threads %.0f before, %.0f after 20 cycles%n",
+        threadsBefore, metric(base, "base", "thread_count", ""));
 
     ada.ws.send("{\"type\":\"leave\"}");
     bob.ws.send("{\"type\":\"leave\"}");

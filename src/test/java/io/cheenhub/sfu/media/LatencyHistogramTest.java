@@ -116,4 +116,21 @@ class LatencyHistogramTest {
     assertThatThrownBy(() -> snapshot.percentileMicros(100.5))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void bucketsListTheNonEmptyOnesByTheirTopValueSoReadingsCanBeSubtracted() {
+    var histogram = new LatencyHistogram();
+    histogram.recordMicros(5);
+    histogram.recordMicros(5);
+    LatencyHistogram.Snapshot before = histogram.snapshot();
+    histogram.recordMicros(5);
+    histogram.recordMicros(1_000); // bucket 992..1023
+    LatencyHistogram.Snapshot after = histogram.snapshot();
+
+    assertThat(before.buckets()).containsExactly(java.util.Map.entry(5L, 2L));
+    assertThat(after.buckets())
+        .containsExactly(java.util.Map.entry(5L, 3L), java.util.Map.entry(1_023L, 1L));
+    assertThat(after.minus(before).buckets())
+        .containsExactly(java.util.Map.entry(5L, 1L), java.util.Map.entry(1_023L, 1L));
+  }
 }
