@@ -65,9 +65,24 @@ public final class PacketWorkers implements AutoCloseable {
       // Cannot happen with fewer queues than READY_CAPACITY: each queue is in here at most once.
       Thread.onSpinWait();
     }
-    pending.incrementAndGet();
-    wakeOne();
+    int waiting = pending.incrementAndGet();
+    // A worker scheduling work (a publisher fanning out to its subscribers' send queues) takes it
+    // itself right after its current queue: no hand-off to another thread, whose wake-up on a busy
+    // machine can cost milliseconds. Only a backlog bigger than one fan-out step wakes a helper.
+    if (!IS_WORKER.get()[0] || waiting > LOCAL_BACKLOG) {
+      wakeOne();
+    }
   }
+
+  /**
+   * Queues a worker may leave for itself before it wakes another worker: a room's fan-out of one
+   * packet (a few subscribers) stays on one thread, a big room's spreads over the cores.
+   */
+  private static final int LOCAL_BACKLOG = 8;
+
+  /** Whether the current thread is a worker loop (a one-element array: set once, no boxing). */
+  private static final ThreadLocal<boolean[]> IS_WORKER =
+      ThreadLocal.withInitial(() -> new boolean[1]);
 
   /** Unparks one parked worker, if any (no allocation: LockSupport, atomic slots). */
   private void wakeOne() {
@@ -112,6 +127,8 @@ public final class PacketWorkers implements AutoCloseable {
   private void loop() {
     int index = nextIndex.getAndIncrement();
     Thread self = Thread.currentThread();
+    boolean[] worker = IS_WORKER.get();
+    worker[0] = true;
     started.incrementAndGet();
     try {
       while (running && !self.isInterrupted()) {
@@ -133,6 +150,7 @@ public final class PacketWorkers implements AutoCloseable {
       LOG.log(Level.SEVERE, "packet worker died", e);
       throw e;
     } finally {
+      worker[0] = false; // the executor's thread may run other tasks later
       stopped.countDown();
     }
   }
