@@ -206,7 +206,11 @@ class BrowserPublishIT extends ServerIT {
     while (!node.waitFor(REST_POLL_MS, TimeUnit.MILLISECONDS)) {
       node.descendants()
           .forEach(p -> started.computeIfAbsent(p, q -> q.info().command().orElse("?")));
-      latestPublish(roomId).ifPresent(serverPublish::set);
+      // While the browser publishes: once it quits, its PeerConnection's close_notify may close
+      // the transport a moment before its WebSocket close removes the participant.
+      latestPublish(roomId)
+          .filter(publish -> !"closed".equals(publish.getString("iceState", "")))
+          .ifPresent(serverPublish::set);
       if (System.nanoTime() > deadline) {
         stop(node);
         fail("%s driver still running after %s; killed it", browser, DRIVER_TIMEOUT);
@@ -215,7 +219,7 @@ class BrowserPublishIT extends ServerIT {
     out.join(STOP_GRACE.toMillis());
     err.join(STOP_GRACE.toMillis());
 
-    List<String> leftovers = leftoversOf(started);
+    List<String> leftovers = VoiceDriver.leftoversOf(started);
     String json =
         stdout.stream()
             .filter(line -> line.startsWith("{"))
@@ -225,28 +229,6 @@ class BrowserPublishIT extends ServerIT {
     try (var reader = Json.createReader(new StringReader(json))) {
       return new DriverRun(node.exitValue(), reader.readObject(), serverPublish, leftovers);
     }
-  }
-
-  /**
-   * The processes of {@code started} still running after a grace period (a browser's helpers exit
-   * shortly after the browser itself), killed, as "pid command" for the failure message.
-   */
-  private static List<String> leftoversOf(Map<ProcessHandle, String> started)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-    while (started.keySet().stream().anyMatch(ProcessHandle::isAlive)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(REST_POLL_MS);
-    }
-    List<String> leftovers = new ArrayList<>();
-    started.forEach(
-        (p, command) -> {
-          if (p.isAlive()) {
-            leftovers.add(p.pid() + " " + command);
-            p.destroyForcibly();
-          }
-        });
-    return leftovers;
   }
 
   /** The {@code publish} member of the (single) participant in the room, once it exists. */

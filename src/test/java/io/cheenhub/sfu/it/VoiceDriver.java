@@ -138,8 +138,11 @@ final class VoiceDriver {
     return false;
   }
 
-  private static List<String> leftoversOf(Map<ProcessHandle, String> started)
-      throws InterruptedException {
+  /**
+   * The processes a driver started that are still alive after a grace period (each is then killed),
+   * described for the test's failure message. BrowserPublishIT uses it too.
+   */
+  static List<String> leftoversOf(Map<ProcessHandle, String> started) throws InterruptedException {
     long deadline = System.nanoTime() + STOP_GRACE.toNanos();
     while (started.keySet().stream().anyMatch(ProcessHandle::isAlive)
         && System.nanoTime() < deadline) {
