@@ -85,6 +85,15 @@ public record MediaDescription(
     return attributes(Attribute.Extmap.class);
   }
 
+  /** Header extension ids by URI (RFC 8285), the first id where a URI is listed twice. */
+  public java.util.Map<String, Integer> extensionIds() {
+    var ids = new java.util.HashMap<String, Integer>();
+    for (Attribute.Extmap extmap : extmaps()) {
+      ids.putIfAbsent(extmap.uri(), extmap.id());
+    }
+    return ids;
+  }
+
   /** The {@code a=rtpmap} of payload type {@code pt}. */
   public Optional<Attribute.Rtpmap> rtpmap(int pt) {
     for (Attribute.Rtpmap rtpmap : attributes(Attribute.Rtpmap.class)) {

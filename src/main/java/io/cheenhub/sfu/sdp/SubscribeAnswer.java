@@ -1,6 +1,5 @@
 package io.cheenhub.sfu.sdp;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -85,12 +84,8 @@ public record SubscribeAnswer(
                 + SubscribeOfferBuilder.OPUS_PAYLOAD_TYPE);
       }
     }
-    var extensionIds = new HashMap<String, Integer>();
-    for (Attribute.Extmap extmap : transport.extmaps()) {
-      extensionIds.putIfAbsent(extmap.uri(), extmap.id());
-    }
     return new SubscribeAnswer(
-        ufrag.get().ufrag(), pwd.get().password(), fingerprints, extensionIds);
+        ufrag.get().ufrag(), pwd.get().password(), fingerprints, transport.extensionIds());
   }
 
   private static SdpNegotiationException fail(SdpErrorCode code, String message) {

@@ -11,21 +11,17 @@ import io.cheenhub.sfu.room.LeaveReason;
 import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.sdp.AnswerBuilder;
 import io.cheenhub.sfu.sdp.Attribute;
-import io.cheenhub.sfu.sdp.LocalTransport;
 import io.cheenhub.sfu.sdp.MediaDescription;
 import io.cheenhub.sfu.sdp.SdpException;
 import io.cheenhub.sfu.sdp.SdpParser;
 import io.cheenhub.sfu.sdp.SdpWriter;
 import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.transport.MediaTransport;
-import io.cheenhub.sfu.transport.RemoteParameters;
 import io.cheenhub.sfu.transport.TransportUnavailableException;
-import io.cheenhub.sfu.transport.dtls.Fingerprint;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -279,38 +275,13 @@ final class Connection {
     } catch (SdpException e) {
       throw new SignalingException(ErrorCode.of(e.errorCode()), e.getMessage(), offer.requestId());
     }
-    MediaTransport transport;
-    try {
-      transport =
-          service
-              .transports()
-              .create(
-                  new RemoteParameters(
-                      negotiation.iceUfrag(),
-                      negotiation.icePwd(),
-                      negotiation.fingerprints().stream()
-                          .map(f -> new Fingerprint(f.hashFunction(), f.fingerprint()))
-                          .toList()));
-    } catch (TransportUnavailableException e) {
-      throw new SignalingException(
-          ErrorCode.TRANSPORT_UNAVAILABLE, e.getMessage(), offer.requestId());
-    } catch (IOException e) {
-      LOG.log(Level.SEVERE, "transport creation failed connection=" + id, e);
-      throw new SignalingException(
-          ErrorCode.INTERNAL_ERROR,
-          "could not create a media transport, see server log for connection " + id,
-          offer.requestId());
-    }
-    Fingerprint fingerprint = transport.fingerprint();
+    MediaTransport transport = openTransport(offer.requestId());
+    transport.start(
+        TransportSdp.remote(
+            negotiation.iceUfrag(), negotiation.icePwd(), negotiation.fingerprints()));
     SessionDescription answer =
         negotiation.answer(
-            new LocalTransport(
-                membership.sdpSessionId(),
-                membership.nextSdpVersion(),
-                transport.iceUfrag(),
-                transport.icePassword(),
-                new Attribute.Fingerprint(fingerprint.algorithm(), fingerprint.value()),
-                transport.candidates().stream().map(c -> "candidate:" + c).toList()));
+            TransportSdp.local(transport, membership.sdpSessionId(), membership.nextSdpVersion()));
     String answerSdp = SdpWriter.write(answer);
     NegotiatedRtp negotiated = negotiated(answer);
     Publisher added = null;
@@ -355,17 +326,28 @@ final class Connection {
       if (m.port() == 0 || !m.type().equals("audio")) {
         continue;
       }
-      var ids = new HashMap<String, Integer>();
-      for (Attribute.Extmap extmap : m.extmaps()) {
-        ids.putIfAbsent(extmap.uri(), extmap.id());
-      }
       for (int pt : m.payloadTypes()) {
         if (m.rtpmap(pt).filter(r -> r.encodingName().equalsIgnoreCase("opus")).isPresent()) {
-          return NegotiatedRtp.of(pt, ids);
+          return NegotiatedRtp.of(pt, m.extensionIds());
         }
       }
     }
     throw new IllegalStateException("publish answer accepts no Opus m-line");
+  }
+
+  /** A new, not yet started transport, or the error that tells the client why there is none. */
+  private MediaTransport openTransport(String requestId) throws SignalingException {
+    try {
+      return service.transports().open();
+    } catch (TransportUnavailableException e) {
+      throw new SignalingException(ErrorCode.TRANSPORT_UNAVAILABLE, e.getMessage(), requestId);
+    } catch (IOException e) {
+      LOG.log(Level.SEVERE, "transport creation failed connection=" + id, e);
+      throw new SignalingException(
+          ErrorCode.INTERNAL_ERROR,
+          "could not create a media transport, see server log for connection " + id,
+          requestId);
+    }
   }
 
   /**
@@ -375,19 +357,7 @@ final class Connection {
   private void subscribe(Message.Subscribe request) throws SignalingException {
     Membership membership = membership(request.roomId(), request.requestId());
     Participant participant = membership.participant();
-    MediaTransport transport;
-    try {
-      transport = service.transports().open();
-    } catch (TransportUnavailableException e) {
-      throw new SignalingException(
-          ErrorCode.TRANSPORT_UNAVAILABLE, e.getMessage(), request.requestId());
-    } catch (IOException e) {
-      LOG.log(Level.SEVERE, "transport creation failed connection=" + id, e);
-      throw new SignalingException(
-          ErrorCode.INTERNAL_ERROR,
-          "could not create a media transport, see server log for connection " + id,
-          request.requestId());
-    }
+    MediaTransport transport = openTransport(request.requestId());
     Subscriber subscriber =
         service.forwarding().newSubscriber(participant.id(), Subscription.OFFERED);
     subscriber.setSender(

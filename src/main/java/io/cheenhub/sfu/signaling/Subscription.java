@@ -5,7 +5,6 @@ import io.cheenhub.sfu.media.NegotiatedRtp;
 import io.cheenhub.sfu.media.OutgoingStream;
 import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.room.Room;
-import io.cheenhub.sfu.sdp.Attribute;
 import io.cheenhub.sfu.sdp.LocalTransport;
 import io.cheenhub.sfu.sdp.SdpException;
 import io.cheenhub.sfu.sdp.SdpParser;
@@ -14,9 +13,7 @@ import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.sdp.SubscribeAnswer;
 import io.cheenhub.sfu.sdp.SubscribeOfferBuilder;
 import io.cheenhub.sfu.transport.MediaTransport;
-import io.cheenhub.sfu.transport.RemoteParameters;
 import io.cheenhub.sfu.transport.TransportService;
-import io.cheenhub.sfu.transport.dtls.Fingerprint;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -157,12 +154,7 @@ final class Subscription {
     }
     if (!transport.isStarted()) {
       transport.start(
-          new RemoteParameters(
-              answer.iceUfrag(),
-              answer.icePwd(),
-              answer.fingerprints().stream()
-                  .map(f -> new Fingerprint(f.hashFunction(), f.fingerprint()))
-                  .toList()));
+          TransportSdp.remote(answer.iceUfrag(), answer.icePwd(), answer.fingerprints()));
     } else if (!answer.iceUfrag().equals(transport.remoteUfrag())) {
       throw new SignalingException(
           ErrorCode.SDP_MALFORMED,
@@ -236,15 +228,7 @@ final class Subscription {
   }
 
   private void sendOffer(String requestId) {
-    Fingerprint fingerprint = transport.fingerprint();
-    var local =
-        new LocalTransport(
-            sdpSessionId,
-            sdpVersion++,
-            transport.iceUfrag(),
-            transport.icePassword(),
-            new Attribute.Fingerprint(fingerprint.algorithm(), fingerprint.value()),
-            transport.candidates().stream().map(c -> "candidate:" + c).toList());
+    LocalTransport local = TransportSdp.local(transport, sdpSessionId, sdpVersion++);
     SessionDescription offer = SubscribeOfferBuilder.offer(slots, local);
     outstanding = offer;
     outstandingStreams = List.copyOf(tracks.keySet());

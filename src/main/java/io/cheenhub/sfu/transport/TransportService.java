@@ -140,21 +140,10 @@ public class TransportService {
   }
 
   /**
-   * Creates the server end of a PeerConnection whose browser sent {@code remote}.
-   *
-   * @throws TransportUnavailableException if the UDP port is not bound
-   */
-  public MediaTransport create(RemoteParameters remote)
-      throws TransportUnavailableException, IOException {
-    MediaTransport transport = open();
-    transport.start(remote);
-    return transport;
-  }
-
-  /**
-   * Creates the server end of a PeerConnection the server offers: local credentials now, {@link
-   * MediaTransport#start} when the browser's answer arrives. The watchdog closes it if it does not
-   * connect within the connect timeout either way.
+   * Creates the server end of a PeerConnection: local credentials and candidates now, {@link
+   * MediaTransport#start} with the browser's parameters (from its offer for publishing, from its
+   * answer for subscribing). The watchdog closes it if it does not connect within the connect
+   * timeout.
    *
    * @throws TransportUnavailableException if the UDP port is not bound
    */
