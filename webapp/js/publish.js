@@ -2,6 +2,8 @@
 // negotiated with `publishOffer` / `publishAnswer` and trickled with `publishIce`
 // (docs/api-reference.md). The server is the ICE-controlled, DTLS-passive side.
 
+import { iceMessage } from './signaling.js';
+
 /** The audio-processing switches a user may turn off (all on by default, as browsers do). */
 export const DEFAULT_AUDIO_PROCESSING = Object.freeze({
   echoCancellation: true,
@@ -215,13 +217,7 @@ export class Publisher extends EventTarget {
     }
     if (candidate?.candidate === '') return; // per-generation end marker; the final null follows
     try {
-      this.#signaling.send({
-        type: 'publishIce',
-        roomId: this.#roomId,
-        candidate: candidate?.candidate ?? '',
-        sdpMid: candidate?.sdpMid ?? this.#pc.getTransceivers()[0]?.mid ?? '0',
-        sdpMLineIndex: candidate?.sdpMLineIndex ?? 0,
-      });
+      this.#signaling.send(iceMessage('publishIce', this.#roomId, candidate, this.#pc));
     } catch {
       // The socket is closing; the page's close handler reports it.
     }

@@ -15,6 +15,20 @@ export function signalingUrl() {
   return new URL('ws', location.href.replace(/^http/, 'ws'));
 }
 
+/**
+ * The trickle message for one `icecandidate` event of `pc` (`publishIce` or `consumeIce`); a null
+ * candidate (gathering done) becomes the empty end-of-candidates marker.
+ */
+export function iceMessage(type, roomId, candidate, pc) {
+  return {
+    type,
+    roomId,
+    candidate: candidate?.candidate ?? '',
+    sdpMid: candidate?.sdpMid ?? pc?.getTransceivers()[0]?.mid ?? '0',
+    sdpMLineIndex: candidate?.sdpMLineIndex ?? 0,
+  };
+}
+
 export class Signaling extends EventTarget {
   #socket = null;
   #pending = new Map();

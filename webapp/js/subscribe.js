@@ -4,6 +4,8 @@
 // autoplaying <audio> element in the page: Chromium decodes a remote stream for WebAudio and
 // getStats only while something plays it.
 
+import { iceMessage } from './signaling.js';
+
 /**
  * States (`statechange`, `detail.state`): `idle` → `connecting` → `connected`, which may go
  * `disconnected` and back; `failed` and `closed` are final (the page makes a new Subscriber).
@@ -185,13 +187,7 @@ export class Subscriber extends EventTarget {
     if (this.#state === 'closed' || this.#state === 'failed') return;
     if (candidate?.candidate === '') return; // per-generation end marker; the final null follows
     try {
-      this.#channel.send({
-        type: 'consumeIce',
-        roomId: this.#roomId,
-        candidate: candidate?.candidate ?? '',
-        sdpMid: candidate?.sdpMid ?? this.#pc?.getTransceivers()[0]?.mid ?? '0',
-        sdpMLineIndex: candidate?.sdpMLineIndex ?? 0,
-      });
+      this.#channel.send(iceMessage('consumeIce', this.#roomId, candidate, this.#pc));
     } catch {
       // Signaling is down; the server learns our address from the ICE checks anyway.
     }
