@@ -275,16 +275,17 @@ class SubscribeIT extends ServerIT {
               assertThat(metric(base, "sfu_active_publishers", "")).isEqualTo(2);
               assertThat(metric(base, "sfu_active_subscribers", "")).isEqualTo(2);
             });
-    // 40 transports came and went: threads are pooled, not per transport.
-    // Transient threads (close tasks, timers) may still be ending: give them a moment. A thread per
-    // transport would add 40; the container's own pools wobble by a few.
+    // 40 transports came and went: threads are pooled, not per transport. A thread per transport
+    // would add 40. Pools that grow on demand do wobble: thread dumps of this test show Grizzly's
+    // http-thread-pool, the default managed executor and ice4j's cached pools adding up to ~12
+    // between the two readings on a loaded machine, so the bound sits halfway to a real leak.
     await()
         .atMost(Duration.ofSeconds(15))
         .untilAsserted(
             () ->
                 assertThat(metric(base, "base", "thread_count", ""))
                     .as("JVM threads after 20 join/leave cycles (before: %s)", threadsBefore)
-                    .isLessThanOrEqualTo(threadsBefore + 8));
+                    .isLessThan(threadsBefore + 20));
     System.out.printf(
         "churn: server threads %.0f before, %.0f after 20 cycles%n",
         threadsBefore, metric(base, "base", "thread_count", ""));
