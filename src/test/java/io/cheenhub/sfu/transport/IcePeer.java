@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.transport;
 
+import io.cheenhub.sfu.loadgen.peer.Stun;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -37,8 +38,7 @@ final class IcePeer implements AutoCloseable {
   final String password = random(24);
   private final DatagramSocket socket;
   private final Thread reader;
-  private final Map<String, CompletableFuture<StunCodec.Message>> pending =
-      new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Stun.Message>> pending = new ConcurrentHashMap<>();
   private final long tieBreaker = RANDOM.nextLong();
   private final AtomicLong checksAnswered = new AtomicLong();
   private volatile Consumer<byte[]> onData = data -> {};
@@ -68,15 +68,14 @@ final class IcePeer implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       byte[] transactionId = new byte[12];
       RANDOM.nextBytes(transactionId);
-      var reply = new CompletableFuture<StunCodec.Message>();
+      var reply = new CompletableFuture<Stun.Message>();
       pending.put(HexFormat.of().formatHex(transactionId), reply);
       send(
-          StunCodec.bindingRequest(
+          Stun.bindingRequest(
               transactionId, remoteUfrag + ":" + ufrag, remotePassword, HOST_PRIORITY, tieBreaker));
       try {
-        StunCodec.Message message = reply.get(CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
-        if (message.type() == StunCodec.BINDING_SUCCESS
-            && message.hasValidIntegrity(remotePassword)) {
+        Stun.Message message = reply.get(CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        if (message.type() == Stun.BINDING_SUCCESS && message.hasValidIntegrity(remotePassword)) {
           return;
         }
       } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
@@ -119,25 +118,25 @@ final class IcePeer implements AutoCloseable {
       }
       int first = buffer[0] & 0xFF;
       if (first <= 3) {
-        onStun(StunCodec.parse(buffer, packet.getLength()), packet);
+        onStun(Stun.parse(buffer, packet.getLength()), packet);
       } else {
         onData.accept(Arrays.copyOf(buffer, packet.getLength()));
       }
     }
   }
 
-  private void onStun(StunCodec.Message message, DatagramPacket from) {
+  private void onStun(Stun.Message message, DatagramPacket from) {
     if (message == null) {
       return;
     }
-    if (message.type() == StunCodec.BINDING_REQUEST) {
+    if (message.type() == Stun.BINDING_REQUEST) {
       String username = message.username();
       if (username != null
           && username.startsWith(ufrag + ":")
           && message.hasValidIntegrity(password)) {
         try {
           byte[] reply =
-              StunCodec.bindingSuccess(
+              Stun.bindingSuccess(
                   message.transactionId(), (InetSocketAddress) from.getSocketAddress(), password);
           socket.send(new DatagramPacket(reply, reply.length, from.getSocketAddress()));
           checksAnswered.incrementAndGet();
@@ -147,7 +146,7 @@ final class IcePeer implements AutoCloseable {
       }
       return;
     }
-    CompletableFuture<StunCodec.Message> reply =
+    CompletableFuture<Stun.Message> reply =
         pending.remove(HexFormat.of().formatHex(message.transactionId()));
     if (reply != null) {
       reply.complete(message);

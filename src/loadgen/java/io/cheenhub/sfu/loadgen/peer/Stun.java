@@ -1,4 +1,4 @@
-package io.cheenhub.sfu.transport;
+package io.cheenhub.sfu.loadgen.peer;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,17 +12,18 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The STUN messages an ICE controlling peer needs (RFC 8489, RFC 8445 §7): binding requests with
- * USERNAME, PRIORITY, ICE-CONTROLLING, USE-CANDIDATE, MESSAGE-INTEGRITY and FINGERPRINT, and
- * binding success responses with XOR-MAPPED-ADDRESS. Test-side only: the server uses ice4j.
+ * The STUN messages a client-side ICE agent needs (RFC 8489, RFC 8445 §7): binding requests with
+ * USERNAME, PRIORITY, ICE-CONTROLLING or ICE-CONTROLLED, USE-CANDIDATE, MESSAGE-INTEGRITY and
+ * FINGERPRINT, and binding success responses with XOR-MAPPED-ADDRESS. Bots and test peers only: the
+ * server uses ice4j.
  */
-final class StunCodec {
+public final class Stun {
 
-  static final int BINDING_REQUEST = 0x0001;
-  static final int BINDING_SUCCESS = 0x0101;
-  static final int BINDING_ERROR = 0x0111;
-  static final int MAGIC_COOKIE = 0x2112A442;
-  static final int HEADER_BYTES = 20;
+  public static final int BINDING_REQUEST = 0x0001;
+  public static final int BINDING_SUCCESS = 0x0101;
+  public static final int BINDING_ERROR = 0x0111;
+  public static final int MAGIC_COOKIE = 0x2112A442;
+  public static final int HEADER_BYTES = 20;
 
   private static final int USERNAME = 0x0006;
   private static final int MESSAGE_INTEGRITY = 0x0008;
@@ -30,17 +31,18 @@ final class StunCodec {
   private static final int PRIORITY = 0x0024;
   private static final int USE_CANDIDATE = 0x0025;
   private static final int FINGERPRINT = 0x8028;
+  private static final int ICE_CONTROLLED = 0x8029;
   private static final int ICE_CONTROLLING = 0x802A;
   private static final int FINGERPRINT_XOR = 0x5354554E;
   private static final int INTEGRITY_BYTES = 20;
 
-  private StunCodec() {}
+  private Stun() {}
 
   /** A parsed message: type, transaction id and the raw bytes. */
-  record Message(int type, byte[] transactionId, byte[] bytes) {
+  public record Message(int type, byte[] transactionId, byte[] bytes) {
 
     /** The value of the first attribute of {@code attributeType}, or null. */
-    byte[] attribute(int attributeType) {
+    public byte[] attribute(int attributeType) {
       int position = HEADER_BYTES;
       int end = HEADER_BYTES + (((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF));
       while (position + 4 <= end && end <= bytes.length) {
@@ -57,13 +59,18 @@ final class StunCodec {
       return null;
     }
 
-    String username() {
+    public String username() {
       byte[] value = attribute(USERNAME);
       return value == null ? null : new String(value, StandardCharsets.UTF_8);
     }
 
+    /** Whether the request carries USE-CANDIDATE (a controlling agent nominates the pair). */
+    public boolean nominates() {
+      return attribute(USE_CANDIDATE) != null;
+    }
+
     /** Whether MESSAGE-INTEGRITY is present and correct for the short-term {@code password}. */
-    boolean hasValidIntegrity(String password) {
+    public boolean hasValidIntegrity(String password) {
       int position = HEADER_BYTES;
       int end = HEADER_BYTES + (((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF));
       while (position + 4 <= end) {
@@ -81,7 +88,7 @@ final class StunCodec {
   }
 
   /** Parses a datagram that starts like STUN (RFC 7983: first byte 0..3), or returns null. */
-  static Message parse(byte[] data, int length) {
+  public static Message parse(byte[] data, int length) {
     if (length < HEADER_BYTES || ByteBuffer.wrap(data, 4, 4).getInt() != MAGIC_COOKIE) {
       return null;
     }
@@ -91,18 +98,38 @@ final class StunCodec {
   }
 
   /** RFC 8445 §7.1: a controlling agent's check, nominating with USE-CANDIDATE. */
-  static byte[] bindingRequest(
+  public static byte[] bindingRequest(
       byte[] transactionId, String username, String password, long priority, long tieBreaker) {
+    return bindingRequest(transactionId, username, password, priority, tieBreaker, true);
+  }
+
+  /**
+   * RFC 8445 §7.1: a check from a controlling agent (with USE-CANDIDATE: aggressive nomination,
+   * §7.2.2) or from a controlled one.
+   */
+  public static byte[] bindingRequest(
+      byte[] transactionId,
+      String username,
+      String password,
+      long priority,
+      long tieBreaker,
+      boolean controlling) {
     ByteBuffer attributes = ByteBuffer.allocate(512);
     putAttribute(attributes, USERNAME, username.getBytes(StandardCharsets.UTF_8));
     putAttribute(attributes, PRIORITY, ByteBuffer.allocate(4).putInt((int) priority).array());
-    putAttribute(attributes, ICE_CONTROLLING, ByteBuffer.allocate(8).putLong(tieBreaker).array());
-    putAttribute(attributes, USE_CANDIDATE, new byte[0]);
+    byte[] tie = ByteBuffer.allocate(8).putLong(tieBreaker).array();
+    if (controlling) {
+      putAttribute(attributes, ICE_CONTROLLING, tie);
+      putAttribute(attributes, USE_CANDIDATE, new byte[0]);
+    } else {
+      putAttribute(attributes, ICE_CONTROLLED, tie);
+    }
     return finish(BINDING_REQUEST, transactionId, attributes, password);
   }
 
   /** RFC 8489 §7.3.3: the success response, telling the requester the address we saw. */
-  static byte[] bindingSuccess(byte[] transactionId, InetSocketAddress mapped, String password) {
+  public static byte[] bindingSuccess(
+      byte[] transactionId, InetSocketAddress mapped, String password) {
     ByteBuffer attributes = ByteBuffer.allocate(512);
     putAttribute(attributes, XOR_MAPPED_ADDRESS, xorAddress(mapped));
     return finish(BINDING_SUCCESS, transactionId, attributes, password);

@@ -1,0 +1,137 @@
+package io.cheenhub.sfu.loadgen;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The command line of {@link LoadGenerator}; see {@link #USAGE}. */
+record Options(
+    URI server,
+    Target target,
+    URI janusAdmin,
+    String janusAdminSecret,
+    Profile profile,
+    int rooms,
+    int participants,
+    int talkers,
+    int durationSeconds,
+    double rampRate,
+    int spike,
+    double churnRate,
+    InetAddress bind,
+    long serverPid,
+    int botThreads,
+    Path json,
+    boolean progress) {
+
+  /** Which server the bots talk to. */
+  enum Target {
+    SFU,
+    JANUS
+  }
+
+  /** How participants arrive and leave (roadmap load profiles). */
+  enum Profile {
+    /** Everyone joins (at the ramp rate), then the window of {@code duration} s is measured. */
+    SUSTAINED,
+    /** The window starts at 0 participants and covers the ramp at the ramp rate, then holds. */
+    RAMP,
+    /** Half the window with everyone, then {@code spike} more per room join at once. */
+    SPIKE,
+    /** Everyone joins; during the window listeners leave and new ones join continuously. */
+    CHURN
+  }
+
+  static final String USAGE =
+      """
+      usage: java -jar target/cheenhub-loadgen.jar [options]
+        --server URL          server base URL (default http://127.0.0.1:8080/); for Janus its
+                              HTTP API, e.g. http://10.203.0.2:8088/janus
+        --target sfu|janus    which signaling the bots speak (default sfu)
+        --janus-admin URL     Janus admin API (default: --server's host, port 7088, /admin)
+        --janus-admin-secret  (default janusoverlord)
+        --profile P           sustained | ramp | spike | churn (default sustained)
+        --rooms N             rooms (default 1)
+        --participants N      participants per room (default 10)
+        --talkers N           talkers per room, the first to join (default 3); the others listen
+        --duration S          measured window in seconds (default 30)
+        --ramp-rate R         joins per second while filling rooms (default 20)
+        --spike N             spike: participants per room that join at once (default participants)
+        --churn-rate R        churn: leave+join cycles per second over all rooms (default 1)
+        --bind ADDRESS        the bots' local address (default 127.0.0.1)
+        --server-pid PID      server process for CPU figures (default: whoever listens on the
+                              server's port, when it is on this host)
+        --bot-threads N       media loop threads for the bots (default 1)
+        --json FILE           also write the result as JSON
+        --quiet               no progress line
+      """;
+
+  static Options parse(String[] args) {
+    Map<String, String> values = new HashMap<>();
+    boolean quiet = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--quiet")) {
+        quiet = true;
+      } else if (arg.equals("--help") || arg.equals("-h")) {
+        throw new IllegalArgumentException("");
+      } else if (arg.startsWith("--") && i + 1 < args.length) {
+        values.put(arg.substring(2), args[++i]);
+      } else {
+        throw new IllegalArgumentException("unknown or incomplete option: " + arg);
+      }
+    }
+    try {
+      URI server = URI.create(withSlash(values.getOrDefault("server", "http://127.0.0.1:8080/")));
+      Target target = Target.valueOf(values.getOrDefault("target", "sfu").toUpperCase(Locale.ROOT));
+      URI admin =
+          URI.create(
+              values.getOrDefault("janus-admin", "http://" + server.getHost() + ":7088/admin"));
+      int participants = positive(values, "participants", 10);
+      var options =
+          new Options(
+              server,
+              target,
+              admin,
+              values.getOrDefault("janus-admin-secret", "janusoverlord"),
+              Profile.valueOf(values.getOrDefault("profile", "sustained").toUpperCase(Locale.ROOT)),
+              positive(values, "rooms", 1),
+              participants,
+              Integer.parseInt(values.getOrDefault("talkers", "3")),
+              positive(values, "duration", 30),
+              Double.parseDouble(values.getOrDefault("ramp-rate", "20")),
+              positive(values, "spike", participants),
+              Double.parseDouble(values.getOrDefault("churn-rate", "1")),
+              InetAddress.getByName(values.getOrDefault("bind", "127.0.0.1")),
+              Long.parseLong(values.getOrDefault("server-pid", "-1")),
+              positive(values, "bot-threads", 1),
+              values.containsKey("json") ? Path.of(values.get("json")) : null,
+              !quiet);
+      if (options.talkers < 0 || options.talkers > participants) {
+        throw new IllegalArgumentException("--talkers must be between 0 and --participants");
+      }
+      if (options.rampRate <= 0 || options.churnRate <= 0) {
+        throw new IllegalArgumentException("rates must be positive");
+      }
+      return options;
+    } catch (UnknownHostException | NumberFormatException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private static int positive(Map<String, String> values, String key, int fallback) {
+    int value = values.containsKey(key) ? Integer.parseInt(values.get(key)) : fallback;
+    if (value < 1) {
+      throw new IllegalArgumentException("--" + key + " must be at least 1");
+    }
+    return value;
+  }
+
+  private static String withSlash(String url) {
+    return url.endsWith("/") ? url : url + "/";
+  }
+}

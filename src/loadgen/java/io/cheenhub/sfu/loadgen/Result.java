@@ -1,0 +1,306 @@
+package io.cheenhub.sfu.loadgen;
+
+import io.cheenhub.sfu.loadgen.server.ServerProbe;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.stream.JsonGenerator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What a run measured, as the summary table and as JSON for automation. */
+final class Result {
+
+  Options options;
+  String server;
+  double windowSeconds;
+  int connected;
+  int failed;
+  int failedToStart;
+  Map<String, Integer> failures = Map.of();
+  int churnCycles;
+  long connectP50Millis;
+  long connectP95Millis;
+  long connectMaxMillis;
+  long packetsSent;
+  long packetsReceived;
+  long streams;
+  long streamsMissing;
+  long uniqueReceived;
+  long lost;
+  long duplicates;
+  long reordered;
+  double jitterMaxMillis;
+  double jitterSumMillis;
+  long echoes;
+  long unstamped;
+  long decryptFailures;
+  long delayCount;
+  long delayP50Micros;
+  long delayP95Micros;
+  long delayP99Micros;
+  long delayMaxMicros;
+  ServerProbe.Sample serverIdle;
+  ServerProbe.Sample serverBefore;
+  ServerProbe.Sample serverAfter;
+  List<Long> heapSamples = List.of();
+  long transportsLeftAfterLeave;
+
+  double lossPercent() {
+    long expected = uniqueReceived + lost;
+    return expected == 0 ? 0 : 100.0 * lost / expected;
+  }
+
+  long forwarded() {
+    return serverAfter.packetsForwarded() - serverBefore.packetsForwarded();
+  }
+
+  double cpuSeconds() {
+    return serverAfter.cpuSeconds() < 0 ? -1 : serverAfter.cpuSeconds() - serverBefore.cpuSeconds();
+  }
+
+  /** Server CPU per forwarded packet in µs (the process's whole CPU, divided). */
+  double cpuMicrosPerForwarded() {
+    long forwarded = forwarded();
+    return cpuSeconds() < 0 || forwarded <= 0 ? -1 : cpuSeconds() * 1e6 / forwarded;
+  }
+
+  /** The server's own forwarding latency over the window, from its histogram's bucket deltas. */
+  long serverLatencyMicros(double percentile) {
+    var delta = new TreeMap<Long, Long>();
+    serverAfter
+        .latencyBuckets()
+        .forEach(
+            (top, count) -> {
+              long grown = count - serverBefore.latencyBuckets().getOrDefault(top, 0L);
+              if (grown > 0) {
+                delta.put(top, grown);
+              }
+            });
+    long total = delta.values().stream().mapToLong(Long::longValue).sum();
+    if (total == 0) {
+      return -1;
+    }
+    long rank = (long) Math.ceil(percentile / 100.0 * total);
+    long seen = 0;
+    for (var bucket : delta.entrySet()) {
+      seen += bucket.getValue();
+      if (seen >= Math.max(1, rank)) {
+        return bucket.getKey();
+      }
+    }
+    return delta.lastKey();
+  }
+
+  long heapMin(int fromPercent, int toPercent) {
+    if (heapSamples.isEmpty()) {
+      return -1;
+    }
+    int from = heapSamples.size() * fromPercent / 100;
+    int to = Math.max(from + 1, heapSamples.size() * toPercent / 100);
+    return heapSamples.subList(from, Math.min(to, heapSamples.size())).stream()
+        .mapToLong(Long::longValue)
+        .min()
+        .orElse(-1);
+  }
+
+  void print(PrintStream out) {
+    out.println();
+    out.printf(
+        "%s, profile %s, %d room(s) x %d participants (%d talking), window %.1f s%n",
+        server,
+        options.profile().name().toLowerCase(java.util.Locale.ROOT),
+        options.rooms(),
+        options.participants(),
+        options.talkers(),
+        windowSeconds);
+    row(out, "participants connected / failed", connected + " / " + (failed + failedToStart));
+    failures.forEach((reason, count) -> row(out, "  failed: " + reason, Integer.toString(count)));
+    if (options.profile() == Options.Profile.CHURN) {
+      row(out, "churn cycles (leave + join)", Integer.toString(churnCycles));
+    }
+    row(
+        out,
+        "connect time p50 / p95 / max",
+        connectP50Millis + " / " + connectP95Millis + " / " + connectMaxMillis + " ms");
+    row(out, "packets sent (window)", Long.toString(packetsSent));
+    row(out, "packets forwarded by server (window)", Long.toString(forwarded()));
+    row(out, "packets received (window)", Long.toString(packetsReceived));
+    row(out, "streams heard / missing", streams + " / " + streamsMissing);
+    row(
+        out,
+        "loss",
+        String.format("%.3f %% (%d of %d)", lossPercent(), lost, uniqueReceived + lost));
+    row(out, "duplicates / reordered", duplicates + " / " + reordered);
+    row(
+        out,
+        "jitter mean / max",
+        String.format(
+            "%.2f / %.2f ms", streams == 0 ? 0 : jitterSumMillis / streams, jitterMaxMillis));
+    row(
+        out,
+        "delay bot→bot p50 / p95 / p99 / max",
+        ms(delayP50Micros)
+            + " / "
+            + ms(delayP95Micros)
+            + " / "
+            + ms(delayP99Micros)
+            + " / "
+            + ms(delayMaxMicros)
+            + " ms");
+    if (!serverAfter.latencyBuckets().isEmpty()) {
+      row(
+          out,
+          "server latency p50 / p95 / p99",
+          ms(serverLatencyMicros(50))
+              + " / "
+              + ms(serverLatencyMicros(95))
+              + " / "
+              + ms(serverLatencyMicros(99))
+              + " ms");
+    }
+    if (cpuSeconds() >= 0) {
+      row(
+          out,
+          "server CPU",
+          String.format(
+              "%.2f s (%.1f %% of one core)", cpuSeconds(), 100 * cpuSeconds() / windowSeconds));
+      row(
+          out,
+          "server CPU per forwarded packet",
+          String.format("%.2f µs", cpuMicrosPerForwarded()));
+    }
+    if (serverAfter.heapUsedBytes() >= 0) {
+      row(
+          out,
+          "server heap before / after",
+          (serverBefore.heapUsedBytes() >> 20)
+              + " / "
+              + (serverAfter.heapUsedBytes() >> 20)
+              + " MB");
+      row(
+          out,
+          "server heap floor first / last quarter",
+          (heapMin(0, 25) >> 20) + " / " + (heapMin(75, 100) >> 20) + " MB");
+      row(
+          out,
+          "server GCs / GC time (window)",
+          (serverAfter.gcCount() - serverBefore.gcCount())
+              + String.format(" / %.3f s", serverAfter.gcSeconds() - serverBefore.gcSeconds()));
+    }
+    if (serverAfter.residentBytes() >= 0) {
+      row(out, "server RSS", (serverAfter.residentBytes() >> 20) + " MB");
+    }
+    row(out, "server drops (window)", serverAfter.dropsSince(serverBefore).toString());
+    row(
+        out,
+        "echoes / unstamped / decrypt failures",
+        echoes + " / " + unstamped + " / " + decryptFailures);
+    row(
+        out,
+        "transports left after leave",
+        transportsLeftAfterLeave < 0 ? "n/a" : Long.toString(transportsLeftAfterLeave));
+  }
+
+  private static void row(PrintStream out, String name, String value) {
+    out.printf("  %-42s %s%n", name, value);
+  }
+
+  private static String ms(long micros) {
+    return micros < 0 ? "n/a" : String.format("%.2f", micros / 1000.0);
+  }
+
+  JsonObject toJson() {
+    JsonObjectBuilder failuresJson = Json.createObjectBuilder();
+    failures.forEach(failuresJson::add);
+    JsonObjectBuilder drops = Json.createObjectBuilder();
+    serverAfter.dropsSince(serverBefore).forEach(drops::add);
+    return Json.createObjectBuilder()
+        .add("server", server)
+        .add(
+            "options",
+            Json.createObjectBuilder()
+                .add("target", options.target().name().toLowerCase(java.util.Locale.ROOT))
+                .add("profile", options.profile().name().toLowerCase(java.util.Locale.ROOT))
+                .add("rooms", options.rooms())
+                .add("participants", options.participants())
+                .add("talkers", options.talkers())
+                .add("durationSeconds", options.durationSeconds())
+                .add("rampRate", options.rampRate())
+                .add("spike", options.spike())
+                .add("churnRate", options.churnRate())
+                .add("botThreads", options.botThreads()))
+        .add("windowSeconds", windowSeconds)
+        .add("connected", connected)
+        .add("failed", failed + failedToStart)
+        .add("failures", failuresJson)
+        .add("churnCycles", churnCycles)
+        .add(
+            "connectMillis",
+            Json.createObjectBuilder()
+                .add("p50", connectP50Millis)
+                .add("p95", connectP95Millis)
+                .add("max", connectMaxMillis))
+        .add("packetsSent", packetsSent)
+        .add("packetsForwarded", forwarded())
+        .add("packetsReceived", packetsReceived)
+        .add("streams", streams)
+        .add("streamsMissing", streamsMissing)
+        .add("lost", lost)
+        .add("lossPercent", lossPercent())
+        .add("duplicates", duplicates)
+        .add("reordered", reordered)
+        .add("jitterMeanMillis", streams == 0 ? 0 : jitterSumMillis / streams)
+        .add("jitterMaxMillis", jitterMaxMillis)
+        .add(
+            "delayMicros",
+            Json.createObjectBuilder()
+                .add("count", delayCount)
+                .add("p50", delayP50Micros)
+                .add("p95", delayP95Micros)
+                .add("p99", delayP99Micros)
+                .add("max", delayMaxMicros))
+        .add(
+            "serverLatencyMicros",
+            Json.createObjectBuilder()
+                .add("p50", serverLatencyMicros(50))
+                .add("p95", serverLatencyMicros(95))
+                .add("p99", serverLatencyMicros(99)))
+        .add("serverCpuSeconds", cpuSeconds())
+        .add("serverCpuMicrosPerForwarded", cpuMicrosPerForwarded())
+        .add(
+            "serverHeapBytes",
+            Json.createObjectBuilder()
+                .add("before", serverBefore.heapUsedBytes())
+                .add("after", serverAfter.heapUsedBytes())
+                .add("floorFirstQuarter", heapMin(0, 25))
+                .add("floorLastQuarter", heapMin(75, 100)))
+        .add(
+            "serverGc",
+            Json.createObjectBuilder()
+                .add("count", serverAfter.gcCount() - serverBefore.gcCount())
+                .add("seconds", serverAfter.gcSeconds() - serverBefore.gcSeconds()))
+        .add("serverResidentBytes", serverAfter.residentBytes())
+        .add("serverDrops", drops)
+        .add("echoes", echoes)
+        .add("unstamped", unstamped)
+        .add("decryptFailures", decryptFailures)
+        .add("transportsLeftAfterLeave", transportsLeftAfterLeave)
+        .build();
+  }
+
+  void writeJson(Path path) throws IOException {
+    var text = new StringWriter();
+    try (var writer =
+        Json.createWriterFactory(Map.of(JsonGenerator.PRETTY_PRINTING, true)).createWriter(text)) {
+      writer.write(toJson());
+    }
+    Files.writeString(path, text.toString());
+  }
+}

@@ -1,0 +1,478 @@
+package io.cheenhub.sfu.loadgen;
+
+import io.cheenhub.sfu.loadgen.bot.Bot;
+import io.cheenhub.sfu.loadgen.peer.MediaLoop;
+import io.cheenhub.sfu.loadgen.server.ServerProbe;
+import io.cheenhub.sfu.loadgen.stats.Histogram;
+import io.cheenhub.sfu.loadgen.stats.StreamStats;
+import io.cheenhub.sfu.transport.dtls.DtlsCertificate;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One load run: fills the rooms with bots according to the profile, measures a window (bots'
+ * counters and the server's probe before and after), stops the talkers, lets the last packets
+ * arrive, computes what every bot heard, makes everyone leave and checks the server let go of every
+ * transport.
+ */
+final class Run implements AutoCloseable {
+
+  /** Joins that may be in flight at once (each blocks a thread through ICE and DTLS). */
+  private static final int JOIN_THREADS = 16;
+
+  private final Options options;
+  private final ServerTarget target;
+  private final List<MediaLoop> loops = new ArrayList<>();
+  private final List<Bot.LoopStats> loopStats = new ArrayList<>();
+  private final ExecutorService handshakes;
+  private final ExecutorService joins;
+  private final DtlsCertificate certificate = DtlsCertificate.generate();
+  private final List<Bot> bots = new CopyOnWriteArrayList<>();
+  private final List<Bot> departed = new CopyOnWriteArrayList<>();
+  private final List<String> rooms = new ArrayList<>();
+  private final AtomicInteger nextIndex = new AtomicInteger();
+  private final AtomicInteger churnCycles = new AtomicInteger();
+  private final SplittableRandom random = new SplittableRandom(42);
+  private final int maxBots;
+  private final long startNanos = System.nanoTime();
+  private final List<Long> heapSamples = new CopyOnWriteArrayList<>();
+  private volatile String phase = "start";
+  private volatile ServerProbe.Sample lastSample;
+  private volatile long lastSent;
+  private volatile long lastReceived;
+
+  Run(Options options, ServerTarget target) {
+    this.options = options;
+    this.target = target;
+    this.handshakes = Executors.newCachedThreadPool(daemon("dtls"));
+    this.joins = Executors.newFixedThreadPool(JOIN_THREADS, daemon("join"));
+    for (int i = 0; i < options.botThreads(); i++) {
+      loops.add(new MediaLoop("bot-media-" + i));
+      loopStats.add(new Bot.LoopStats());
+    }
+    int perRoom =
+        options.participants() + (options.profile() == Options.Profile.SPIKE ? options.spike() : 0);
+    int churnBots =
+        options.profile() == Options.Profile.CHURN
+            ? (int) Math.ceil(options.churnRate() * options.durationSeconds()) + 16
+            : 0;
+    this.maxBots = options.rooms() * perRoom + churnBots;
+    for (int r = 0; r < options.rooms(); r++) {
+      rooms.add("load-" + Long.toHexString(System.currentTimeMillis() & 0xFFFFFF) + "-" + r);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  Result execute() throws Exception {
+    target.prepare(rooms, options.talkers() + 1);
+    ServerProbe.Sample idle = target.probe().sample();
+    var progress = Executors.newSingleThreadScheduledExecutor(daemon("progress"));
+    progress.scheduleAtFixedRate(this::progress, 1, 1, TimeUnit.SECONDS);
+    try {
+      ServerProbe.Sample before;
+      long windowStart;
+      switch (options.profile()) {
+        case RAMP -> {
+          before = startWindow();
+          windowStart = System.nanoTime();
+          phase = "ramp";
+          fill(options.participants(), options.rampRate());
+          phase = "hold";
+          sleepUntil(windowStart + TimeUnit.SECONDS.toNanos(options.durationSeconds()));
+        }
+        case SPIKE -> {
+          phase = "fill";
+          fill(options.participants(), options.rampRate());
+          settle();
+          before = startWindow();
+          windowStart = System.nanoTime();
+          phase = "before spike";
+          sleepUntil(windowStart + TimeUnit.SECONDS.toNanos(options.durationSeconds()) / 2);
+          phase = "spike";
+          fillListeners(options.spike(), 1_000);
+          phase = "after spike";
+          sleepUntil(windowStart + TimeUnit.SECONDS.toNanos(options.durationSeconds()));
+        }
+        case CHURN -> {
+          phase = "fill";
+          fill(options.participants(), options.rampRate());
+          settle();
+          before = startWindow();
+          windowStart = System.nanoTime();
+          phase = "churn";
+          churnUntil(windowStart + TimeUnit.SECONDS.toNanos(options.durationSeconds()));
+        }
+        default -> {
+          phase = "fill";
+          fill(options.participants(), options.rampRate());
+          settle();
+          before = startWindow();
+          windowStart = System.nanoTime();
+          phase = "measure";
+          sleepUntil(windowStart + TimeUnit.SECONDS.toNanos(options.durationSeconds()));
+        }
+      }
+      long windowNanos = System.nanoTime() - windowStart;
+      ServerProbe.Sample after = target.probe().sample();
+      long sentInWindow = sent() - windowSent;
+      long receivedInWindow = received() - windowReceived;
+      phase = "drain";
+      for (Bot bot : bots) {
+        bot.stopTalking();
+      }
+      Thread.sleep(1_000);
+      var result = measure(idle, before, after, windowNanos, sentInWindow, receivedInWindow);
+      phase = "leave";
+      leaveAll();
+      result.transportsLeftAfterLeave = awaitTransportsGone(idle.transportsActive());
+      return result;
+    } finally {
+      progress.shutdownNow();
+    }
+  }
+
+  /** Joins {@code perRoom} bots into every room at {@code rate} joins/s; the first talk. */
+  private void fill(int perRoom, double rate) throws InterruptedException {
+    var joining = new ArrayList<CompletableFuture<Void>>();
+    long interval = (long) (1e9 / rate);
+    long next = System.nanoTime();
+    for (int i = 0; i < perRoom; i++) {
+      for (String room : rooms) {
+        boolean talker = i < options.talkers();
+        joining.add(startBot(room, talker));
+        next += interval;
+        sleepUntil(next);
+      }
+    }
+    CompletableFuture.allOf(joining.toArray(CompletableFuture[]::new))
+        .exceptionally(e -> null)
+        .join();
+  }
+
+  private void fillListeners(int perRoom, double rate) throws InterruptedException {
+    var joining = new ArrayList<CompletableFuture<Void>>();
+    long interval = (long) (1e9 / rate);
+    long next = System.nanoTime();
+    for (int i = 0; i < perRoom; i++) {
+      for (String room : rooms) {
+        joining.add(startBot(room, false));
+        next += interval;
+        sleepUntil(next);
+      }
+    }
+    CompletableFuture.allOf(joining.toArray(CompletableFuture[]::new))
+        .exceptionally(e -> null)
+        .join();
+  }
+
+  private CompletableFuture<Void> startBot(String room, boolean talker) {
+    int index = nextIndex.getAndIncrement();
+    if (index >= maxBots) {
+      throw new IllegalStateException("more bots than planned: " + maxBots);
+    }
+    int loop = index % loops.size();
+    return CompletableFuture.runAsync(
+        () -> {
+          Bot bot;
+          try {
+            bot =
+                new Bot(
+                    index,
+                    maxBots,
+                    room,
+                    "bot" + index,
+                    talker,
+                    target.signaling(room),
+                    loops.get(loop),
+                    loopStats.get(loop),
+                    options.bind(),
+                    certificate,
+                    handshakes);
+          } catch (IOException e) {
+            failedToStart.add(e.toString());
+            return;
+          }
+          bots.add(bot);
+          bot.connect();
+        },
+        joins);
+  }
+
+  private final List<String> failedToStart = new CopyOnWriteArrayList<>();
+
+  /** Gives the last joiners' first packets time to flow before measuring. */
+  private void settle() throws InterruptedException {
+    Thread.sleep(2_000);
+  }
+
+  private void churnUntil(long deadline) throws InterruptedException {
+    long interval = (long) (1e9 / options.churnRate());
+    long next = System.nanoTime() + interval;
+    var pending = new ArrayList<CompletableFuture<Void>>();
+    while (next < deadline) {
+      sleepUntil(next);
+      next += interval;
+      List<Bot> listeners =
+          bots.stream().filter(b -> !b.talker() && b.state() == Bot.State.CONNECTED).toList();
+      if (listeners.isEmpty()) {
+        continue;
+      }
+      Bot leaving = listeners.get(random.nextInt(listeners.size()));
+      bots.remove(leaving);
+      departed.add(leaving);
+      String room = leaving.room();
+      pending.add(CompletableFuture.runAsync(leaving::leave, joins));
+      pending.add(startBot(room, false));
+      churnCycles.incrementAndGet();
+    }
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+        .exceptionally(e -> null)
+        .join();
+  }
+
+  private void leaveAll() {
+    var leaving = new ArrayList<CompletableFuture<Void>>();
+    for (Bot bot : bots) {
+      leaving.add(CompletableFuture.runAsync(bot::leave, joins));
+    }
+    CompletableFuture.allOf(leaving.toArray(CompletableFuture[]::new))
+        .exceptionally(e -> null)
+        .join();
+  }
+
+  /** Waits up to 20 s for the server's transports to fall back to {@code baseline}. */
+  private long awaitTransportsGone(long baseline) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long active = target.transportsActive();
+    while (active > Math.max(0, baseline) && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      active = target.transportsActive();
+    }
+    return active < 0 ? -1 : active - Math.max(0, baseline);
+  }
+
+  private volatile long windowSent;
+  private volatile long windowReceived;
+
+  /** Resets the bots' delay histograms, notes their counters and samples the server. */
+  private ServerProbe.Sample startWindow() throws Exception {
+    resetDelays();
+    windowSent = sent();
+    windowReceived = received();
+    return target.probe().sample();
+  }
+
+  private void resetDelays() throws Exception {
+    for (int i = 0; i < loops.size(); i++) {
+      Bot.LoopStats stats = loopStats.get(i);
+      onLoop(i, () -> stats.delay.reset());
+    }
+  }
+
+  private void onLoop(int loop, Runnable task) throws Exception {
+    var done = new CompletableFuture<Void>();
+    loops
+        .get(loop)
+        .execute(
+            () -> {
+              task.run();
+              done.complete(null);
+            });
+    done.get(5, TimeUnit.SECONDS);
+  }
+
+  private Histogram delays() throws Exception {
+    var all = new Histogram();
+    for (int i = 0; i < loops.size(); i++) {
+      Bot.LoopStats stats = loopStats.get(i);
+      var copy = new CompletableFuture<Histogram>();
+      loops.get(i).execute(() -> copy.complete(stats.delay.copy()));
+      all.add(copy.get(5, TimeUnit.SECONDS));
+    }
+    return all;
+  }
+
+  private long sent() {
+    long sum = 0;
+    for (Bot bot : bots) {
+      sum += bot.packetsSent();
+    }
+    for (Bot bot : departed) {
+      sum += bot.packetsSent();
+    }
+    return sum;
+  }
+
+  private long received() {
+    long sum = 0;
+    for (Bot bot : bots) {
+      sum += bot.packetsReceived();
+    }
+    for (Bot bot : departed) {
+      sum += bot.packetsReceived();
+    }
+    return sum;
+  }
+
+  private Result measure(
+      ServerProbe.Sample idle,
+      ServerProbe.Sample before,
+      ServerProbe.Sample after,
+      long windowNanos,
+      long sentInWindow,
+      long receivedInWindow)
+      throws Exception {
+    var result = new Result();
+    result.options = options;
+    result.server = target.probe().describe();
+    result.windowSeconds = windowNanos / 1e9;
+    var failures = new TreeMap<String, Integer>();
+    var connectTimes = new Histogram();
+    for (String failure : failedToStart) {
+      failures.merge(shorten(failure), 1, Integer::sum);
+    }
+    List<Bot> everyone = new ArrayList<>(bots);
+    everyone.addAll(departed);
+    for (Bot bot : everyone) {
+      if (bot.state() == Bot.State.FAILED) {
+        result.failed++;
+        failures.merge(shorten(bot.failure()), 1, Integer::sum);
+      } else if (bot.connectMillis() >= 0) {
+        result.connected++;
+        connectTimes.record(bot.connectMillis() * 1_000);
+      }
+    }
+    result.failedToStart = failedToStart.size();
+    result.failures = failures;
+    result.churnCycles = churnCycles.get();
+    result.connectP50Millis = connectTimes.percentileMicros(50) / 1_000;
+    result.connectP95Millis = connectTimes.percentileMicros(95) / 1_000;
+    result.connectMaxMillis = connectTimes.maxMicros() / 1_000;
+    result.packetsSent = sentInWindow;
+    result.packetsReceived = receivedInWindow;
+    // Streams between bots that were both connected to the end: loss counts to the sender's last
+    // packet. Streams of churned bots count to the last packet the receiver saw.
+    for (Bot receiver : everyone) {
+      for (Bot sender : everyone) {
+        if (sender == receiver || !sender.talker() || !sender.room().equals(receiver.room())) {
+          continue;
+        }
+        StreamStats stream = receiver.heardFrom(sender.index());
+        boolean bothStayed = bots.contains(receiver) && bots.contains(sender);
+        boolean shouldHear =
+            bothStayed
+                && receiver.state() == Bot.State.CONNECTED
+                && sender.state() == Bot.State.CONNECTED;
+        if (stream == null) {
+          if (shouldHear) {
+            result.streamsMissing++;
+          }
+          continue;
+        }
+        result.streams++;
+        result.lost += stream.lost(bothStayed ? sender.lastSequence() : -1);
+        result.uniqueReceived += stream.received();
+        result.duplicates += stream.duplicates();
+        result.reordered += stream.reordered();
+        result.jitterMaxMillis = Math.max(result.jitterMaxMillis, stream.jitterMillis());
+        result.jitterSumMillis += stream.jitterMillis();
+      }
+    }
+    for (Bot.LoopStats stats : loopStats) {
+      result.echoes += stats.echoes;
+      result.unstamped += stats.unstamped;
+    }
+    for (Bot bot : everyone) {
+      result.decryptFailures += bot.decryptFailures();
+    }
+    Histogram delay = delays();
+    result.delayCount = delay.count();
+    result.delayP50Micros = delay.percentileMicros(50);
+    result.delayP95Micros = delay.percentileMicros(95);
+    result.delayP99Micros = delay.percentileMicros(99);
+    result.delayMaxMicros = delay.maxMicros();
+    result.serverBefore = before;
+    result.serverAfter = after;
+    result.serverIdle = idle;
+    result.heapSamples = List.copyOf(heapSamples);
+    return result;
+  }
+
+  private static String shorten(String failure) {
+    if (failure == null) {
+      return "unknown";
+    }
+    String text = failure.replaceAll("bot\\d+", "bot").replaceAll("\\d{3,}", "N");
+    return text.length() > 120 ? text.substring(0, 120) : text;
+  }
+
+  private void progress() {
+    try {
+      ServerProbe.Sample now = target.probe().sample();
+      if (now.heapUsedBytes() >= 0) {
+        heapSamples.add(now.heapUsedBytes());
+      }
+      ServerProbe.Sample previous = lastSample;
+      lastSample = now;
+      long sent = sent();
+      long received = received();
+      long up = bots.stream().filter(b -> b.state() == Bot.State.CONNECTED).count();
+      long failed = bots.stream().filter(b -> b.state() == Bot.State.FAILED).count();
+      if (options.progress() && previous != null) {
+        double seconds = (now.atNanos() - previous.atNanos()) / 1e9;
+        System.out.printf(
+            "[%4ds] %-12s bots %d up, %d failed | sent %5.0f pps, received %6.0f pps, forwarded"
+                + " %6.0f pps | server cpu %5.1f%% heap %4d MB%n",
+            (System.nanoTime() - startNanos) / 1_000_000_000,
+            phase,
+            up,
+            failed + failedToStart.size(),
+            (sent - lastSent) / seconds,
+            (received - lastReceived) / seconds,
+            (now.packetsForwarded() - previous.packetsForwarded()) / seconds,
+            now.cpuSeconds() < 0 ? -1 : 100 * (now.cpuSeconds() - previous.cpuSeconds()) / seconds,
+            now.heapUsedBytes() < 0 ? -1 : now.heapUsedBytes() >> 20);
+      }
+      lastSent = sent;
+      lastReceived = received;
+    } catch (IOException | RuntimeException e) {
+      System.out.println("progress: " + e);
+    }
+  }
+
+  private static void sleepUntil(long deadline) throws InterruptedException {
+    long wait = deadline - System.nanoTime();
+    if (wait > 0) {
+      TimeUnit.NANOSECONDS.sleep(wait);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Bot bot : bots) {
+      bot.leave();
+    }
+    for (MediaLoop loop : loops) {
+      loop.close();
+    }
+    joins.shutdownNow();
+    handshakes.shutdownNow();
+  }
+}

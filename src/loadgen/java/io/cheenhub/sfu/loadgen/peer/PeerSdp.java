@@ -1,0 +1,131 @@
+package io.cheenhub.sfu.loadgen.peer;
+
+import io.cheenhub.sfu.sdp.Attribute;
+import io.cheenhub.sfu.sdp.MediaDescription;
+import io.cheenhub.sfu.sdp.SessionDescription;
+import io.cheenhub.sfu.transport.dtls.Fingerprint;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SDP a bot writes: a browser-like audio publish offer and answers to a server's subscribe
+ * offers, with the peer's ICE credentials, certificate fingerprint and (optionally) its host
+ * candidate. Opus is payload type 111; the audio-level extension is offered with id 1.
+ */
+public final class PeerSdp {
+
+  /** RFC 8445 §5.1.2.1 host priority with local preference 65535, component 1. */
+  private static final long HOST_PRIORITY = (126L << 24) | (65_535L << 8) | 255;
+
+  private PeerSdp() {}
+
+  /** DTLS role the bot asks for: {@code actpass} like a browser, or {@code active} (client). */
+  public enum Setup {
+    ACTPASS,
+    ACTIVE;
+
+    String sdp() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** A sendonly Opus offer (BUNDLE, rtcp-mux) with one SSRC. */
+  public static String publishOffer(
+      Peer peer, long ssrc, String cname, Setup setup, boolean withCandidate) {
+    var lines = new ArrayList<String>();
+    header(lines, "a=group:BUNDLE 0");
+    lines.add("a=msid-semantic: WMS " + cname);
+    lines.add("m=audio 9 UDP/TLS/RTP/SAVPF 111");
+    lines.add("c=IN IP4 0.0.0.0");
+    lines.add("a=rtcp:9 IN IP4 0.0.0.0");
+    transport(lines, peer, setup, withCandidate);
+    lines.add("a=mid:0");
+    lines.add("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+    lines.add("a=sendonly");
+    lines.add("a=msid:" + cname + " audio");
+    lines.add("a=rtcp-mux");
+    lines.add("a=rtpmap:111 opus/48000/2");
+    lines.add("a=fmtp:111 minptime=10;useinbandfec=1");
+    lines.add("a=ssrc:" + ssrc + " cname:" + cname);
+    return String.join("\r\n", lines) + "\r\n";
+  }
+
+  /**
+   * A browser-like answer to a subscribe offer: every m-line kept in order ({@code recvonly}, or
+   * port 0 where the offer retired it, {@code inactive} where the offer is), {@code
+   * a=setup:active}.
+   */
+  public static String subscribeAnswer(SessionDescription offer, Peer peer, boolean withCandidate) {
+    var lines = new ArrayList<String>();
+    var bundle = new ArrayList<String>();
+    for (MediaDescription m : offer.media()) {
+      if (m.port() != 0) {
+        bundle.add(m.mid().orElseThrow());
+      }
+    }
+    header(lines, "a=group:BUNDLE " + String.join(" ", bundle));
+    for (MediaDescription m : offer.media()) {
+      String mid = m.mid().orElseThrow(() -> new IllegalArgumentException("m-line without mid"));
+      if (m.port() == 0) {
+        lines.add("m=audio 0 UDP/TLS/RTP/SAVPF 111");
+        lines.add("c=IN IP4 0.0.0.0");
+        lines.add("a=mid:" + mid);
+        lines.add("a=inactive");
+        lines.add("a=rtpmap:111 opus/48000/2");
+        continue;
+      }
+      int payloadType = opusPayloadType(m);
+      lines.add("m=audio 9 UDP/TLS/RTP/SAVPF " + payloadType);
+      lines.add("c=IN IP4 0.0.0.0");
+      transport(lines, peer, Setup.ACTIVE, withCandidate);
+      lines.add("a=mid:" + mid);
+      for (Attribute.Extmap extmap : m.attributes(Attribute.Extmap.class)) {
+        if (extmap.uri().equals("urn:ietf:params:rtp-hdrext:ssrc-audio-level")) {
+          lines.add("a=extmap:" + extmap.id() + " " + extmap.uri());
+        }
+      }
+      lines.add(offer.direction(m) == Attribute.Direction.INACTIVE ? "a=inactive" : "a=recvonly");
+      lines.add("a=rtcp-mux");
+      lines.add("a=rtpmap:" + payloadType + " opus/48000/2");
+      lines.add("a=fmtp:" + payloadType + " minptime=10;useinbandfec=1");
+    }
+    return String.join("\r\n", lines) + "\r\n";
+  }
+
+  private static int opusPayloadType(MediaDescription m) {
+    for (Attribute.Rtpmap rtpmap : m.attributes(Attribute.Rtpmap.class)) {
+      if (rtpmap.encodingName().equalsIgnoreCase("opus")) {
+        return rtpmap.payloadType();
+      }
+    }
+    return 111;
+  }
+
+  private static void header(List<String> lines, String bundle) {
+    lines.add("v=0");
+    lines.add("o=- " + (System.nanoTime() & Long.MAX_VALUE) + " 2 IN IP4 127.0.0.1");
+    lines.add("s=-");
+    lines.add("t=0 0");
+    lines.add(bundle);
+  }
+
+  private static void transport(List<String> lines, Peer peer, Setup setup, boolean withCandidate) {
+    Fingerprint fingerprint = peer.certificate().fingerprint();
+    lines.add("a=ice-ufrag:" + peer.ufrag());
+    lines.add("a=ice-pwd:" + peer.password());
+    lines.add("a=fingerprint:" + fingerprint.algorithm() + " " + fingerprint.value());
+    lines.add("a=setup:" + setup.sdp());
+    if (withCandidate) {
+      var local = peer.localAddress();
+      lines.add(
+          "a=candidate:1 1 udp "
+              + HOST_PRIORITY
+              + " "
+              + local.getAddress().getHostAddress()
+              + " "
+              + local.getPort()
+              + " typ host");
+      lines.add("a=end-of-candidates");
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package io.cheenhub.sfu.loadgen.server;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads the server under test from the outside: process CPU, memory and GC, packets forwarded, its
+ * own drop counters and forwarding latency where it publishes them. A run takes one sample before
+ * and one after its window and reports the difference.
+ */
+public interface ServerProbe {
+
+  /** One reading; fields a server does not publish are -1 (and empty maps). */
+  record Sample(
+      long atNanos,
+      double cpuSeconds,
+      long residentBytes,
+      long heapUsedBytes,
+      long gcCount,
+      double gcSeconds,
+      long packetsForwarded,
+      long transportsActive,
+      Map<String, Long> drops,
+      Map<Long, Long> latencyBuckets) {
+
+    /** Drop counts that grew between {@code before} and this sample. */
+    public Map<String, Long> dropsSince(Sample before) {
+      var grown = new TreeMap<String, Long>();
+      drops.forEach(
+          (reason, count) -> {
+            long delta = count - before.drops.getOrDefault(reason, 0L);
+            if (delta != 0) {
+              grown.put(reason, delta);
+            }
+          });
+      return grown;
+    }
+  }
+
+  /** What this probe is reading (for the report). */
+  String describe();
+
+  Sample sample() throws IOException;
+}

@@ -1,0 +1,202 @@
+package io.cheenhub.sfu.loadgen.signal;
+
+import io.cheenhub.sfu.sdp.SdpParser;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * cheenhub-sfu's signaling (docs/api-reference.md) over the JDK's WebSocket client: {@code join},
+ * {@code publishOffer}, {@code subscribe} and an answer to every {@code consumeOffer}.
+ */
+public final class SfuSignaling implements Signaling {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  private final WebSocket socket;
+  private final Executor work;
+  private final BlockingQueue<JsonObject> replies = new LinkedBlockingQueue<>();
+  private volatile OfferHandler offers;
+  private volatile Consumer<String> failures = reason -> {};
+  private final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
+  private volatile boolean closing;
+
+  /**
+   * Opens {@code ws://.../ws}; {@code work} runs offer handling off the socket's thread (one offer
+   * at a time per connection, as the server sends them).
+   */
+  public SfuSignaling(HttpClient http, URI webSocket, Executor work) throws IOException {
+    this.work = work;
+    try {
+      this.socket =
+          http.newWebSocketBuilder()
+              .connectTimeout(TIMEOUT)
+              .buildAsync(webSocket, new Listener())
+              .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IOException("cannot open " + webSocket + ": " + e, e);
+    }
+  }
+
+  @Override
+  public void join(String room, String name) throws IOException {
+    send(
+        Json.createObjectBuilder()
+            .add("type", "join")
+            .add("requestId", "join")
+            .add("roomId", room)
+            .add("displayName", name)
+            .build());
+    await("joined");
+  }
+
+  @Override
+  public String publish(String offerSdp) throws IOException {
+    send(
+        Json.createObjectBuilder()
+            .add("type", "publishOffer")
+            .add("requestId", "publish")
+            .add("sdp", offerSdp)
+            .build());
+    return await("publishAnswer").getString("sdp");
+  }
+
+  @Override
+  public void subscribe(OfferHandler handler) throws IOException {
+    offers = handler;
+    send(Json.createObjectBuilder().add("type", "subscribe").add("requestId", "subscribe").build());
+    try {
+      firstAnswer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IOException("no subscribe offer answered: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean wantsCandidates() {
+    return false; // ice4j learns the bot's address from its checks (peer-reflexive)
+  }
+
+  @Override
+  public void onFailure(Consumer<String> listener) {
+    failures = listener;
+  }
+
+  private void send(JsonObject message) throws IOException {
+    try {
+      socket.sendText(message.toString(), true).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IOException("send failed: " + e, e);
+    }
+  }
+
+  private JsonObject await(String type) throws IOException {
+    try {
+      JsonObject reply = replies.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (reply == null) {
+        throw new IOException("no " + type + " within " + TIMEOUT.toSeconds() + " s");
+      }
+      if (!reply.getString("type").equals(type)) {
+        throw new IOException("expected " + type + ", got " + reply);
+      }
+      return reply;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  private void onMessage(JsonObject message) {
+    switch (message.getString("type", "")) {
+      case "joined", "publishAnswer" -> replies.add(message);
+      case "error" -> {
+        if (message.containsKey("requestId") && !message.isNull("requestId")) {
+          replies.add(message);
+        } else {
+          failures.accept("server error: " + message);
+        }
+      }
+      case "consumeOffer" -> work.execute(() -> answer(message.getString("sdp")));
+      default -> {
+        // participant and track events: the bots identify streams by their payload stamps
+      }
+    }
+  }
+
+  private synchronized void answer(String sdp) {
+    try {
+      String answer = offers.answer(SdpParser.parse(sdp));
+      send(
+          Json.createObjectBuilder()
+              .add("type", "consumeAnswer")
+              .add("requestId", "consume")
+              .add("sdp", answer)
+              .build());
+      firstAnswer.complete(null);
+    } catch (Exception e) {
+      firstAnswer.completeExceptionally(e);
+      failures.accept("answering a consumeOffer failed: " + e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    try {
+      socket.sendText("{\"type\":\"leave\"}", true).get(5, TimeUnit.SECONDS);
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      socket.abort();
+    }
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        String text = partial.toString();
+        partial.setLength(0);
+        try {
+          onMessage(Json.createReader(new StringReader(text)).readObject());
+        } catch (RuntimeException e) {
+          failures.accept("unreadable message: " + e);
+        }
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      if (!closing) {
+        failures.accept("signaling closed " + statusCode + " " + reason);
+      }
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      if (!closing) {
+        failures.accept("signaling failed: " + error);
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.cheenhub.sfu.loadgen.signal;
+
+import io.cheenhub.sfu.sdp.SessionDescription;
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/**
+ * How a bot talks to the server under test: join a room, publish one audio stream, receive everyone
+ * else's. One implementation per server (cheenhub-sfu's WebSocket protocol, Janus VideoRoom's HTTP
+ * API); bots are the same for both.
+ */
+public interface Signaling extends AutoCloseable {
+
+  /** Answers a subscribe offer (the server's first, and every renegotiation after it). */
+  @FunctionalInterface
+  interface OfferHandler {
+    String answer(SessionDescription offer) throws Exception;
+  }
+
+  /** Joins {@code room} as {@code name}; returns once the server confirmed. */
+  void join(String room, String name) throws IOException;
+
+  /** Sends a publish offer; returns the server's answer SDP. */
+  String publish(String offerSdp) throws IOException;
+
+  /**
+   * Asks to receive the room's other streams; {@code handler} answers each offer, in order, on a
+   * signaling thread. Returns once the first offer has been answered.
+   */
+  void subscribe(OfferHandler handler) throws IOException;
+
+  /**
+   * Whether the server needs the bot's host candidate in its SDP (it cannot learn it from checks).
+   */
+  boolean wantsCandidates();
+
+  /** Where asynchronous failures (a server error, a dropped connection) are reported. */
+  void onFailure(Consumer<String> listener);
+
+  /** Leaves the room cleanly and releases the connection. Idempotent. */
+  @Override
+  void close();
+}
