@@ -21,6 +21,8 @@ public final class LoadGenerator {
    */
   private static final Logger TRANSPORT_LOG = Logger.getLogger("io.cheenhub");
 
+  private static final Logger JITSI_LOG = Logger.getLogger("org.jitsi");
+
   private LoadGenerator() {}
 
   public static void main(String[] args) throws Exception {
@@ -47,6 +49,7 @@ public final class LoadGenerator {
   /** Runs once and returns the result (the smoke test calls this directly). */
   static Result run(Options options) throws Exception {
     TRANSPORT_LOG.setLevel(Level.WARNING);
+    JITSI_LOG.setLevel(Level.WARNING);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     ExecutorService work =
         Executors.newCachedThreadPool(
@@ -71,7 +74,13 @@ public final class LoadGenerator {
     ProcessStats process = process(options);
     return switch (options.target()) {
       case SFU -> new SfuTarget(http, options.server(), process, work);
-      case JANUS -> throw new IllegalArgumentException("janus target: not yet");
+      case JANUS ->
+          new JanusTarget(
+              options.server(),
+              options.janusAdmin(),
+              options.janusAdminSecret(),
+              process,
+              options.talkers());
     };
   }
 

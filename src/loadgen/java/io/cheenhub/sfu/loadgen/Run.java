@@ -46,7 +46,6 @@ final class Run implements AutoCloseable {
   private final long startNanos = System.nanoTime();
   private final List<Long> heapSamples = new CopyOnWriteArrayList<>();
   private volatile String phase = "start";
-  private volatile ServerProbe.Sample lastSample;
   private volatile long lastSent;
   private volatile long lastReceived;
 
@@ -217,9 +216,12 @@ final class Run implements AutoCloseable {
 
   private final List<String> failedToStart = new CopyOnWriteArrayList<>();
 
-  /** Gives the last joiners' first packets time to flow before measuring. */
+  /**
+   * Gives the last joiners' first packets time to flow, and the server's JIT time to finish what
+   * the joins made it compile, before measuring.
+   */
   private void settle() throws InterruptedException {
-    Thread.sleep(2_000);
+    Thread.sleep(5_000);
   }
 
   private void churnUntil(long deadline) throws InterruptedException {
@@ -423,39 +425,55 @@ final class Run implements AutoCloseable {
     return text.length() > 120 ? text.substring(0, 120) : text;
   }
 
+  /**
+   * Once a second: a progress line from the bots' own counters and the server's CPU from /proc.
+   * Every {@link #FULL_SAMPLE_EVERY} s a full server sample (HTTP) adds a heap reading; scraping
+   * the server every second would cost it more than forwarding does at small loads.
+   */
   private void progress() {
     try {
-      ServerProbe.Sample now = target.probe().sample();
-      if (now.heapUsedBytes() >= 0) {
-        heapSamples.add(now.heapUsedBytes());
+      long tick = progressTicks++;
+      if (tick % FULL_SAMPLE_EVERY == 0) {
+        long heap = target.probe().sample().heapUsedBytes();
+        if (heap >= 0) {
+          heapSamples.add(heap);
+          lastHeap = heap;
+        }
       }
-      ServerProbe.Sample previous = lastSample;
-      lastSample = now;
+      long at = System.nanoTime();
+      double cpu = target.probe().cpuSeconds();
       long sent = sent();
       long received = received();
       long up = bots.stream().filter(b -> b.state() == Bot.State.CONNECTED).count();
       long failed = bots.stream().filter(b -> b.state() == Bot.State.FAILED).count();
-      if (options.progress() && previous != null) {
-        double seconds = (now.atNanos() - previous.atNanos()) / 1e9;
+      if (options.progress() && lastProgressNanos != 0) {
+        double seconds = (at - lastProgressNanos) / 1e9;
         System.out.printf(
-            "[%4ds] %-12s bots %d up, %d failed | sent %5.0f pps, received %6.0f pps, forwarded"
-                + " %6.0f pps | server cpu %5.1f%% heap %4d MB%n",
-            (System.nanoTime() - startNanos) / 1_000_000_000,
+            "[%4ds] %-12s bots %d up, %d failed | sent %5.0f pps, received %6.0f pps |"
+                + " server cpu %5.1f%%%s%n",
+            (at - startNanos) / 1_000_000_000,
             phase,
             up,
             failed + failedToStart.size(),
             (sent - lastSent) / seconds,
             (received - lastReceived) / seconds,
-            (now.packetsForwarded() - previous.packetsForwarded()) / seconds,
-            now.cpuSeconds() < 0 ? -1 : 100 * (now.cpuSeconds() - previous.cpuSeconds()) / seconds,
-            now.heapUsedBytes() < 0 ? -1 : now.heapUsedBytes() >> 20);
+            cpu < 0 ? -1 : 100 * (cpu - lastCpu) / seconds,
+            lastHeap < 0 ? "" : " heap " + (lastHeap >> 20) + " MB");
       }
+      lastProgressNanos = at;
+      lastCpu = cpu;
       lastSent = sent;
       lastReceived = received;
     } catch (IOException | RuntimeException e) {
       System.out.println("progress: " + e);
     }
   }
+
+  private static final int FULL_SAMPLE_EVERY = 5;
+  private long progressTicks;
+  private long lastProgressNanos;
+  private double lastCpu;
+  private long lastHeap = -1;
 
   private static void sleepUntil(long deadline) throws InterruptedException {
     long wait = deadline - System.nanoTime();

@@ -138,7 +138,7 @@ public final class Bot {
                     publish,
                     ssrc(),
                     "bot" + index,
-                    PeerSdp.Setup.ACTPASS,
+                    signaling.publishSetup(),
                     signaling.wantsCandidates()));
         publish.start(loop, Remote.of(SdpParser.parse(answer)), Peer.Role.CONTROLLING);
       } else {

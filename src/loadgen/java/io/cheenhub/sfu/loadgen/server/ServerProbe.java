@@ -41,5 +41,9 @@ public interface ServerProbe {
   /** What this probe is reading (for the report). */
   String describe();
 
+  /** A full reading (HTTP round trips to the server: for window boundaries, not every second). */
   Sample sample() throws IOException;
+
+  /** Just the process's CPU seconds, from /proc (free for the server); -1 if unknown. */
+  double cpuSeconds() throws IOException;
 }

@@ -66,6 +66,11 @@ public final class SfuProbe implements ServerProbe {
         latency);
   }
 
+  @Override
+  public double cpuSeconds() throws IOException {
+    return process == null ? -1 : process.cpuSeconds();
+  }
+
   /** Heap, GC and transports only: for watching a server settle after a run. */
   public long transportsActive() throws IOException {
     return (long) new Prometheus(get("/metrics")).sum("sfu_transports_active", "");

@@ -34,6 +34,11 @@ public interface Signaling extends AutoCloseable {
    */
   boolean wantsCandidates();
 
+  /** The DTLS role the bot's publish offer asks for. */
+  default io.cheenhub.sfu.loadgen.peer.PeerSdp.Setup publishSetup() {
+    return io.cheenhub.sfu.loadgen.peer.PeerSdp.Setup.ACTPASS; // like a browser
+  }
+
   /** Where asynchronous failures (a server error, a dropped connection) are reported. */
   void onFailure(Consumer<String> listener);
 
