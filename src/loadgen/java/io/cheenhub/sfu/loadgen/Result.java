@@ -71,6 +71,25 @@ final class Result {
     return cpuSeconds() < 0 || forwarded <= 0 ? -1 : cpuSeconds() * 1e6 / forwarded;
   }
 
+  /** CPU µs per forwarded packet by thread group over the window (empty if unknown). */
+  Map<String, Double> cpuMicrosPerForwardedByThreads() {
+    var perGroup = new java.util.LinkedHashMap<String, Double>();
+    long forwarded = forwarded();
+    if (forwarded <= 0) {
+      return perGroup;
+    }
+    serverAfter
+        .cpuByThreads()
+        .forEach(
+            (group, seconds) ->
+                perGroup.put(
+                    group.name().toLowerCase(java.util.Locale.ROOT),
+                    (seconds - serverBefore.cpuByThreads().getOrDefault(group, 0.0))
+                        * 1e6
+                        / forwarded));
+    return perGroup;
+  }
+
   /** The server's own forwarding latency over the window, from its histogram's bucket deltas. */
   long serverLatencyMicros(double percentile) {
     var delta = new TreeMap<Long, Long>();
@@ -175,6 +194,10 @@ final class Result {
           out,
           "server CPU per forwarded packet",
           String.format("%.2f µs", cpuMicrosPerForwarded()));
+      cpuMicrosPerForwardedByThreads()
+          .forEach(
+              (group, micros) ->
+                  row(out, "  of which " + group + " threads", String.format("%.2f µs", micros)));
     }
     if (serverAfter.heapUsedBytes() >= 0) {
       row(
@@ -274,6 +297,7 @@ final class Result {
                 .add("p99", serverLatencyMicros(99)))
         .add("serverCpuSeconds", cpuSeconds())
         .add("serverCpuMicrosPerForwarded", cpuMicrosPerForwarded())
+        .add("serverCpuMicrosPerForwardedByThreads", byThreads())
         .add(
             "serverHeapBytes",
             Json.createObjectBuilder()
@@ -293,6 +317,12 @@ final class Result {
         .add("decryptFailures", decryptFailures)
         .add("transportsLeftAfterLeave", transportsLeftAfterLeave)
         .build();
+  }
+
+  private JsonObjectBuilder byThreads() {
+    JsonObjectBuilder json = Json.createObjectBuilder();
+    cpuMicrosPerForwardedByThreads().forEach(json::add);
+    return json;
   }
 
   void writeJson(Path path) throws IOException {

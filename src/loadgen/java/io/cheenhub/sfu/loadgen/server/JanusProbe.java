@@ -38,6 +38,7 @@ public final class JanusProbe implements ServerProbe {
         stats.packetsOut(),
         stats.handles(),
         Map.of(),
+        Map.of(),
         Map.of());
   }
 

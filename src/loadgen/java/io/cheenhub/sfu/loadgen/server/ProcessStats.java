@@ -36,6 +36,60 @@ public final class ProcessStats {
     return (utime + stime) / CLOCK_TICKS_PER_SECOND;
   }
 
+  /** Where a thread's CPU goes, judged by its (15-character) Linux name. */
+  public enum ThreadGroup {
+    /** cheenhub-sfu's managed executors (packet workers, blocking tasks) and ice4j's threads. */
+    MEDIA,
+    /** The JIT compilers and the code cache sweeper. */
+    JIT,
+    /** Garbage collection and safepoint work. */
+    GC,
+    /** Everything else: the container's HTTP, Hazelcast, timers, JFR. */
+    OTHER;
+
+    static ThreadGroup of(String name) {
+      if (name.startsWith("java:app/concur")
+          || name.contains("ice4j")
+          || name.contains("iceNj")
+          || name.startsWith("org.ice4j")) {
+        return MEDIA;
+      }
+      if (name.contains("CompilerThre") || name.startsWith("Sweeper")) {
+        return JIT;
+      }
+      if (name.startsWith("GC ") || name.startsWith("G1 ") || name.equals("VM Thread")) {
+        return GC;
+      }
+      return OTHER;
+    }
+  }
+
+  /**
+   * CPU seconds by {@link ThreadGroup}, summed over the threads alive now (threads that ended since
+   * are missing: compare two readings over a window where the pools are steady).
+   */
+  public java.util.EnumMap<ThreadGroup, Double> cpuByThreadGroup() throws IOException {
+    var groups = new java.util.EnumMap<ThreadGroup, Double>(ThreadGroup.class);
+    for (ThreadGroup group : ThreadGroup.values()) {
+      groups.put(group, 0.0);
+    }
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          double seconds =
+              (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
+          groups.merge(ThreadGroup.of(name), seconds, Double::sum);
+        } catch (IOException e) {
+          // the thread ended while we looked
+        }
+      }
+    }
+    return groups;
+  }
+
   /** Resident set size in bytes. */
   public long residentBytes() throws IOException {
     return statusValue("VmRSS:") * 1024;

@@ -22,7 +22,8 @@ public interface ServerProbe {
       long packetsForwarded,
       long transportsActive,
       Map<String, Long> drops,
-      Map<Long, Long> latencyBuckets) {
+      Map<Long, Long> latencyBuckets,
+      Map<ProcessStats.ThreadGroup, Double> cpuByThreads) {
 
     /** Drop counts that grew between {@code before} and this sample. */
     public Map<String, Long> dropsSince(Sample before) {

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -63,7 +64,8 @@ public final class SfuProbe implements ServerProbe {
         forwarding.getJsonNumber("packetsForwarded").longValue(),
         (long) metrics.sum("sfu_transports_active", ""),
         drops,
-        latency);
+        latency,
+        process == null ? Map.of() : process.cpuByThreadGroup());
   }
 
   @Override
