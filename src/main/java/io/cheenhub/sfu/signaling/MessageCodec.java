@@ -1,15 +1,16 @@
 package io.cheenhub.sfu.signaling;
 
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbException;
+import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,15 @@ public final class MessageCodec {
           "error");
 
   private final Jsonb jsonb = JsonbBuilder.create();
+
+  /**
+   * Looked up once: {@code Json.createReader} asks {@link JsonProvider#provider()} on every call,
+   * which in Payara scans the web application's class path for a service file (seen in a profile of
+   * 50 joining bots as class-loader resource lookups per signaling frame).
+   */
+  private static final JsonReaderFactory READERS =
+      JsonProvider.provider().createReaderFactory(java.util.Map.of());
+
   private final int maxFrameChars;
 
   /** A codec refusing frames longer than {@code maxFrameChars}. */
@@ -146,7 +156,7 @@ public final class MessageCodec {
 
   private static JsonObject parseObject(String text) throws SignalingException {
     JsonValue value;
-    try (JsonReader reader = Json.createReader(new StringReader(text))) {
+    try (JsonReader reader = READERS.createReader(new StringReader(text))) {
       value = reader.readValue();
     } catch (JsonException | IllegalStateException e) {
       throw new SignalingException(
