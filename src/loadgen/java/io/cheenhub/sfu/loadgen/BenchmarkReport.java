@@ -99,7 +99,7 @@ public final class BenchmarkReport {
               ms(r.getJsonObject("delayMicros").getJsonNumber("p99").longValue()),
               ms(r.getJsonObject("serverLatencyMicros").getJsonNumber("p99").longValue()),
               cpuPercent(r),
-              micros(r.getJsonNumber("serverCpuMicrosPerForwarded").doubleValue())));
+              micros(r.getJsonNumber("serverCpuMicrosPerForwarded").doubleValue()) + media(r)));
     }
     md.append(
         lastGood == null
@@ -164,6 +164,14 @@ public final class BenchmarkReport {
             + ", "
             + r.getJsonObject("serverGc").getInt("count")
             + " GCs";
+    if (r.getInt("churnCycles") > 0 && r.containsKey("liveHeapBytes")) {
+      JsonObject live = r.getJsonObject("liveHeapBytes");
+      heapCell +=
+          "; live heap after full GC, before → after the window: "
+              + mb(live.getJsonNumber("before").longValue())
+              + " → "
+              + mb(live.getJsonNumber("after").longValue());
+    }
     if (r.getInt("churnCycles") > 0) {
       heapCell +=
           "; floor first → last quarter "
@@ -193,7 +201,7 @@ public final class BenchmarkReport {
             ms(latency.getJsonNumber("p95").longValue()),
             ms(latency.getJsonNumber("p99").longValue()),
             cpuPercent(r),
-            micros(perPacket),
+            micros(perPacket) + media(r),
             times(perPacket, floor),
             heapCell,
             r.getJsonObject("serverDrops").isEmpty()
@@ -220,9 +228,22 @@ public final class BenchmarkReport {
             ms(delay.getJsonNumber("p99").longValue()),
             ms(delay.getJsonNumber("max").longValue()),
             cpuPercent(r),
-            micros(perPacket),
+            micros(perPacket) + media(r),
             times(perPacket, floor),
             memory));
+  }
+
+  /** The media threads' and the JIT's share, where the probe could split the CPU by thread. */
+  private static String media(JsonObject r) {
+    JsonObject groups = r.getJsonObject("serverCpuMicrosPerForwardedByThreads");
+    if (groups == null || !groups.containsKey("media")) {
+      return "";
+    }
+    return String.format(
+        Locale.ROOT,
+        " (media threads %.1f µs, JIT %.1f µs)",
+        groups.getJsonNumber("media").doubleValue(),
+        groups.getJsonNumber("jit").doubleValue());
   }
 
   private static int listeners(JsonObject r) {

@@ -25,6 +25,7 @@ record Options(
     InetAddress bind,
     long serverPid,
     int botThreads,
+    int sampleEverySeconds,
     Path json,
     boolean progress) {
 
@@ -66,6 +67,8 @@ record Options(
         --server-pid PID      server process for CPU figures (default: whoever listens on the
                               server's port, when it is on this host)
         --bot-threads N       media loop threads for the bots (default 1)
+        --sample-every S      full server sample (HTTP: heap, GC) every S s during the run; 0 only
+                              at the window's edges (default 5)
         --json FILE           also write the result as JSON
         --quiet               no progress line
       """;
@@ -109,6 +112,7 @@ record Options(
               InetAddress.getByName(values.getOrDefault("bind", "127.0.0.1")),
               Long.parseLong(values.getOrDefault("server-pid", "-1")),
               positive(values, "bot-threads", 1),
+              Integer.parseInt(values.getOrDefault("sample-every", "5")),
               values.containsKey("json") ? Path.of(values.get("json")) : null,
               !quiet);
       if (options.talkers < 0 || options.talkers > participants) {

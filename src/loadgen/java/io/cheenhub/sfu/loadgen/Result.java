@@ -51,6 +51,8 @@ final class Result {
   ServerProbe.Sample serverAfter;
   List<Long> heapSamples = List.of();
   long transportsLeftAfterLeave;
+  long liveHeapBefore = -1;
+  long liveHeapAfter = -1;
 
   double lossPercent() {
     long expected = uniqueReceived + lost;
@@ -220,6 +222,12 @@ final class Result {
     if (serverAfter.residentBytes() >= 0) {
       row(out, "server RSS", (serverAfter.residentBytes() >> 20) + " MB");
     }
+    if (liveHeapBefore >= 0) {
+      row(
+          out,
+          "live heap after full GC: before / after",
+          (liveHeapBefore >> 20) + " MB / " + (liveHeapAfter >> 20) + " MB");
+    }
     row(out, "server drops (window)", serverAfter.dropsSince(serverBefore).toString());
     row(
         out,
@@ -316,6 +324,9 @@ final class Result {
         .add("unstamped", unstamped)
         .add("decryptFailures", decryptFailures)
         .add("transportsLeftAfterLeave", transportsLeftAfterLeave)
+        .add(
+            "liveHeapBytes",
+            Json.createObjectBuilder().add("before", liveHeapBefore).add("after", liveHeapAfter))
         .build();
   }
 

@@ -113,6 +113,7 @@ final class Run implements AutoCloseable {
           phase = "fill";
           fill(options.participants(), options.rampRate());
           settle();
+          liveHeapBefore = target.probe().liveHeapBytes();
           before = startWindow();
           windowStart = System.nanoTime();
           phase = "churn";
@@ -130,6 +131,12 @@ final class Run implements AutoCloseable {
       }
       long windowNanos = System.nanoTime() - windowStart;
       ServerProbe.Sample after = target.probe().sample();
+      long liveHeapAfter = -1;
+      if (options.profile() == Options.Profile.CHURN) {
+        // As many participants as before the window, hundreds of others came and went: live heap
+        // after a full GC should be where it started.
+        liveHeapAfter = target.probe().liveHeapBytes();
+      }
       long sentInWindow = sent() - windowSent;
       long receivedInWindow = received() - windowReceived;
       phase = "drain";
@@ -141,6 +148,8 @@ final class Run implements AutoCloseable {
       phase = "leave";
       leaveAll();
       result.transportsLeftAfterLeave = awaitTransportsGone(idle.transportsActive());
+      result.liveHeapBefore = liveHeapBefore;
+      result.liveHeapAfter = liveHeapAfter;
       return result;
     } finally {
       progress.shutdownNow();
@@ -270,6 +279,7 @@ final class Run implements AutoCloseable {
     return active < 0 ? -1 : active - Math.max(0, baseline);
   }
 
+  private long liveHeapBefore = -1;
   private volatile long windowSent;
   private volatile long windowReceived;
 
@@ -427,13 +437,14 @@ final class Run implements AutoCloseable {
 
   /**
    * Once a second: a progress line from the bots' own counters and the server's CPU from /proc.
-   * Every {@link #FULL_SAMPLE_EVERY} s a full server sample (HTTP) adds a heap reading; scraping
-   * the server every second would cost it more than forwarding does at small loads.
+   * Every {@code --sample-every} s a full server sample (HTTP) adds a heap reading; scraping the
+   * server every second would cost it more than forwarding does at small loads.
    */
   private void progress() {
     try {
       long tick = progressTicks++;
-      if (tick % FULL_SAMPLE_EVERY == 0) {
+      int every = options.sampleEverySeconds();
+      if (every > 0 && tick % every == 0) {
         long heap = target.probe().sample().heapUsedBytes();
         if (heap >= 0) {
           heapSamples.add(heap);
@@ -469,7 +480,6 @@ final class Run implements AutoCloseable {
     }
   }
 
-  private static final int FULL_SAMPLE_EVERY = 5;
   private long progressTicks;
   private long lastProgressNanos;
   private double lastCpu;

@@ -90,6 +90,30 @@ public final class ProcessStats {
     return groups;
   }
 
+  /**
+   * Asks a local JVM for a full collection ({@code jcmd <pid> GC.run}), so that a heap reading
+   * right after it is live data, not garbage. Returns false if that is not possible (not a JVM,
+   * another user).
+   */
+  public boolean collectGarbage() {
+    try {
+      Process jcmd =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(pid),
+                  "GC.run")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      return jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && jcmd.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** Resident set size in bytes. */
   public long residentBytes() throws IOException {
     return statusValue("VmRSS:") * 1024;

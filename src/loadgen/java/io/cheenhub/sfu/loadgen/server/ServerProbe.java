@@ -45,6 +45,14 @@ public interface ServerProbe {
   /** A full reading (HTTP round trips to the server: for window boundaries, not every second). */
   Sample sample() throws IOException;
 
+  /**
+   * Live heap in bytes: a full collection in the server, then its heap reading; -1 where the server
+   * is not a local JVM.
+   */
+  default long liveHeapBytes() throws IOException {
+    return -1;
+  }
+
   /** Just the process's CPU seconds, from /proc (free for the server); -1 if unknown. */
   double cpuSeconds() throws IOException;
 }

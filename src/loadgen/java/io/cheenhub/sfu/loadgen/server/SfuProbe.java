@@ -69,6 +69,14 @@ public final class SfuProbe implements ServerProbe {
   }
 
   @Override
+  public long liveHeapBytes() throws IOException {
+    if (process == null || !process.collectGarbage()) {
+      return -1;
+    }
+    return (long) new Prometheus(get("/metrics")).sum("memory_usedHeap_bytes", "");
+  }
+
+  @Override
   public double cpuSeconds() throws IOException {
     return process == null ? -1 : process.cpuSeconds();
   }
