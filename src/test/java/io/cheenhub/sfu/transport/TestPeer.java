@@ -1,10 +1,8 @@
 package io.cheenhub.sfu.transport;
 
-import io.cheenhub.sfu.sdp.Attribute;
-import io.cheenhub.sfu.sdp.MediaDescription;
+import io.cheenhub.sfu.loadgen.peer.PeerSdp;
 import io.cheenhub.sfu.sdp.SdpException;
 import io.cheenhub.sfu.sdp.SdpParser;
-import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.transport.dtls.DtlsCertificate;
 import io.cheenhub.sfu.transport.dtls.DtlsParameters;
 import io.cheenhub.sfu.transport.dtls.DtlsSession;
@@ -16,7 +14,6 @@ import io.cheenhub.sfu.transport.srtp.SrtpSession;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -99,43 +96,8 @@ public final class TestPeer implements AutoCloseable {
    * extension.
    */
   public String subscribeAnswer(String offerSdp) throws SdpException {
-    SessionDescription offer = SdpParser.parse(offerSdp);
-    var lines = new ArrayList<String>();
-    lines.add("v=0");
-    lines.add("o=- 3190263468203385571 2 IN IP4 127.0.0.1");
-    lines.add("s=-");
-    lines.add("t=0 0");
-    var bundle = new ArrayList<String>();
-    for (MediaDescription m : offer.media()) {
-      if (m.port() != 0) {
-        bundle.add(m.mid().orElseThrow());
-      }
-    }
-    lines.add("a=group:BUNDLE " + String.join(" ", bundle));
-    for (MediaDescription m : offer.media()) {
-      String mid = m.mid().orElseThrow();
-      if (m.port() == 0) {
-        lines.add("m=audio 0 UDP/TLS/RTP/SAVPF 111");
-        lines.add("c=IN IP4 0.0.0.0");
-        lines.add("a=mid:" + mid);
-        lines.add("a=inactive");
-        lines.add("a=rtpmap:111 opus/48000/2");
-        continue;
-      }
-      lines.add("m=audio 9 UDP/TLS/RTP/SAVPF 111");
-      lines.add("c=IN IP4 0.0.0.0");
-      lines.add("a=ice-ufrag:" + ice.ufrag);
-      lines.add("a=ice-pwd:" + ice.password);
-      lines.add("a=fingerprint:" + fingerprint().algorithm() + " " + fingerprint().value());
-      lines.add("a=setup:active");
-      lines.add("a=mid:" + mid);
-      lines.add("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level");
-      lines.add(offer.direction(m) == Attribute.Direction.INACTIVE ? "a=inactive" : "a=recvonly");
-      lines.add("a=rtcp-mux");
-      lines.add("a=rtpmap:111 opus/48000/2");
-      lines.add("a=fmtp:111 minptime=10;useinbandfec=1");
-    }
-    return String.join("\r\n", lines) + "\r\n";
+    return PeerSdp.subscribeAnswer(
+        SdpParser.parse(offerSdp), new PeerSdp.Local(ice.ufrag, ice.password, fingerprint(), null));
   }
 
   /** The next decrypted RTP packet received, or null after {@code timeout}. */

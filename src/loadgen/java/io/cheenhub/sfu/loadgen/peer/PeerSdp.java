@@ -4,6 +4,7 @@ import io.cheenhub.sfu.sdp.Attribute;
 import io.cheenhub.sfu.sdp.MediaDescription;
 import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.transport.dtls.Fingerprint;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,23 @@ public final class PeerSdp {
 
   private PeerSdp() {}
 
+  /**
+   * The local end of a PeerConnection as its SDP shows it: ICE credentials, certificate fingerprint
+   * and, when the far end needs it in the SDP, the host candidate (else null).
+   */
+  public record Local(
+      String ufrag, String password, Fingerprint fingerprint, InetSocketAddress candidate) {
+
+    /** A bot peer's local end, with its socket as candidate if {@code withCandidate}. */
+    public static Local of(Peer peer, boolean withCandidate) {
+      return new Local(
+          peer.ufrag(),
+          peer.password(),
+          peer.certificate().fingerprint(),
+          withCandidate ? peer.localAddress() : null);
+    }
+  }
+
   /** DTLS role the bot asks for: {@code actpass} like a browser, or {@code active} (client). */
   public enum Setup {
     ACTPASS,
@@ -32,13 +50,18 @@ public final class PeerSdp {
   /** A sendonly Opus offer (BUNDLE, rtcp-mux) with one SSRC. */
   public static String publishOffer(
       Peer peer, long ssrc, String cname, Setup setup, boolean withCandidate) {
+    return publishOffer(Local.of(peer, withCandidate), ssrc, cname, setup);
+  }
+
+  /** A sendonly Opus offer (BUNDLE, rtcp-mux) with one SSRC, for any local end. */
+  public static String publishOffer(Local peer, long ssrc, String cname, Setup setup) {
     var lines = new ArrayList<String>();
     header(lines, "a=group:BUNDLE 0");
     lines.add("a=msid-semantic: WMS " + cname);
     lines.add("m=audio 9 UDP/TLS/RTP/SAVPF 111");
     lines.add("c=IN IP4 0.0.0.0");
     lines.add("a=rtcp:9 IN IP4 0.0.0.0");
-    transport(lines, peer, setup, withCandidate);
+    transport(lines, peer, setup);
     lines.add("a=mid:0");
     lines.add("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level");
     lines.add("a=sendonly");
@@ -56,6 +79,11 @@ public final class PeerSdp {
    * a=setup:active}.
    */
   public static String subscribeAnswer(SessionDescription offer, Peer peer, boolean withCandidate) {
+    return subscribeAnswer(offer, Local.of(peer, withCandidate));
+  }
+
+  /** The same answer for any local end (the test peers use it too). */
+  public static String subscribeAnswer(SessionDescription offer, Local peer) {
     var lines = new ArrayList<String>();
     var bundle = new ArrayList<String>();
     for (MediaDescription m : offer.media()) {
@@ -77,7 +105,7 @@ public final class PeerSdp {
       int payloadType = opusPayloadType(m);
       lines.add("m=audio 9 UDP/TLS/RTP/SAVPF " + payloadType);
       lines.add("c=IN IP4 0.0.0.0");
-      transport(lines, peer, Setup.ACTIVE, withCandidate);
+      transport(lines, peer, Setup.ACTIVE);
       lines.add("a=mid:" + mid);
       for (Attribute.Extmap extmap : m.attributes(Attribute.Extmap.class)) {
         if (extmap.uri().equals("urn:ietf:params:rtp-hdrext:ssrc-audio-level")) {
@@ -109,14 +137,14 @@ public final class PeerSdp {
     lines.add(bundle);
   }
 
-  private static void transport(List<String> lines, Peer peer, Setup setup, boolean withCandidate) {
-    Fingerprint fingerprint = peer.certificate().fingerprint();
+  private static void transport(List<String> lines, Local peer, Setup setup) {
+    Fingerprint fingerprint = peer.fingerprint();
     lines.add("a=ice-ufrag:" + peer.ufrag());
     lines.add("a=ice-pwd:" + peer.password());
     lines.add("a=fingerprint:" + fingerprint.algorithm() + " " + fingerprint.value());
     lines.add("a=setup:" + setup.sdp());
-    if (withCandidate) {
-      var local = peer.localAddress();
+    InetSocketAddress local = peer.candidate();
+    if (local != null) {
       lines.add(
           "a=candidate:1 1 udp "
               + HOST_PRIORITY
