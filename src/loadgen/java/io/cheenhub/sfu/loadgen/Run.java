@@ -356,7 +356,7 @@ final class Run implements AutoCloseable {
     result.server = target.probe().describe();
     result.windowSeconds = windowNanos / 1e9;
     var failures = new TreeMap<String, Integer>();
-    var connectTimes = new Histogram();
+    var connectTimes = new ArrayList<Long>();
     for (String failure : failedToStart) {
       failures.merge(shorten(failure), 1, Integer::sum);
     }
@@ -368,15 +368,18 @@ final class Run implements AutoCloseable {
         failures.merge(shorten(bot.failure()), 1, Integer::sum);
       } else if (bot.connectMillis() >= 0) {
         result.connected++;
-        connectTimes.record(bot.connectMillis() * 1_000);
+        connectTimes.add(bot.connectMillis());
       }
     }
     result.failedToStart = failedToStart.size();
     result.failures = failures;
     result.churnCycles = churnCycles.get();
-    result.connectP50Millis = connectTimes.percentileMicros(50) / 1_000;
-    result.connectP95Millis = connectTimes.percentileMicros(95) / 1_000;
-    result.connectMaxMillis = connectTimes.maxMicros() / 1_000;
+    // Exact percentiles: connect times run to seconds, past the delay histogram's fine range.
+    connectTimes.sort(null);
+    result.connectP50Millis = nearestRank(connectTimes, 50);
+    result.connectP95Millis = nearestRank(connectTimes, 95);
+    result.connectMaxMillis =
+        connectTimes.isEmpty() ? 0 : connectTimes.get(connectTimes.size() - 1);
     result.packetsSent = sentInWindow;
     result.packetsReceived = receivedInWindow;
     // Streams between bots that were both connected to the end: loss counts to the sender's last
@@ -425,6 +428,14 @@ final class Run implements AutoCloseable {
     result.serverIdle = idle;
     result.heapSamples = List.copyOf(heapSamples);
     return result;
+  }
+
+  private static long nearestRank(List<Long> sorted, double percentile) {
+    if (sorted.isEmpty()) {
+      return 0;
+    }
+    int rank = (int) Math.ceil(percentile / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, rank - 1));
   }
 
   private static String shorten(String failure) {
