@@ -73,11 +73,15 @@ class ObservabilityIT extends ServerIT {
     assertThat(invalid.statusCode()).isEqualTo(400);
     assertThat(object(invalid).getString("code")).isEqualTo("invalid-room-id");
 
-    assertThat(metric(base, "sfu_participants_active", "")).isEqualTo(4);
-    assertThat(metric(base, "sfu_rooms_active", "")).isEqualTo(2);
-    assertThat(metric(base, "sfu_signaling_connections_active", "")).isEqualTo(4);
-    assertThat(metric(base, "sfu_signaling_messages_total", "type=\"join\""))
-        .isEqualTo(joinsBefore + 4);
+    // Awaited, not read once: see metricsFollowJoinsAndLeaves.
+    awaitMetrics(
+        () -> {
+          assertThat(metric(base, "sfu_participants_active", "")).isEqualTo(4);
+          assertThat(metric(base, "sfu_rooms_active", "")).isEqualTo(2);
+          assertThat(metric(base, "sfu_signaling_connections_active", "")).isEqualTo(4);
+          assertThat(metric(base, "sfu_signaling_messages_total", "type=\"join\""))
+              .isEqualTo(joinsBefore + 4);
+        });
   }
 
   @Test
@@ -86,8 +90,16 @@ class ObservabilityIT extends ServerIT {
     for (int i = 0; i < 5; i++) {
       room.add(joined("gauge", "P" + i));
     }
-    assertThat(metric(base, "sfu_participants_active", "")).isEqualTo(5);
-    assertThat(metric(base, "sfu_rooms_active", "")).isEqualTo(1);
+    // The count is exact as soon as the joins are answered, yet a fresh-clone CI run once read 4
+    // here, the previous test's value. Suspected cause (not proven): Payara (Grizzly/Tyrus) was
+    // also seen writing a closing WebSocket's frame into another connection's HTTP response, and
+    // such stray bytes would make the next answer on a reused connection a stale one. The values
+    // must hold; they may take another read.
+    awaitMetrics(
+        () -> {
+          assertThat(metric(base, "sfu_participants_active", "")).isEqualTo(5);
+          assertThat(metric(base, "sfu_rooms_active", "")).isEqualTo(1);
+        });
 
     room.get(0).close();
     room.get(1).send("{\"type\":\"leave\"}");
@@ -108,7 +120,11 @@ class ObservabilityIT extends ServerIT {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> metric(base, "sfu_rooms_active", ""), v -> v == 0);
-    assertThat(metric(base, "sfu_participants_active", "")).isZero();
+    awaitMetrics(() -> assertThat(metric(base, "sfu_participants_active", "")).isZero());
+  }
+
+  private static void awaitMetrics(org.awaitility.core.ThrowingRunnable assertion) {
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(assertion);
   }
 
   @Test
