@@ -105,7 +105,7 @@ final class Run implements AutoCloseable {
           phase = "before spike";
           sleepUntil(windowStart + TimeUnit.SECONDS.toNanos(options.durationSeconds()) / 2);
           phase = "spike";
-          fillListeners(options.spike(), 1_000);
+          fill(options.spike(), 1_000, 0); // listeners only
           phase = "after spike";
           sleepUntil(windowStart + TimeUnit.SECONDS.toNanos(options.durationSeconds()));
         }
@@ -156,31 +156,22 @@ final class Run implements AutoCloseable {
     }
   }
 
-  /** Joins {@code perRoom} bots into every room at {@code rate} joins/s; the first talk. */
+  /** Joins {@code perRoom} bots into every room at {@code rate} joins/s; the room's first talk. */
   private void fill(int perRoom, double rate) throws InterruptedException {
-    var joining = new ArrayList<CompletableFuture<Void>>();
-    long interval = (long) (1e9 / rate);
-    long next = System.nanoTime();
-    for (int i = 0; i < perRoom; i++) {
-      for (String room : rooms) {
-        boolean talker = i < options.talkers();
-        joining.add(startBot(room, talker));
-        next += interval;
-        sleepUntil(next);
-      }
-    }
-    CompletableFuture.allOf(joining.toArray(CompletableFuture[]::new))
-        .exceptionally(e -> null)
-        .join();
+    fill(perRoom, rate, options.talkers());
   }
 
-  private void fillListeners(int perRoom, double rate) throws InterruptedException {
+  /**
+   * Joins {@code perRoom} bots into every room at {@code rate} joins/s; the first {@code talkers}
+   * talk.
+   */
+  private void fill(int perRoom, double rate, int talkers) throws InterruptedException {
     var joining = new ArrayList<CompletableFuture<Void>>();
     long interval = (long) (1e9 / rate);
     long next = System.nanoTime();
     for (int i = 0; i < perRoom; i++) {
       for (String room : rooms) {
-        joining.add(startBot(room, false));
+        joining.add(startBot(room, i < talkers));
         next += interval;
         sleepUntil(next);
       }

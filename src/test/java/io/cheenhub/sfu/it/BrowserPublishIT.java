@@ -10,15 +10,11 @@ import jakarta.json.Json;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -197,8 +193,8 @@ class BrowserPublishIT extends ServerIT {
     node.getOutputStream().close();
     String tag = "[e2e " + browser + "] ";
     var stdout = new ConcurrentLinkedDeque<String>();
-    Thread out = pump(node.getInputStream(), tag, stdout);
-    Thread err = pump(node.getErrorStream(), tag, new ConcurrentLinkedDeque<>());
+    Thread out = VoiceDriver.pump(node.getInputStream(), tag, stdout);
+    Thread err = VoiceDriver.pump(node.getErrorStream(), tag, new ConcurrentLinkedDeque<>());
 
     var serverPublish = new AtomicReference<JsonObject>();
     Map<ProcessHandle, String> started = new HashMap<>();
@@ -261,26 +257,5 @@ class BrowserPublishIT extends ServerIT {
       node.destroyForcibly();
     }
     tree.forEach(ProcessHandle::destroyForcibly);
-  }
-
-  /** Copies a driver's output to the test log line by line, keeping the lines for parsing. */
-  private static Thread pump(InputStream stream, String tag, ConcurrentLinkedDeque<String> lines) {
-    Thread thread =
-        new Thread(
-            () -> {
-              try (var reader =
-                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line; (line = reader.readLine()) != null; ) {
-                  lines.add(line);
-                  System.out.println(tag + line);
-                }
-              } catch (IOException e) {
-                System.out.println(tag + "output lost: " + e);
-              }
-            },
-            "e2e-output");
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
   }
 }

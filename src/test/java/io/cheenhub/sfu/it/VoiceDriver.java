@@ -102,8 +102,8 @@ final class VoiceDriver {
     }
     node.getOutputStream().close();
     var stdout = new ConcurrentLinkedDeque<String>();
-    Thread out = pump(node.getInputStream(), stdout);
-    Thread err = pump(node.getErrorStream(), new ConcurrentLinkedDeque<>());
+    Thread out = pump(node.getInputStream(), "[e2e voice] ", stdout);
+    Thread err = pump(node.getErrorStream(), "[e2e voice] ", new ConcurrentLinkedDeque<>());
 
     Map<ProcessHandle, String> started = new HashMap<>();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -168,7 +168,11 @@ final class VoiceDriver {
     tree.forEach(ProcessHandle::destroyForcibly);
   }
 
-  private static Thread pump(InputStream stream, ConcurrentLinkedDeque<String> lines) {
+  /**
+   * Copies a driver's output to the test log line by line (each prefixed with {@code tag}), keeping
+   * the lines for parsing. Shared with {@link BrowserPublishIT}.
+   */
+  static Thread pump(InputStream stream, String tag, ConcurrentLinkedDeque<String> lines) {
     Thread thread =
         new Thread(
             () -> {
@@ -176,13 +180,13 @@ final class VoiceDriver {
                   new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line; (line = reader.readLine()) != null; ) {
                   lines.add(line);
-                  System.out.println("[e2e voice] " + line);
+                  System.out.println(tag + line);
                 }
               } catch (IOException e) {
-                System.out.println("[e2e voice] output lost: " + e);
+                System.out.println(tag + "output lost: " + e);
               }
             },
-            "e2e-voice-output");
+            "e2e-output");
     thread.setDaemon(true);
     thread.start();
     return thread;

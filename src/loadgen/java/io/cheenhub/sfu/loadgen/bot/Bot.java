@@ -55,7 +55,6 @@ public final class Bot {
   private final CompletableFuture<Void> subscribeConnected = new CompletableFuture<>();
   private volatile State state = State.NEW;
   private volatile String failure;
-  private volatile long joinMillis = -1;
   private volatile long connectMillis = -1;
   private Peer publish;
   private Peer subscribe;
@@ -116,10 +115,6 @@ public final class Bot {
     return connectMillis;
   }
 
-  public long joinMillis() {
-    return joinMillis;
-  }
-
   /**
    * Joins, publishes (talkers), subscribes, and waits until every PeerConnection has ICE, DTLS and
    * SRTP up; then talkers start talking. Failures end in {@link State#FAILED}, not an exception.
@@ -129,7 +124,6 @@ public final class Bot {
     long start = System.nanoTime();
     try {
       signaling.join(room, name);
-      joinMillis = (System.nanoTime() - start) / 1_000_000;
       if (talker) {
         publish = new Peer(name + "/pub", bindAddress, certificate, handshakes, peerListener());
         String answer =

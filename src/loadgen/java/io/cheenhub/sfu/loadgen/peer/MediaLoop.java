@@ -39,7 +39,6 @@ public final class MediaLoop implements Executor, AutoCloseable {
   private final ByteBuffer receiveBuffer = ByteBuffer.wrap(receive);
   private final Thread thread;
   private volatile boolean running = true;
-  private long datagrams;
 
   public MediaLoop(String name) {
     try {
@@ -57,11 +56,6 @@ public final class MediaLoop implements Executor, AutoCloseable {
   public void execute(Runnable task) {
     tasks.add(task);
     selector.wakeup();
-  }
-
-  /** Whether the caller is this loop's thread. */
-  public boolean inLoop() {
-    return Thread.currentThread() == thread;
   }
 
   /** Loop thread: adds a ticker, called every tick until {@link #removeTicker}. */
@@ -88,11 +82,6 @@ public final class MediaLoop implements Executor, AutoCloseable {
     if (key != null) {
       key.cancel();
     }
-  }
-
-  /** Datagrams read so far (approximate when read from another thread). */
-  public long datagrams() {
-    return datagrams;
   }
 
   private void run() {
@@ -142,7 +131,6 @@ public final class MediaLoop implements Executor, AutoCloseable {
       if (from == null) {
         return;
       }
-      datagrams++;
       peer.onDatagram(receive, receiveBuffer.position(), from, System.nanoTime());
     }
   }

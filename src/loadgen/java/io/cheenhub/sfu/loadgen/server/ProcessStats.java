@@ -119,10 +119,6 @@ public final class ProcessStats {
     return statusValue("VmRSS:") * 1024;
   }
 
-  public long threads() throws IOException {
-    return statusValue("Threads:");
-  }
-
   private long statusValue(String key) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
       if (line.startsWith(key)) {
