@@ -10,10 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from './harness.mjs';
 
 const START_TIMEOUT_MS = Number(process.env.E2E_SERVER_START_TIMEOUT_MS ?? 240_000);
+// The same settings as the Arquillian server (src/test/resources/arquillian.xml), including its
+// 4 s reconnect grace: with the 15 s default, a page whose socket dropped without a close frame
+// stayed in its room exactly as long as the after-scenario check waits (seen in CI).
 const PROPERTIES = [
   '-Dsfu.room.max-participants=20', '-Dsfu.signaling.ping-interval-ms=1000', '-Dsfu.signaling.idle-timeout-ms=3000',
   '-Dsfu.media.bind-address=127.0.0.1', '-Dsfu.media.port=0', '-Dsfu.media.connect-timeout-ms=8000',
-  '-Dsfu.media.consent-timeout-ms=8000',
+  '-Dsfu.media.consent-timeout-ms=8000', '-Dsfu.signaling.reconnect-grace-ms=4000',
 ];
 
 async function freePort() {
