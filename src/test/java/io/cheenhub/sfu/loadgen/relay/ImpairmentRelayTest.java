@@ -192,6 +192,9 @@ class ImpairmentRelayTest {
     InetSocketAddress from = (InetSocketAddress) client.receive(in);
     assertThat(from).isEqualTo(relay.address());
     assertThat(relay.clients()).isEqualTo(1);
-    assertThat(relay.stats(Direction.DOWN).forwarded()).isEqualTo(1);
+    // The relay counts after its send returns, which may be after the client already has it.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(2))
+        .untilAsserted(() -> assertThat(relay.stats(Direction.DOWN).forwarded()).isEqualTo(1));
   }
 }
