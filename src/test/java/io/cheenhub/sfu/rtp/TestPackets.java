@@ -53,6 +53,46 @@ final class TestPackets {
   static final int CHROME_OPUS_HEADER_BYTES = 28;
   static final int CHROME_OPUS_PAYLOAD_BYTES = 16;
 
+  /** Chromium's default RED payload type for Opus (red/48000/2, fmtp 111/111). */
+  static final int RED_PT = 63;
+
+  /**
+   * A RED payload (RFC 2198 §3) carrying real Opus frames: one redundant block (PT 97, 960 ticks =
+   * 20 ms earlier, 63 bytes) and a 67-byte primary (PT 97), both starting with TOC 0x68, as
+   * libwebrtc's AudioEncoderCopyRed sends them. Bytes from werift-webrtc's test
+   * packages/rtp/tests/rtp/red/packet.test.ts (shinyoshiaki/werift-webrtc); the Opus PT 97 is the
+   * one negotiated there, Chromium's own default would be 111.
+   */
+  static final byte[] RED_PAYLOAD =
+      bytes(
+          0xE1, 0x0F, 0x00, 0x3F, // F=1 PT=97 | ts offset 960 | length 63
+          0x61, // F=0 PT=97: primary
+          0x68, 0x1D, 0xD0, 0x03, 0xE5, 0x64, 0xB2, 0xB5, 0x78, 0xD2, 0x06, 0x1A, 0x3F, 0x58, 0x04,
+          0xCA, 0x72, 0x58, 0x2F, 0xF8, 0x83, 0x35, 0xF2, 0x54, 0x7A, 0x86, 0xCE, 0x10, 0x57, 0x83,
+          0xEA, 0x33, 0xDD, 0x81, 0x8C, 0xE1, 0x3F, 0xE2, 0xD0, 0x78, 0x74, 0x6A, 0x14, 0x0A, 0xF9,
+          0x49, 0x02, 0x3D, 0x19, 0x44, 0xE3, 0x8D, 0x32, 0x4E, 0x65, 0x9A, 0xA9, 0x03, 0x62, 0xF5,
+          0x0D, 0x55, 0x65, // redundant block: the previous 20 ms frame
+          0x68, 0x1B, 0x7B, 0xAE, 0x6F, 0x4D, 0x95, 0xDE, 0x71, 0x28, 0x2E, 0xEA, 0xC6, 0x7C, 0xA8,
+          0x52, 0x66, 0xE2, 0x39, 0xC7, 0xE4, 0xC4, 0xB9, 0xDA, 0xBA, 0xD9, 0xDD, 0xBA, 0xA0, 0x7E,
+          0xB6, 0x6B, 0xDC, 0x3E, 0x37, 0x02, 0xD5, 0x83, 0xDC, 0xD8, 0x2F, 0xEF, 0x83, 0x8B, 0xBC,
+          0x19, 0xF6, 0x5B, 0x18, 0x3D, 0x84, 0x51, 0xF3, 0xFC, 0xE1, 0x7B, 0x63, 0x2B, 0xF2, 0x8E,
+          0xD9, 0xBA, 0x30, 0xE1, 0xFC, 0xC3, 0xCD); // primary block: the current frame
+
+  static final int RED_PAYLOAD_OPUS_PT = 97;
+  static final int RED_REDUNDANT_BYTES = 63;
+  static final int RED_PRIMARY_BYTES = 67;
+
+  /** {@link #RED_PAYLOAD} behind the header and extensions of {@link #CHROME_OPUS}, PT 63. */
+  static final byte[] CHROME_RED = chromeRed();
+
+  private static byte[] chromeRed() {
+    byte[] out = new byte[CHROME_OPUS_HEADER_BYTES + RED_PAYLOAD.length];
+    System.arraycopy(CHROME_OPUS, 0, out, 0, CHROME_OPUS_HEADER_BYTES);
+    out[1] = (byte) RED_PT; // M=0 PT=63
+    System.arraycopy(RED_PAYLOAD, 0, out, CHROME_OPUS_HEADER_BYTES, RED_PAYLOAD.length);
+    return out;
+  }
+
   /** RTP with marker, 2 CSRCs, a two-byte-form extension (RFC 8285 §4.3) and 3 bytes of padding. */
   static final byte[] CSRC_TWO_BYTE_PADDED =
       bytes(
@@ -160,7 +200,7 @@ final class TestPackets {
           0x55, 0x66, 0x77, 0x88, // SSRC 2
           0x03, 'b', 'y', 'e'); // reason length 3 + text
 
-  static final List<byte[]> RTP = List.of(CHROME_OPUS, CSRC_TWO_BYTE_PADDED);
+  static final List<byte[]> RTP = List.of(CHROME_OPUS, CSRC_TWO_BYTE_PADDED, CHROME_RED);
 
   static final List<byte[]> RTCP =
       List.of(SR_SDES, RR_TWO_BLOCKS, NACK, PLI, REMB, TRANSPORT_CC, FIR, BYE);
