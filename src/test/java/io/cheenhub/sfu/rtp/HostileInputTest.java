@@ -21,6 +21,7 @@ class HostileInputTest {
   private static final int LEAD = 3;
 
   private final RtpPacket rtp = new RtpPacket();
+  private final RedPayload red = new RedPayload();
   private final RtcpCompound compound = new RtcpCompound();
   private final RtcpSenderReport sr = new RtcpSenderReport();
   private final RtcpReceiverReport rr = new RtcpReceiverReport();
@@ -50,6 +51,7 @@ class HostileInputTest {
       int fullHeader = rtp.headerLength();
       for (int n = 0; n <= packet.length; n++) {
         byte[] buf = tight(packet, n);
+        exerciseRed(buf, LEAD, n);
         boolean valid = exerciseRtp(buf, LEAD, n);
         if (n < fullHeader) {
           assertThat(valid).as("prefix %d", n).isFalse();
@@ -94,11 +96,13 @@ class HostileInputTest {
     corpus.addAll(TestPackets.RTCP);
     corpus.add(RtcpCompoundTest.concat(TestPackets.RTCP.subList(0, 5)));
     int validRtp = 0;
+    int validRed = 0;
     int cleanRtcp = 0;
     for (int iteration = 0; iteration < MUTATIONS; iteration++) {
       byte[] packet = mutate(corpus.get(random.nextInt(corpus.size())), random);
       byte[] buf = tight(packet, packet.length);
       try {
+        validRed += exerciseRed(buf, LEAD, packet.length) ? 1 : 0;
         validRtp += exerciseRtp(buf, LEAD, packet.length) ? 1 : 0;
         exerciseRtcp(buf, LEAD, packet.length);
         cleanRtcp += compound.problem() == RtcpCompound.Problem.NONE ? 1 : 0;
@@ -112,6 +116,7 @@ class HostileInputTest {
     // The mutations must leave enough inputs valid to exercise the getters, not only rejections.
     assertThat(validRtp).isGreaterThan(MUTATIONS / 20);
     assertThat(cleanRtcp).isGreaterThan(MUTATIONS / 20);
+    assertThat(validRed).isGreaterThan(MUTATIONS / 100);
     assertThat(sink).isNotZero();
   }
 
@@ -192,6 +197,60 @@ class HostileInputTest {
       rtp.setSsrc(~rtp.ssrc());
       assertThat(rtp.wrap(buf, off, len)).as("rewrites keep the packet valid").isTrue();
     }
+    return valid;
+  }
+
+  /**
+   * Reads the RTP payload (or, if not RTP, the whole range) as RED, checks every block lies inside
+   * it and agrees with the reference, then strips a copy of a valid RTP packet to its primary (its
+   * own PT taken as RED's); returns whether the RTP payload was valid RED.
+   */
+  private boolean exerciseRed(byte[] buf, int off, int len) {
+    boolean isRtp = rtp.wrap(buf, off, len);
+    int payload = isRtp ? rtp.payloadOffset() : off;
+    int payloadLength = isRtp ? rtp.payloadLength() : len;
+    boolean valid = red.wrap(buf, payload, payloadLength);
+    int reference = referenceRedPrimaryLength(buf, payload, payloadLength);
+    assertThat(valid).isEqualTo(reference >= 0);
+    assertThat(red.isValid()).isEqualTo(valid);
+    if (!valid) {
+      assertThat(red.blockCount()).isZero();
+      assertThat(red.primaryLength()).isZero();
+    } else {
+      assertThat(red.blockCount()).isBetween(1, RedPayload.MAX_BLOCKS);
+      assertThat(red.primaryLength()).isEqualTo(reference);
+      int end = payload;
+      for (int i = 0; i < red.blockCount(); i++) {
+        assertThat(red.blockOffset(i)).isGreaterThanOrEqualTo(end);
+        end = red.blockOffset(i) + red.blockLength(i);
+        sink += red.blockPayloadType(i) + red.blockTimestampOffset(i);
+      }
+      assertThat(end).isEqualTo(payload + payloadLength);
+      assertThat(red.primaryOffset()).isEqualTo(payload + payloadLength - red.primaryLength());
+      sink += red.primaryPayloadType();
+    }
+    if (!isRtp) {
+      return false;
+    }
+    byte[] copy = buf.clone();
+    RtpPacket view = new RtpPacket();
+    assertThat(view.wrap(copy, off, len)).isTrue();
+    int header = view.headerLength();
+    int n = RedPayload.stripToPrimary(view, view.payloadType());
+    if (!valid) {
+      assertThat(n).isEqualTo(RedPayload.MALFORMED);
+      assertThat(copy).isEqualTo(buf);
+    } else if (reference == 0) {
+      assertThat(n).isEqualTo(RedPayload.EMPTY_PRIMARY);
+      assertThat(copy).isEqualTo(buf);
+    } else {
+      assertThat(n).isEqualTo(header + reference);
+      assertThat(view.isValid()).isTrue();
+      assertThat(view.length()).isEqualTo(n);
+      assertThat(view.payloadLength()).isEqualTo(reference);
+      assertThat(new RtpPacket().wrap(copy, off, n)).isTrue();
+    }
+    assertThat(RedPayload.stripToPrimary(rtp, rtp.payloadType() ^ 1)).isEqualTo(len);
     return valid;
   }
 
@@ -298,6 +357,29 @@ class HostileInputTest {
       return padding >= 1 && end + padding <= len;
     }
     return true;
+  }
+
+  /** RFC 2198 §3 read independently: the primary's length, or -1 if malformed. */
+  private static int referenceRedPrimaryLength(byte[] buf, int off, int len) {
+    ByteBuffer b = ByteBuffer.wrap(buf, off, len).slice();
+    int blocks = 0;
+    long redundantBytes = 0;
+    while (true) {
+      if (!b.hasRemaining() || ++blocks > RedPayload.MAX_BLOCKS) {
+        return -1;
+      }
+      int first = Byte.toUnsignedInt(b.get());
+      if (first < 0x80) {
+        break;
+      }
+      if (b.remaining() < 3) {
+        return -1;
+      }
+      int rest = Byte.toUnsignedInt(b.get()) << 16 | Short.toUnsignedInt(b.getShort());
+      redundantBytes += rest & 0x3FF;
+    }
+    long primary = b.remaining() - redundantBytes;
+    return primary < 0 ? -1 : (int) primary;
   }
 
   /** (offset, length) of each well-formed packet before the first malformed one. */

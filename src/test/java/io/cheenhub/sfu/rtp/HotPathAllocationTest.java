@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Proves the per-packet work allocates nothing: classify, parse and rewrite RTP with its header
- * extensions, walk RTCP compounds with the typed views, and write the feedback the SFU sends.
+ * extensions, read RED and strip it to the primary in place, walk RTCP compounds with the typed
+ * views, and write the feedback the SFU sends.
  */
 class HotPathAllocationTest {
 
@@ -20,6 +21,9 @@ class HotPathAllocationTest {
   private static final long MAX_ALLOCATED_BYTES = 64 * 1024;
 
   private final byte[] rtpBuf = TestPackets.embed(TestPackets.CHROME_OPUS, 16, 16);
+  private final byte[] redSource = TestPackets.embed(TestPackets.CHROME_RED, 16, 16);
+  private final byte[] redBuf = new byte[redSource.length];
+  private final byte[] redOut = new byte[1500];
   private final byte[] rtcpBuf =
       RtcpCompoundTest.concat(
           List.of(
@@ -39,6 +43,7 @@ class HotPathAllocationTest {
   private final int[] rembSsrcs = {TestPackets.OPUS_SSRC};
 
   private final RtpPacket rtp = new RtpPacket();
+  private final RedPayload red = new RedPayload();
   private final RtcpCompound compound = new RtcpCompound();
   private final RtcpSenderReport sr = new RtcpSenderReport();
   private final RtcpReceiverReport rr = new RtcpReceiverReport();
@@ -89,10 +94,33 @@ class HotPathAllocationTest {
         HeaderExtensions.setTransportSequenceNumber(rtp, TestPackets.TRANSPORT_CC_ID, round);
         HeaderExtensions.setAbsSendTime(rtp, TestPackets.ABS_SEND_TIME_ID, round);
       }
+      checksum += redRound(round);
       checksum += readRtcp();
       checksum += writeRtcp(round);
     }
     return checksum;
+  }
+
+  /** Reads a RED packet's blocks, re-encodes them and strips the packet to its primary. */
+  private long redRound(int round) {
+    System.arraycopy(redSource, 0, redBuf, 0, redSource.length);
+    if (!rtp.wrap(redBuf, 16, TestPackets.CHROME_RED.length) || !red.wrap(rtp)) {
+      return -1;
+    }
+    long checksum = red.blockCount() + red.blockTimestampOffset(0) + red.primaryPayloadType();
+    checksum +=
+        RedPayload.encode(
+            redOut,
+            round & 0xFF,
+            red.primaryPayloadType(),
+            redBuf,
+            red.primaryOffset(),
+            red.primaryLength(),
+            redBuf,
+            red.blockOffset(0),
+            red.blockLength(0),
+            red.blockTimestampOffset(0));
+    return checksum + RedPayload.stripToPrimary(rtp, TestPackets.RED_PT) + rtp.payloadType();
   }
 
   private long readRtcp() {
