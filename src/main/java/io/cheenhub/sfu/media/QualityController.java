@@ -9,10 +9,11 @@ package io.cheenhub.sfu.media;
  *   <li>The loss judged is the window loss: lost / expected summed over the last {@link
  *       #WINDOW_TICKS} ticks that carried data.
  *   <li>Window loss above {@link #STEP_DOWN_LOSS} (strictly): step down one level.
- *   <li>Window loss below {@link #CLEAN_LOSS} (strictly) adds the tick's duration to the clean
- *       time; any tick with data at or above it resets the clean time to 0. After {@link
- *       #CLEAN_MILLIS_TO_STEP_UP} of clean time: step up one level, and the clean time restarts, so
- *       every further level needs another full clean period (low to high takes at least 20 s).
+ *   <li>Window loss below {@link #CLEAN_LOSS} (strictly) adds the tick's duration (the time since
+ *       the previous tick, 1 s for the first, at most 2 s) to the clean time; any tick with data at
+ *       or above it resets the clean time to 0. After {@link #CLEAN_MILLIS_TO_STEP_UP} of clean
+ *       time: step up one level, and the clean time restarts, so every further level needs another
+ *       full clean period (low to high takes at least 20 s).
  *   <li>Between the two thresholds: hold.
  *   <li>At most one change per {@link #MIN_CHANGE_INTERVAL_MILLIS}; the first change may happen on
  *       the first tick (the controller starts at {@link QualityLevel#HIGH} with no change yet).
@@ -52,15 +53,6 @@ public final class QualityController {
    */
   public static final int NOMINAL_PACKETS_PER_TICK = 50;
 
-  /** Tick interval assumed for the first tick, whose start is unknown, in milliseconds. */
-  static final long NOMINAL_TICK_MILLIS = 1_000;
-
-  /**
-   * Most clean time one tick can add, in milliseconds: a stalled tick loop must not step up on one
-   * sample.
-   */
-  static final long MAX_TICK_CREDIT_MILLIS = 2 * NOMINAL_TICK_MILLIS;
-
   private final double[] windowLost = new double[WINDOW_TICKS];
   private final double[] windowExpected = new double[WINDOW_TICKS];
   private int windowSize;
@@ -71,8 +63,7 @@ public final class QualityController {
   private boolean changed;
   private long lastChangeMillis;
   private long changes;
-  private boolean ticked;
-  private long lastTickMillis;
+  private final TickClock clock = new TickClock();
   private long cleanMillis;
 
   /**
@@ -120,12 +111,12 @@ public final class QualityController {
   }
 
   private QualityLevel hold(long nowMillis) {
-    advanceClock(nowMillis);
+    clock.advance(nowMillis);
     return null;
   }
 
   private QualityLevel evaluate(double lost, double expected, long nowMillis) {
-    long elapsed = advanceClock(nowMillis);
+    long elapsed = clock.advance(nowMillis);
     windowLost[windowNext] = lost;
     windowExpected[windowNext] = expected;
     windowNext = (windowNext + 1) % WINDOW_TICKS;
@@ -152,14 +143,6 @@ public final class QualityController {
       return change(level.stepUp(), nowMillis);
     }
     return null;
-  }
-
-  /** Records the tick's time; returns the clean-time credit the tick can earn. */
-  private long advanceClock(long nowMillis) {
-    long elapsed = ticked ? nowMillis - lastTickMillis : NOMINAL_TICK_MILLIS;
-    ticked = true;
-    lastTickMillis = nowMillis;
-    return Math.max(0, Math.min(elapsed, MAX_TICK_CREDIT_MILLIS));
   }
 
   private QualityLevel change(QualityLevel to, long nowMillis) {
