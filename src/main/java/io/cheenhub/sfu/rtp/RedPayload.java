@@ -113,10 +113,12 @@ public final class RedPayload {
     return wrap(packet.buffer(), packet.payloadOffset(), packet.payloadLength());
   }
 
+  /** Whether the last wrap succeeded. */
   public boolean isValid() {
     return problem == Problem.NONE;
   }
 
+  /** Why the last wrap failed, or {@link Problem#NONE}. */
   public Problem problem() {
     return problem;
   }
