@@ -24,6 +24,7 @@ public final class ForwardingService {
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
   // Only the one reporting thread uses it; sendRtcp is done with it when it returns.
   private final byte[] reportScratch = new byte[ReceiverReports.BUFFER_BYTES];
+  private final QualityTick qualityTick;
   // Counts of subscribers that are gone, so totals never go backwards.
   private final Object retiredLock = new Object();
   private long retiredForwarded;
@@ -37,6 +38,7 @@ public final class ForwardingService {
    */
   public ForwardingService(int poolCapacity, Supplier<PacketWorkers> workers, int queuePackets) {
     this.pool = new PacketPool(poolCapacity);
+    this.qualityTick = new QualityTick(pool);
     this.workers = workers;
     this.queuePackets = queuePackets;
   }
@@ -139,6 +141,69 @@ public final class ForwardingService {
     for (Publisher publisher : publishers) {
       publisher.sendReceiverReport(reportScratch, now);
     }
+  }
+
+  /**
+   * Once a second, after {@link #sendReceiverReports()} on the same thread: sender reports, loss,
+   * quality levels and RED decisions for one room's table (see {@link QualityTick}).
+   */
+  public void tick(ForwardingTable table, QualityTick.Listener listener) {
+    qualityTick.run(table, System.nanoTime(), listener);
+  }
+
+  /** Publishers currently asked to send at {@code level}. */
+  public int publishersAt(QualityLevel level) {
+    int count = 0;
+    for (Publisher publisher : publishers) {
+      if (publisher.level() == level) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The highest uplink loss (0..1) any publisher had in its last report interval, 0 if none. */
+  public double maxUplinkLoss() {
+    double max = 0;
+    for (Publisher publisher : publishers) {
+      double loss = publisher.uplinkLoss();
+      if (loss > max) {
+        max = loss;
+      }
+    }
+    return max;
+  }
+
+  /**
+   * The highest loss (0..1) a subscriber reported on any stream within {@link
+   * QualityTick#LISTENER_LOSS_HOLD_NANOS}, 0 if none.
+   */
+  public double maxDownlinkLoss() {
+    long now = System.nanoTime();
+    double max = 0;
+    for (Publisher publisher : publishers) {
+      for (OutgoingStream stream : publisher.routes()) {
+        double loss = stream.downlinkLoss();
+        if (now - stream.downlinkLossNanos() <= QualityTick.LISTENER_LOSS_HOLD_NANOS
+            && loss > max) {
+          max = loss;
+        }
+      }
+    }
+    return max;
+  }
+
+  /** Streams whose subscriber currently gets RED kept. */
+  public int redStreams() {
+    int count = 0;
+    for (Publisher publisher : publishers) {
+      for (OutgoingStream stream : publisher.routes()) {
+        if (stream.isRedKept()) {
+          count++;
+        }
+      }
+    }
+    return count;
   }
 
   /** The shared pool of packet copies. */

@@ -29,14 +29,20 @@ public final class NegotiatedRtp {
 
   private static final int MAX_PAYLOAD_TYPE = 127;
 
+  /** {@link #redPayloadType()} when RED was not negotiated. */
+  public static final int NO_RED = -1;
+
   private final int opusPayloadType;
+  private final int redPayloadType;
   private final Map<String, Integer> extensionIds;
   // Forwarded kind + 1 per id (0: not forwarded), and the id of each forwarded kind (0: none).
   private final byte[] kindById = new byte[MAX_EXTENSION_ID + 1];
   private final int[] idByKind = new int[FORWARDED_URIS.size()];
 
-  private NegotiatedRtp(int opusPayloadType, Map<String, Integer> extensionIds) {
+  private NegotiatedRtp(
+      int opusPayloadType, int redPayloadType, Map<String, Integer> extensionIds) {
     this.opusPayloadType = opusPayloadType;
+    this.redPayloadType = redPayloadType;
     this.extensionIds = extensionIds;
     for (int kind = 0; kind < FORWARDED_URIS.size(); kind++) {
       Integer id = extensionIds.get(FORWARDED_URIS.get(kind));
@@ -53,8 +59,23 @@ public final class NegotiatedRtp {
    * @throws IllegalArgumentException on an out-of-range value or an id used twice
    */
   public static NegotiatedRtp of(int opusPayloadType, Map<String, Integer> extensionIdsByUri) {
+    return of(opusPayloadType, NO_RED, extensionIdsByUri);
+  }
+
+  /**
+   * As {@link #of(int, Map)}, with RED over Opus (RFC 2198) negotiated as {@code redPayloadType},
+   * or {@link #NO_RED}.
+   */
+  public static NegotiatedRtp of(
+      int opusPayloadType, int redPayloadType, Map<String, Integer> extensionIdsByUri) {
     if (opusPayloadType < 0 || opusPayloadType > MAX_PAYLOAD_TYPE) {
       throw new IllegalArgumentException("payload type must be 0..127, was " + opusPayloadType);
+    }
+    if (redPayloadType != NO_RED
+        && (redPayloadType < 0
+            || redPayloadType > MAX_PAYLOAD_TYPE
+            || redPayloadType == opusPayloadType)) {
+      throw new IllegalArgumentException("bad RED payload type " + redPayloadType);
     }
     var ids = Map.copyOf(extensionIdsByUri);
     boolean[] used = new boolean[MAX_EXTENSION_ID + 1];
@@ -68,12 +89,22 @@ public final class NegotiatedRtp {
       }
       used[id] = true;
     }
-    return new NegotiatedRtp(opusPayloadType, ids);
+    return new NegotiatedRtp(opusPayloadType, redPayloadType, ids);
   }
 
   /** The Opus payload type. */
   public int opusPayloadType() {
     return opusPayloadType;
+  }
+
+  /** The RED payload type, or {@link #NO_RED}. */
+  public int redPayloadType() {
+    return redPayloadType;
+  }
+
+  /** Whether RED over Opus was negotiated. */
+  public boolean hasRed() {
+    return redPayloadType != NO_RED;
   }
 
   /** The negotiated extension ids by URI. */
@@ -95,16 +126,23 @@ public final class NegotiatedRtp {
   public boolean equals(Object o) {
     return o instanceof NegotiatedRtp other
         && opusPayloadType == other.opusPayloadType
+        && redPayloadType == other.redPayloadType
         && extensionIds.equals(other.extensionIds);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(opusPayloadType, extensionIds);
+    return Objects.hash(opusPayloadType, redPayloadType, extensionIds);
   }
 
   @Override
   public String toString() {
-    return "NegotiatedRtp[opus=" + opusPayloadType + " extensions=" + extensionIds + "]";
+    return "NegotiatedRtp[opus="
+        + opusPayloadType
+        + " red="
+        + redPayloadType
+        + " extensions="
+        + extensionIds
+        + "]";
   }
 }

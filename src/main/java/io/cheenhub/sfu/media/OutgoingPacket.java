@@ -37,6 +37,9 @@ final class OutgoingPacket {
   /** The publisher's payload type and extension ids when the packet arrived. */
   NegotiatedRtp source;
 
+  /** An RTCP packet of the server's own (a sender report), sent as it is; no stream. */
+  boolean rtcp;
+
   /** Set while the buffer sits in the pool, to catch a double release. */
   boolean pooled;
 
@@ -53,10 +56,20 @@ final class OutgoingPacket {
       OutgoingStream stream,
       NegotiatedRtp source) {
     System.arraycopy(from, offset, buffer, OFFSET, length);
+    this.rtcp = false;
     this.length = length;
     this.receivedNanos = receivedNanos;
     this.stream = stream;
     this.source = source;
+  }
+
+  /** Marks {@code buffer[OFFSET, OFFSET + length)}, written by the caller, as server RTCP. */
+  void setRtcp(int length) {
+    this.rtcp = true;
+    this.length = length;
+    this.receivedNanos = 0;
+    this.stream = null;
+    this.source = null;
   }
 
   /** Gives the buffer back to its pool; it must not be used afterwards. */

@@ -48,7 +48,20 @@ public final class OutgoingStream {
 
   private volatile long packetsSent;
   private volatile long payloadBytesSent;
+  private volatile long redPacketsSent;
   private volatile long sourceRestarts;
+  // What the last sent packet carried, for sender reports (read by the quality tick).
+  private volatile long lastSentTimestamp;
+  private volatile long lastSentReceivedNanos;
+  private volatile boolean redKept;
+
+  // Quality tick state, confined to the one thread that runs the tick.
+  final RedPolicy redPolicy = new RedPolicy();
+  private long reportsSeen;
+  private long priorExtendedHighest;
+  private long priorCumulativeLost;
+  private volatile double downlinkLoss = Double.NaN;
+  private volatile long downlinkLossNanos;
 
   OutgoingStream(Publisher publisher, Subscriber subscriber, int ssrc) {
     this.publisher = publisher;
@@ -157,9 +170,86 @@ public final class OutgoingStream {
   }
 
   /** Counts a packet the transport accepted. */
-  void onSent(int payloadBytes) {
+  void onSent(int payloadBytes, boolean red) {
     packetsSent++;
     payloadBytesSent += payloadBytes;
+    if (red) {
+      redPacketsSent++;
+    }
+    lastSentTimestamp = lastTimestamp;
+    lastSentReceivedNanos = lastReceivedNanos;
+  }
+
+  /** RED packets sent (the rest were plain Opus). */
+  public long redPacketsSent() {
+    return redPacketsSent;
+  }
+
+  /** Whether this stream currently gets RED kept (see {@link RedPolicy}); else the primary only. */
+  public boolean isRedKept() {
+    return redKept;
+  }
+
+  void setRedKept(boolean kept) {
+    redKept = kept;
+  }
+
+  /**
+   * The RTP timestamp this stream would carry at {@code nowNanos}: the last one sent, advanced by
+   * the 48 kHz clock since its packet arrived (RFC 3550 §6.4.1: an SR's RTP timestamp corresponds
+   * to its NTP time). -1 before the first packet.
+   */
+  long rtpTimestampAt(long nowNanos) {
+    long sentNanos = lastSentReceivedNanos;
+    if (packetsSent == 0) {
+      return -1;
+    }
+    long elapsedMicros = Math.max(0, nowNanos - sentNanos) / NANOS_PER_MICRO;
+    return (lastSentTimestamp + elapsedMicros * CLOCK_RATE_HZ / MICROS_PER_SECOND) & TIMESTAMP_MASK;
+  }
+
+  /**
+   * Loss on this stream since the subscriber's previous report, from its RTCP report blocks (RFC
+   * 3550 §6.4.1: both counts are cumulative, so two reports give the interval); NaN when no new
+   * report came since the last call. Quality tick only.
+   */
+  double takeReportedLoss() {
+    long reports = receptionReport.reports();
+    if (reports == reportsSeen) {
+      return Double.NaN;
+    }
+    long highest = receptionReport.extendedHighestSequence();
+    long lost = receptionReport.cumulativeLost();
+    boolean first = reportsSeen == 0;
+    long expected = highest - priorExtendedHighest;
+    long lostInterval = lost - priorCumulativeLost;
+    reportsSeen = reports;
+    priorExtendedHighest = highest;
+    priorCumulativeLost = lost;
+    if (first || expected <= 0) {
+      // No interval yet: use the fraction the report itself carries (8-bit fixed point).
+      double fraction = receptionReport.fractionLost() / 256.0;
+      recordDownlinkLoss(fraction, receptionReport.lastReportNanos());
+      return fraction;
+    }
+    double fraction = Math.max(0, Math.min(1, (double) lostInterval / expected));
+    recordDownlinkLoss(fraction, receptionReport.lastReportNanos());
+    return fraction;
+  }
+
+  private void recordDownlinkLoss(double fraction, long reportNanos) {
+    downlinkLoss = fraction;
+    downlinkLossNanos = reportNanos;
+  }
+
+  /** The loss the subscriber last reported on this stream (0..1), or NaN if none yet. */
+  public double downlinkLoss() {
+    return downlinkLoss;
+  }
+
+  /** {@link System#nanoTime()} when the report behind {@link #downlinkLoss()} arrived. */
+  public long downlinkLossNanos() {
+    return downlinkLossNanos;
   }
 
   private static boolean isNewer(int sequence, int than) {

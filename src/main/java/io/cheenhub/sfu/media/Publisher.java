@@ -2,6 +2,7 @@ package io.cheenhub.sfu.media;
 
 import io.cheenhub.sfu.rtp.RtpPacket;
 import io.cheenhub.sfu.transport.MediaTransport;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +25,7 @@ public final class Publisher implements MediaTransport.PacketSink {
 
   /** Why a received packet was not forwarded. Wire values are metric labels. */
   public enum Drop {
-    /** Not the negotiated Opus payload type (e.g. RED, comfort noise, DTMF). */
+    /** Neither the negotiated Opus nor RED payload type (e.g. comfort noise, DTMF). */
     UNSUPPORTED_PAYLOAD_TYPE("unsupported-payload-type"),
     /** Larger than a send buffer holds. */
     TOO_LARGE("too-large");
@@ -55,6 +56,11 @@ public final class Publisher implements MediaTransport.PacketSink {
   private final AtomicLong copiesQueued = new AtomicLong();
   private final AtomicLong rtcpReceived = new AtomicLong();
   private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
+  private final byte[] cname;
+  // Quality adaptation: the controller is confined to the quality tick; the level is read anywhere.
+  final QualityController quality = new QualityController();
+  private volatile QualityLevel level = QualityLevel.HIGH;
+  private volatile double uplinkLoss = Double.NaN;
 
   /**
    * @param negotiated the publish m-line's Opus payload type and extension ids
@@ -64,6 +70,35 @@ public final class Publisher implements MediaTransport.PacketSink {
     this.participantId = Objects.requireNonNull(participantId);
     this.negotiated = Objects.requireNonNull(negotiated);
     this.pool = Objects.requireNonNull(pool);
+    this.cname = participantId.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The audio quality level this publisher is asked to send at. */
+  public QualityLevel level() {
+    return level;
+  }
+
+  void setLevel(QualityLevel level) {
+    this.level = level;
+  }
+
+  /** How many times the level changed. */
+  public long levelChanges() {
+    return quality.changes();
+  }
+
+  /** Uplink loss (0..1) the server measured in its last receiver-report interval, NaN if none. */
+  public double uplinkLoss() {
+    return uplinkLoss;
+  }
+
+  void setUplinkLoss(double loss) {
+    uplinkLoss = loss;
+  }
+
+  /** The CNAME the subscribe offers announce for this publisher's streams (its id), UTF-8. */
+  byte[] cname() {
+    return cname;
   }
 
   /** The participant that publishes. */
@@ -124,7 +159,9 @@ public final class Publisher implements MediaTransport.PacketSink {
     receiverReports.onRtp(
         packet.ssrc(), packet.sequenceNumber(), packet.timestamp(), receivedNanos);
     NegotiatedRtp source = negotiated;
-    if (packet.payloadType() != source.opusPayloadType()) {
+    int payloadType = packet.payloadType();
+    // RED (RFC 2198) goes on as it came; each subscriber keeps it or strips it to the primary.
+    if (payloadType != source.opusPayloadType() && payloadType != source.redPayloadType()) {
       drops.incrementAndGet(Drop.UNSUPPORTED_PAYLOAD_TYPE.ordinal());
       return;
     }

@@ -64,6 +64,13 @@ public final class ReceiverReports {
   private final ReceiveStatistics[] sources = new ReceiveStatistics[MAX_SOURCES];
   private int sourceCount;
   private final RtcpCompound compound = new RtcpCompound();
+  // The interval the last report covered, summed over its sources; written under reporterLock.
+  private long intervalExpected;
+  private long intervalLost;
+  private long intervalJitter;
+  private volatile long lastIntervalExpected;
+  private volatile long lastIntervalLost;
+  private volatile long lastIntervalJitter;
   private final RtcpSenderReport senderReport = new RtcpSenderReport();
   private volatile long malformedRtcp;
   private volatile long senderReports;
@@ -159,9 +166,13 @@ public final class ReceiverReports {
           "receiver report needs " + BUFFER_BYTES + " bytes from offset " + off);
     }
     synchronized (reporterLock) {
+      intervalExpected = 0;
+      intervalLost = 0;
+      intervalJitter = 0;
       int count = snapshot();
       if (count < 0) {
         snapshotsMissed++;
+        publishInterval();
         return 0;
       }
       int blockCount = 0;
@@ -172,6 +183,7 @@ public final class ReceiverReports {
           blockSource[blockCount++] = i;
         }
       }
+      publishInterval();
       if (blockCount == 0) {
         return 0;
       }
@@ -191,6 +203,27 @@ public final class ReceiverReports {
     }
   }
 
+  private void publishInterval() {
+    lastIntervalExpected = intervalExpected;
+    lastIntervalLost = intervalLost;
+    lastIntervalJitter = intervalJitter;
+  }
+
+  /** Packets expected from all sources in the interval of the last report written (A.3). */
+  public long lastIntervalExpected() {
+    return lastIntervalExpected;
+  }
+
+  /** Packets lost in that interval (duplicates do not make it negative). */
+  public long lastIntervalLost() {
+    return lastIntervalLost;
+  }
+
+  /** The highest interarrival jitter reported then, in RTP timestamp units. */
+  public long lastIntervalJitter() {
+    return lastIntervalJitter;
+  }
+
   /** RFC 3550 A.3: the report block for {@code source}, copied from slot {@code slot}. */
   private void fill(ReportBlock block, int slot, ReceiveStatistics source, long nowNanos) {
     long expected = source.expected();
@@ -200,6 +233,9 @@ public final class ReceiverReports {
     long expectedInterval = expected - (sameInterval ? expectedPrior[slot] : 0);
     long receivedInterval = received - (sameInterval ? receivedPrior[slot] : 0);
     long lostInterval = expectedInterval - receivedInterval;
+    intervalExpected += Math.max(0, expectedInterval);
+    intervalLost += Math.max(0, lostInterval);
+    intervalJitter = Math.max(intervalJitter, source.jitter());
     // A.3: fraction lost is 8-bit fixed point; none if nothing was expected or lost (duplicates).
     int fraction =
         expectedInterval == 0 || lostInterval <= 0

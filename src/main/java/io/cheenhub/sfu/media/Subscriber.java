@@ -2,6 +2,7 @@ package io.cheenhub.sfu.media;
 
 import io.cheenhub.sfu.packet.PacketWorkers;
 import io.cheenhub.sfu.packet.SerialQueue;
+import io.cheenhub.sfu.rtp.RedPayload;
 import io.cheenhub.sfu.rtp.RtpPacket;
 import io.cheenhub.sfu.transport.MediaTransport;
 import java.util.HashSet;
@@ -57,6 +58,11 @@ public final class Subscriber implements MediaTransport.PacketSink {
       return true;
     }
 
+    /** Encrypts an RTCP packet in place (tail room for index and tag) and sends it. */
+    default boolean sendRtcp(byte[] buffer, int offset, int length) {
+      return false;
+    }
+
     /** Sends nothing (no transport yet): every packet counts as {@link Drop#SEND_FAILED}. */
     Sender NONE = (buffer, offset, length) -> false;
   }
@@ -70,7 +76,9 @@ public final class Subscriber implements MediaTransport.PacketSink {
     /** The transport refused it (not connected yet, closed, socket error). */
     SEND_FAILED("send-failed"),
     /** Its stream or this subscriber was removed while it was queued. */
-    REMOVED("removed");
+    REMOVED("removed"),
+    /** A RED packet to be stripped had no usable primary block (RFC 2198). */
+    MALFORMED_RED("malformed-red");
 
     private final String wireValue;
 
@@ -93,6 +101,8 @@ public final class Subscriber implements MediaTransport.PacketSink {
   private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong unexpectedRtp = new AtomicLong();
   private final AtomicLong rtcpReceived = new AtomicLong();
+  private final AtomicLong rtcpSent = new AtomicLong();
+  private final AtomicLong rtcpDropped = new AtomicLong();
   private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
   private volatile NegotiatedRtp negotiated;
   private volatile Sender sender = Sender.NONE;
@@ -214,6 +224,26 @@ public final class Subscriber implements MediaTransport.PacketSink {
     }
   }
 
+  /**
+   * Queues the server's own RTCP (sender reports) behind the RTP already queued, so that one thread
+   * at a time encrypts for this transport (the SRTP sender is single-threaded).
+   */
+  void enqueueRtcp(OutgoingPacket packet) {
+    if (!queue.offer(packet)) {
+      rtcpDropped.incrementAndGet();
+    }
+  }
+
+  /** RTCP packets of the server's own sent to this subscriber. */
+  public long rtcpSent() {
+    return rtcpSent.get();
+  }
+
+  /** The server's own RTCP packets that could not be queued or sent. */
+  public long rtcpDropped() {
+    return rtcpDropped.get();
+  }
+
   void countPoolEmpty() {
     drops.incrementAndGet(Drop.POOL_EMPTY.ordinal());
   }
@@ -226,6 +256,14 @@ public final class Subscriber implements MediaTransport.PacketSink {
   private void send(OutgoingPacket packet) {
     sending.incrementAndGet();
     try {
+      if (packet.rtcp) {
+        if (!closed && sender.sendRtcp(packet.buffer, OutgoingPacket.OFFSET, packet.length)) {
+          rtcpSent.incrementAndGet();
+        } else {
+          rtcpDropped.incrementAndGet();
+        }
+        return;
+      }
       OutgoingStream stream = packet.stream;
       if (closed || stream.isClosed()) {
         drops.incrementAndGet(Drop.REMOVED.ordinal());
@@ -236,14 +274,26 @@ public final class Subscriber implements MediaTransport.PacketSink {
         throw new IllegalStateException("forwarded copy is not RTP: " + view.problem());
       }
       NegotiatedRtp target = negotiated;
+      NegotiatedRtp source = packet.source;
       stream.rewrite(view, packet.receivedNanos);
-      view.setPayloadType(target.opusPayloadType());
-      HeaderExtensionRewriter.rewrite(view, packet.source, target);
+      HeaderExtensionRewriter.rewrite(view, source, target);
+      boolean red = false;
+      if (view.payloadType() == source.redPayloadType()) {
+        // RED's block headers name the publisher's Opus PT; pass it through only where it matches.
+        if (target.hasRed()
+            && stream.isRedKept()
+            && source.opusPayloadType() == target.opusPayloadType()) {
+          red = true;
+        } else if (!stripRed(packet, source)) {
+          return;
+        }
+      }
+      view.setPayloadType(red ? target.redPayloadType() : target.opusPayloadType());
       int payloadBytes = view.payloadLength();
       if (sender.sendRtp(packet.buffer, OutgoingPacket.OFFSET, packet.length)) {
         latency.recordNanos(System.nanoTime() - packet.receivedNanos);
         forwarded.incrementAndGet();
-        stream.onSent(payloadBytes);
+        stream.onSent(payloadBytes, red);
       } else {
         drops.incrementAndGet(Drop.SEND_FAILED.ordinal());
       }
@@ -251,6 +301,17 @@ public final class Subscriber implements MediaTransport.PacketSink {
       sending.decrementAndGet();
       packet.release();
     }
+  }
+
+  /** Replaces a RED packet by its primary block in place; false (counted) if it has none. */
+  private boolean stripRed(OutgoingPacket packet, NegotiatedRtp source) {
+    int length = RedPayload.stripToPrimary(view, source.redPayloadType());
+    if (length <= 0 || !view.wrap(packet.buffer, OutgoingPacket.OFFSET, length)) {
+      drops.incrementAndGet(Drop.MALFORMED_RED.ordinal());
+      return false;
+    }
+    packet.length = length;
+    return true;
   }
 
   private void discard(OutgoingPacket packet) {

@@ -280,20 +280,20 @@ public final class AnswerBuilder {
     }
     attributes.addAll(extensions(offer, m));
     var formats = new ArrayList<String>(2);
-    for (int pt : m.payloadTypes()) {
-      if (pt == codecs.opus().payloadType()) {
-        formats.add(Integer.toString(pt));
-        attributes.add(ServerProfile.opusRtpmap(pt));
-        if (codecs.transportCc()) {
-          attributes.add(new Attribute.RtcpFeedback(pt, ServerProfile.TRANSPORT_CC_FEEDBACK, null));
-        }
-        attributes.add(new Attribute.Fmtp(pt, codecs.opusFmtp()));
-      } else if (codecs.red() != null && pt == codecs.red().payloadType()) {
-        formats.add(Integer.toString(pt));
-        attributes.add(codecs.red());
-        attributes.add(codecs.redFmtp());
-      }
+    // RED first: libwebrtc sends RED only when it precedes the codec it carries in the answer
+    // (WebRtcVoiceSendChannel::SetSendCodecs), and the server wants the redundancy (issue 7).
+    if (codecs.red() != null) {
+      formats.add(Integer.toString(codecs.red().payloadType()));
+      attributes.add(codecs.red());
+      attributes.add(codecs.redFmtp());
     }
+    int opusPt = codecs.opus().payloadType();
+    formats.add(Integer.toString(opusPt));
+    attributes.add(ServerProfile.opusRtpmap(opusPt));
+    if (codecs.transportCc()) {
+      attributes.add(new Attribute.RtcpFeedback(opusPt, ServerProfile.TRANSPORT_CC_FEEDBACK, null));
+    }
+    attributes.add(new Attribute.Fmtp(opusPt, codecs.opusFmtp()));
     if (bundleTag) {
       attributes.addAll(ServerProfile.candidateAttributes(local));
     }

@@ -91,6 +91,15 @@ final class ServerProfile {
     return new Attribute.Rtpmap(payloadType, OPUS, OPUS_CLOCK_RATE_HZ, OPUS_CHANNELS);
   }
 
+  static Attribute.Rtpmap redRtpmap(int payloadType) {
+    return new Attribute.Rtpmap(payloadType, RED, OPUS_CLOCK_RATE_HZ, OPUS_CHANNELS);
+  }
+
+  /** RFC 2198 §5: {@code a=fmtp:<red> <opus>/<opus>}, the PT of each block (primary + one). */
+  static Attribute.Fmtp redFmtp(int redPayloadType, int opusPayloadType) {
+    return new Attribute.Fmtp(redPayloadType, opusPayloadType + "/" + opusPayloadType);
+  }
+
   /**
    * An m-line not in use: port 0 (RFC 3264 §6, RFC 8843 §7.3.3), its mid, direction and the rtpmap
    * of its one format when known (JSEP, RFC 8829 §5.2.1: every format gets its rtpmap).

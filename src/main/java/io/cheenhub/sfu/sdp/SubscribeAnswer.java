@@ -14,12 +14,14 @@ import java.util.Objects;
  * @param icePwd the answerer's {@code a=ice-pwd}
  * @param fingerprints its DTLS certificate fingerprints
  * @param extensionIds accepted header extension ids by URI
+ * @param red whether every active m-line kept RED ({@link SubscribeOfferBuilder#RED_PAYLOAD_TYPE})
  */
 public record SubscribeAnswer(
     String iceUfrag,
     String icePwd,
     List<Attribute.Fingerprint> fingerprints,
-    Map<String, Integer> extensionIds) {
+    Map<String, Integer> extensionIds,
+    boolean red) {
 
   public SubscribeAnswer {
     Objects.requireNonNull(iceUfrag);
@@ -74,7 +76,11 @@ public record SubscribeAnswer(
     if (!transport.has(Attribute.Flag.RTCP_MUX)) {
       throw fail(SdpErrorCode.NO_RTCP_MUX, "answer has no a=rtcp-mux on the bundled transport");
     }
+    boolean red = true;
     for (MediaDescription m : answer.media()) {
+      if (m.port() != 0) {
+        red &= m.payloadTypes().contains(SubscribeOfferBuilder.RED_PAYLOAD_TYPE);
+      }
       if (m.port() != 0 && !m.payloadTypes().contains(SubscribeOfferBuilder.OPUS_PAYLOAD_TYPE)) {
         throw fail(
             SdpErrorCode.NO_OPUS,
@@ -85,7 +91,7 @@ public record SubscribeAnswer(
       }
     }
     return new SubscribeAnswer(
-        ufrag.get().ufrag(), pwd.get().password(), fingerprints, transport.extensionIds());
+        ufrag.get().ufrag(), pwd.get().password(), fingerprints, transport.extensionIds(), red);
   }
 
   private static SdpNegotiationException fail(SdpErrorCode code, String message) {

@@ -25,6 +25,10 @@ public final class SubscribeOfferBuilder {
 
   public static final int ABS_SEND_TIME_EXTENSION_ID = 2;
   public static final int TRANSPORT_CC_EXTENSION_ID = 3;
+
+  /** RED's payload type in every subscribe offer (libwebrtc's choice, so captures look alike). */
+  public static final int RED_PAYLOAD_TYPE = 63;
+
   public static final int MID_EXTENSION_ID = 4;
 
   /** RFC 8830 §2: msid-id and msid-appdata are 1*64 token-char. */
@@ -149,6 +153,9 @@ public final class SubscribeOfferBuilder {
     attributes.add(ServerProfile.opusRtpmap(pt));
     attributes.add(new Attribute.RtcpFeedback(pt, ServerProfile.TRANSPORT_CC_FEEDBACK, null));
     attributes.add(new Attribute.Fmtp(pt, ServerProfile.OPUS_FMTP));
+    // RFC 2198 over Opus, as libwebrtc offers it: the server sends RED to a lossy subscriber.
+    attributes.add(ServerProfile.redRtpmap(RED_PAYLOAD_TYPE));
+    attributes.add(ServerProfile.redFmtp(RED_PAYLOAD_TYPE, pt));
     if (track != null) {
       attributes.add(new Attribute.Ssrc(track.ssrc(), "cname", track.cname()));
       // RFC 5576 §4.1 source-level msid: what older libwebrtc reads to map the SSRC to a stream.
@@ -163,7 +170,7 @@ public final class SubscribeOfferBuilder {
         ServerProfile.PLACEHOLDER_PORT,
         1,
         ServerProfile.PROTOCOL,
-        List.of(Integer.toString(pt)),
+        List.of(Integer.toString(pt), Integer.toString(RED_PAYLOAD_TYPE)),
         SessionDescription.Connection.UNSPECIFIED,
         List.of(),
         attributes);

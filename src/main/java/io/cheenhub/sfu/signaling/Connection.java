@@ -320,16 +320,24 @@ final class Connection {
     outbox.send(new Message.PublishAnswer(offer.requestId(), participant.roomId(), answerSdp));
   }
 
-  /** What the publish answer agreed: the Opus payload type and header extension ids. */
+  /** What the publish answer agreed: the Opus and RED payload types and header extension ids. */
   private static NegotiatedRtp negotiated(SessionDescription answer) {
     for (MediaDescription m : answer.media()) {
       if (m.port() == 0 || !m.type().equals("audio")) {
         continue;
       }
+      int opus = -1;
+      int red = NegotiatedRtp.NO_RED;
       for (int pt : m.payloadTypes()) {
-        if (m.rtpmap(pt).filter(r -> r.encodingName().equalsIgnoreCase("opus")).isPresent()) {
-          return NegotiatedRtp.of(pt, m.extensionIds());
+        String name = m.rtpmap(pt).map(r -> r.encodingName()).orElse("");
+        if (name.equalsIgnoreCase("opus") && opus < 0) {
+          opus = pt;
+        } else if (name.equalsIgnoreCase("red")) {
+          red = pt;
         }
+      }
+      if (opus >= 0) {
+        return NegotiatedRtp.of(opus, red, m.extensionIds());
       }
     }
     throw new IllegalStateException("publish answer accepts no Opus m-line");
@@ -365,6 +373,11 @@ final class Connection {
           @Override
           public boolean sendRtp(byte[] buffer, int offset, int length) {
             return transport.sendRtp(buffer, offset, length);
+          }
+
+          @Override
+          public boolean sendRtcp(byte[] buffer, int offset, int length) {
+            return transport.sendRtcp(buffer, offset, length);
           }
 
           @Override

@@ -162,7 +162,11 @@ final class Subscription {
               + " subscribe instead",
           message.requestId());
     }
-    subscriber.setNegotiated(NegotiatedRtp.of(OFFERED.opusPayloadType(), answer.extensionIds()));
+    subscriber.setNegotiated(
+        NegotiatedRtp.of(
+            OFFERED.opusPayloadType(),
+            answer.red() ? SubscribeOfferBuilder.RED_PAYLOAD_TYPE : NegotiatedRtp.NO_RED,
+            answer.extensionIds()));
     for (OutgoingStream stream : outstandingStreams) {
       stream.activate();
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CapturingSender implements Subscriber.Sender {
 
   private final List<TestRtp.Received> received = new ArrayList<>();
+  private final List<byte[]> rtcp = new ArrayList<>();
   private final AtomicInteger count = new AtomicInteger();
   private volatile CountDownLatch gate;
 
@@ -28,6 +29,21 @@ final class CapturingSender implements Subscriber.Sender {
     }
     count.incrementAndGet();
     return true;
+  }
+
+  @Override
+  public boolean sendRtcp(byte[] buffer, int offset, int length) {
+    synchronized (rtcp) {
+      rtcp.add(java.util.Arrays.copyOfRange(buffer, offset, offset + length));
+    }
+    return true;
+  }
+
+  /** The server's own RTCP packets sent, in order. */
+  List<byte[]> rtcp() {
+    synchronized (rtcp) {
+      return new ArrayList<>(rtcp);
+    }
   }
 
   /** Makes every send wait until {@code latch} opens (a slow or stuck subscriber). */

@@ -27,7 +27,7 @@ class AnswerBuilderTest {
                 "t=0 0",
                 "a=group:BUNDLE 0",
                 "a=ice-options:trickle",
-                "m=audio 9 UDP/TLS/RTP/SAVPF 111 63",
+                "m=audio 9 UDP/TLS/RTP/SAVPF 63 111",
                 "c=IN IP4 0.0.0.0",
                 "a=mid:0",
                 "a=recvonly",
@@ -42,11 +42,12 @@ class AnswerBuilderTest {
                 "a=extmap:3 "
                     + "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
                 "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
+                // RED first, or libwebrtc would not send it (WebRtcVoiceSendChannel).
+                "a=rtpmap:63 red/48000/2",
+                "a=fmtp:63 111/111",
                 "a=rtpmap:111 opus/48000/2",
                 "a=rtcp-fb:111 transport-cc",
                 "a=fmtp:111 minptime=10;useinbandfec=1",
-                "a=rtpmap:63 red/48000/2",
-                "a=fmtp:63 111/111",
                 "a=" + SdpFixtures.SERVER_CANDIDATE_V4,
                 "a=" + SdpFixtures.SERVER_CANDIDATE_V6,
                 "a=end-of-candidates",
@@ -87,7 +88,7 @@ class AnswerBuilderTest {
 
     assertThat(answer)
         .contains(
-            "m=audio 9 UDP/TLS/RTP/SAVPF 111 63",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 63 111",
             "a=recvonly",
             "a=setup:passive",
             AUDIO_LEVEL,
@@ -190,7 +191,7 @@ class AnswerBuilderTest {
     assertThat(answer)
         .contains(
             "a=group:BUNDLE 0",
-            "m=audio 9 UDP/TLS/RTP/SAVPF 111 63",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 63 111",
             "m=video 0 UDP/TLS/RTP/SAVPF 96",
             "a=mid:1",
             "m=application 0 UDP/DTLS/SCTP webrtc-datachannel",

@@ -91,6 +91,21 @@ class SubscribeAnswerTest {
   }
 
   @Test
+  void redCountsOnlyWhenEveryActiveLineKeepsIt() throws SdpException {
+    assertThat(SubscribeAnswer.read(SdpParser.parse(ANSWER), OFFER).red()).isFalse();
+    String withRed =
+        ANSWER
+            .replace(
+                "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n", "m=audio 9 UDP/TLS/RTP/SAVPF 111 63\r\n")
+            .replace(
+                "a=rtpmap:111 opus/48000/2\r\na=fmtp",
+                "a=rtpmap:111 opus/48000/2\r\na=rtpmap:63 red/48000/2\r\na=fmtp");
+    assertThat(SubscribeAnswer.read(SdpParser.parse(withRed), OFFER).red()).isTrue();
+    String onlyOneLine = withRed.replaceFirst("SAVPF 111 63\r\n", "SAVPF 111\r\n");
+    assertThat(SubscribeAnswer.read(SdpParser.parse(onlyOneLine), OFFER).red()).isFalse();
+  }
+
+  @Test
   void refusesAnswersTheServerCannotUse() {
     record Case(String answer, SdpErrorCode code) {}
     List<Case> cases =

@@ -36,7 +36,9 @@ class SubscribeOfferBuilderTest {
       assertThat(m.type()).isEqualTo("audio");
       assertThat(m.port()).isEqualTo(9);
       assertThat(m.protocol()).isEqualTo("UDP/TLS/RTP/SAVPF");
-      assertThat(m.payloadTypes()).containsExactly(111);
+      assertThat(m.payloadTypes()).containsExactly(111, 63);
+      assertThat(m.rtpmap(63).orElseThrow().encodingName()).isEqualTo("red");
+      assertThat(m.fmtp(63).orElseThrow().parameters()).isEqualTo("111/111");
       assertThat(offer.direction(m)).isEqualTo(Direction.SENDONLY);
       assertThat(offer.effective(m, Attribute.Setup.class)).contains(Attribute.Setup.ACTPASS);
       assertThat(offer.fingerprints(m)).containsExactly(SdpFixtures.SERVER_FINGERPRINT);

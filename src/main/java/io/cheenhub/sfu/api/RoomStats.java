@@ -1,0 +1,163 @@
+package io.cheenhub.sfu.api;
+
+import io.cheenhub.sfu.media.ForwardingTable;
+import io.cheenhub.sfu.media.OutgoingStream;
+import io.cheenhub.sfu.media.Publisher;
+import io.cheenhub.sfu.media.ReceiveStatistics;
+import io.cheenhub.sfu.media.ReceptionReport;
+import io.cheenhub.sfu.media.Subscriber;
+import io.cheenhub.sfu.room.Participant;
+import io.cheenhub.sfu.room.Room;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The body of {@code GET /api/rooms/{roomId}/stats} (docs/api-reference.md): per participant its
+ * quality level, what the server measured on its uplink, and what its subscribe side reported about
+ * the downlink. Unknown values are null, never NaN.
+ */
+public record RoomStats(String roomId, Instant at, List<ParticipantStats> participants) {
+
+  /**
+   * One participant; {@code uplink} is null until it publishes, {@code downlink} until it listens.
+   */
+  public record ParticipantStats(
+      String participantId,
+      String displayName,
+      Quality quality,
+      Uplink uplink,
+      Downlink downlink) {}
+
+  /** The publisher's audio quality level (64/32/16 kbps) and how often it changed. */
+  public record Quality(String level, int maxBitrateKbps, long changes) {}
+
+  /**
+   * What the server received from the participant's microphone (RFC 3550 A.3 statistics of its
+   * newest SSRC); {@code lossPercent} covers the last one-second receiver-report interval.
+   */
+  public record Uplink(
+      long ssrc,
+      long packetsReceived,
+      long packetsLost,
+      Double lossPercent,
+      double jitterMs,
+      long rtcpReceived) {}
+
+  /**
+   * What the participant reported about the streams it receives (RTCP receiver reports, about every
+   * 5 s from a browser); {@code rttMs} is the mean over its streams' round trips (one path).
+   */
+  public record Downlink(
+      Double rttMs, Double lossPercent, Long estimateKbps, List<StreamStats> streams) {}
+
+  /** One forwarded stream as this subscriber receives it. */
+  public record StreamStats(
+      String publisherId,
+      long ssrc,
+      long packetsSent,
+      long redPacketsSent,
+      boolean red,
+      Double lossPercent,
+      long packetsLost,
+      double jitterMs,
+      Double rttMs,
+      long reports) {}
+
+  // RFC 7587 §4.1: Opus timestamps tick at 48 kHz.
+  private static final double RTP_TICKS_PER_MS = 48.0;
+  private static final double NANOS_PER_MS = 1_000_000.0;
+
+  /** The statistics of {@code room} now. */
+  static RoomStats of(Room room) {
+    ForwardingTable.Snapshot table = room.forwarding().snapshot();
+    var participants = new ArrayList<ParticipantStats>();
+    for (Participant participant : room.participants()) {
+      Publisher publisher = find(table.publishers(), participant.id());
+      Subscriber subscriber =
+          table.subscribers().stream()
+              .filter(s -> s.participantId().equals(participant.id()))
+              .findFirst()
+              .orElse(null);
+      participants.add(
+          new ParticipantStats(
+              participant.id(),
+              participant.displayName(),
+              publisher == null
+                  ? null
+                  : new Quality(
+                      publisher.level().wireValue(),
+                      publisher.level().maxBitrateKbps(),
+                      publisher.levelChanges()),
+              publisher == null ? null : uplink(publisher),
+              subscriber == null ? null : downlink(table.streamsTo(subscriber))));
+    }
+    return new RoomStats(room.id(), Instant.now(), participants);
+  }
+
+  private static Publisher find(List<Publisher> publishers, String participantId) {
+    for (Publisher publisher : publishers) {
+      if (publisher.participantId().equals(participantId)) {
+        return publisher;
+      }
+    }
+    return null;
+  }
+
+  private static Uplink uplink(Publisher publisher) {
+    ReceiveStatistics newest = null;
+    for (ReceiveStatistics source : publisher.receiverReports().statistics()) {
+      if (source.isValid()
+          && (newest == null || source.lastArrivalNanos() - newest.lastArrivalNanos() > 0)) {
+        newest = source;
+      }
+    }
+    if (newest == null) {
+      return null;
+    }
+    return new Uplink(
+        Integer.toUnsignedLong(newest.ssrc()),
+        newest.received(),
+        newest.cumulativeLost(),
+        percent(publisher.uplinkLoss()),
+        newest.jitter() / RTP_TICKS_PER_MS,
+        publisher.rtcpReceived());
+  }
+
+  private static Downlink downlink(List<OutgoingStream> streams) {
+    var views = new ArrayList<StreamStats>(streams.size());
+    double rttSum = 0;
+    int rttCount = 0;
+    double worstLoss = Double.NaN;
+    for (OutgoingStream stream : streams) {
+      ReceptionReport report = stream.receptionReport();
+      long rtt = report.rttNanos();
+      Double rttMs = rtt == ReceptionReport.RTT_UNKNOWN ? null : rtt / NANOS_PER_MS;
+      if (rttMs != null) {
+        rttSum += rttMs;
+        rttCount++;
+      }
+      double loss = stream.downlinkLoss();
+      if (!Double.isNaN(loss) && !(loss <= worstLoss)) {
+        worstLoss = loss;
+      }
+      views.add(
+          new StreamStats(
+              stream.publisher().participantId(),
+              Integer.toUnsignedLong(stream.ssrc()),
+              stream.packetsSent(),
+              stream.redPacketsSent(),
+              stream.isRedKept(),
+              percent(loss),
+              report.cumulativeLost(),
+              report.jitter() / RTP_TICKS_PER_MS,
+              rttMs,
+              report.reports()));
+    }
+    return new Downlink(rttCount == 0 ? null : rttSum / rttCount, percent(worstLoss), null, views);
+  }
+
+  private static Double percent(double fraction) {
+    return Double.isNaN(fraction) ? null : fraction * 100;
+  }
+}

@@ -1,0 +1,91 @@
+package io.cheenhub.sfu.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cheenhub.sfu.packet.PacketWorkers;
+import io.cheenhub.sfu.rtp.RtpPacket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** RED (RFC 2198) from a publisher: kept for a lossy subscriber, stripped for the others. */
+class RedForwardingTest {
+
+  private static final int OPUS = 111;
+  private static final int RED = 63;
+  private static final NegotiatedRtp CHROMIUM = NegotiatedRtp.of(OPUS, RED, Map.of());
+  private static final byte[] PREVIOUS = {1, 2, 3, 4, 5};
+  private static final byte[] PRIMARY = {9, 8, 7, 6, 5, 4, 3};
+
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final PacketWorkers workers = new PacketWorkers(executor, 2);
+  private final PacketPool pool = new PacketPool(64);
+  private final ForwardingTable table = new ForwardingTable("room");
+  private final RtpPacket view = new RtpPacket();
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    workers.close();
+    executor.shutdownNow();
+    executor.awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  /** A RED packet as libwebrtc sends it: one redundant block (the previous frame), then primary. */
+  private static byte[] redPacket(int sequence) {
+    ByteBuffer b = ByteBuffer.allocate(12 + 4 + 1 + PREVIOUS.length + PRIMARY.length);
+    b.put((byte) 0x80).put((byte) RED).putShort((short) sequence).putInt(960 * sequence);
+    b.putInt(0x1234);
+    // RFC 2198 §3: F=1 | block PT, 14-bit timestamp offset, 10-bit block length.
+    b.put((byte) (0x80 | OPUS)).putShort((short) ((960 << 2) | (PREVIOUS.length >> 8)));
+    b.put((byte) PREVIOUS.length);
+    b.put((byte) OPUS); // F=0: the primary's header
+    b.put(PREVIOUS).put(PRIMARY);
+    return b.array();
+  }
+
+  private CapturingSender subscribe(String id, NegotiatedRtp negotiated) {
+    var sender = new CapturingSender();
+    var subscriber = new Subscriber(id, negotiated, workers, 64, new LatencyHistogram());
+    subscriber.setSender(sender);
+    table.addSubscriber(subscriber);
+    return sender;
+  }
+
+  @Test
+  void redIsKeptWhereThePolicySaysSoAndStrippedToThePrimaryElsewhere() {
+    var publisher = new Publisher("talker", CHROMIUM, pool);
+    CapturingSender lossy = subscribe("lossy", CHROMIUM);
+    CapturingSender clean = subscribe("clean", CHROMIUM);
+    CapturingSender noRed = subscribe("firefox", NegotiatedRtp.of(OPUS, Map.of()));
+    table.addPublisher(publisher);
+    for (OutgoingStream stream : table.snapshot().streams()) {
+      stream.activate();
+      stream.setRedKept(stream.subscriber().participantId().equals("lossy"));
+    }
+    table.snapshot().streams().stream()
+        .filter(s -> s.subscriber().participantId().equals("firefox"))
+        .forEach(s -> s.setRedKept(true)); // it did not negotiate RED: stripped regardless
+
+    byte[] bytes = redPacket(7);
+    assertThat(view.wrap(bytes, 0, bytes.length)).isTrue();
+    publisher.onRtp(view, System.nanoTime());
+
+    ForwardingTest.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> lossy.count() == 1 && clean.count() == 1 && noRed.count() == 1);
+    TestRtp.Received kept = lossy.received().get(0);
+    assertThat(kept.payloadType()).isEqualTo(RED);
+    assertThat(kept.payload()).hasSize(4 + 1 + PREVIOUS.length + PRIMARY.length);
+    for (CapturingSender stripped : new CapturingSender[] {clean, noRed}) {
+      TestRtp.Received primary = stripped.received().get(0);
+      assertThat(primary.payloadType()).isEqualTo(OPUS);
+      assertThat(primary.payload()).containsExactly(PRIMARY);
+    }
+    assertThat(publisher.dropped(Publisher.Drop.UNSUPPORTED_PAYLOAD_TYPE)).isZero();
+  }
+}
