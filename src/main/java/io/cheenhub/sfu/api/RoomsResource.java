@@ -18,8 +18,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
-/** Read-only view of the rooms: {@code GET /api/rooms} and {@code GET /api/rooms/{roomId}}. */
+/**
+ * Read-only view of the rooms: {@code GET /api/rooms}, {@code GET /api/rooms/{roomId}} and {@code
+ * GET /api/rooms/{roomId}/stats}.
+ */
 @Path("rooms")
 @Produces(MediaType.APPLICATION_JSON)
 @RequestScoped
@@ -103,6 +107,20 @@ public class RoomsResource {
   @GET
   @Path("{roomId}")
   public Response room(@PathParam("roomId") String roomId) {
+    return withRoom(roomId, RoomsResource::detail);
+  }
+
+  /**
+   * One room's RTCP statistics and quality levels ({@link RoomStats}); 400 for an invalid id, 404
+   * for a room nobody is in.
+   */
+  @GET
+  @Path("{roomId}/stats")
+  public Response stats(@PathParam("roomId") String roomId) {
+    return withRoom(roomId, RoomStats::of);
+  }
+
+  private Response withRoom(String roomId, Function<Room, Object> body) {
     if (!RoomRegistry.isValidRoomId(roomId)) {
       return error(
           Response.Status.BAD_REQUEST,
@@ -111,7 +129,7 @@ public class RoomsResource {
     }
     return rooms
         .room(roomId)
-        .map(room -> Response.ok(detail(room)).build())
+        .map(room -> Response.ok(body.apply(room)).build())
         .orElseGet(() -> error(Response.Status.NOT_FOUND, "room-not-found", "no room " + roomId));
   }
 

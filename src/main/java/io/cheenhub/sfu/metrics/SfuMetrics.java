@@ -2,6 +2,7 @@ package io.cheenhub.sfu.metrics;
 
 import io.cheenhub.sfu.media.ForwardingService;
 import io.cheenhub.sfu.media.Publisher;
+import io.cheenhub.sfu.media.QualityLevel;
 import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.room.LeaveReason;
 import io.cheenhub.sfu.room.RoomRegistry;
@@ -12,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import org.eclipse.microprofile.metrics.Counter;
@@ -40,6 +42,7 @@ public class SfuMetrics {
   private final Map<String, Counter> messagesByType = new HashMap<>();
   private final Map<ErrorCode, Counter> errorsByCode = new EnumMap<>(ErrorCode.class);
   private final Map<LeaveReason, Counter> leavesByReason = new EnumMap<>(LeaveReason.class);
+  private final Map<String, Counter> qualityChanges = new HashMap<>();
   private Counter joins;
 
   @PostConstruct
@@ -94,6 +97,44 @@ public class SfuMetrics {
       metrics.gauge(
           drops, forwarding, f -> f.dropped(reason), new Tag("reason", reason.wireValue()));
     }
+    registerQuality(forwarding);
+  }
+
+  /**
+   * Quality gauges (issue 7), read at scrape time from the per-publisher and per-stream state the
+   * once-a-second quality tick keeps; alert rules watch the maxima.
+   */
+  private void registerQuality(ForwardingService forwarding) {
+    var levels = metadata("sfu_publishers_by_quality", "Publishers by audio quality level");
+    for (QualityLevel level : QualityLevel.values()) {
+      metrics.gauge(
+          levels, forwarding, f -> f.publishersAt(level), new Tag("level", level.wireValue()));
+    }
+    metrics.gauge(
+        metadata(
+            "sfu_uplink_loss_ratio_max",
+            "Highest packet loss (0..1) on any publisher's uplink in the last second"),
+        forwarding,
+        ForwardingService::maxUplinkLoss);
+    metrics.gauge(
+        metadata(
+            "sfu_downlink_loss_ratio_max",
+            "Highest packet loss (0..1) any subscriber reported in its last receiver report"),
+        forwarding,
+        ForwardingService::maxDownlinkLoss);
+    gauge(
+        "sfu_red_streams_active",
+        "Forwarded streams whose subscriber gets RED redundancy kept",
+        forwarding::redStreams);
+    var changes = metadata("sfu_quality_changes", "Quality level changes, by direction");
+    for (String direction : List.of("down", "up")) {
+      qualityChanges.put(direction, metrics.counter(changes, new Tag("direction", direction)));
+    }
+  }
+
+  /** Counts one quality level change of a publisher to {@code level} from {@code previous}. */
+  public void qualityChanged(QualityLevel previous, QualityLevel level) {
+    qualityChanges.get(level.maxBitrateKbps() < previous.maxBitrateKbps() ? "down" : "up").inc();
   }
 
   public void gauge(String name, String description, IntSupplier value) {

@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.room;
 
+import io.cheenhub.sfu.media.QualityLevel;
 import java.util.List;
 
 /**
@@ -25,4 +26,10 @@ public interface ParticipantListener {
    * arrive more than once per change and from any thread; never under the room's lock.
    */
   default void onMediaChanged(Room room) {}
+
+  /**
+   * The audio quality level of {@code participantId}'s microphone changed (see {@code
+   * QualityController}). From the quality tick's thread; never under the room's lock.
+   */
+  default void onQualityChanged(Room room, String participantId, QualityLevel level) {}
 }

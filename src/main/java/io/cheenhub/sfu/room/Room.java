@@ -1,6 +1,7 @@
 package io.cheenhub.sfu.room;
 
 import io.cheenhub.sfu.media.ForwardingTable;
+import io.cheenhub.sfu.media.QualityLevel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,14 @@ public final class Room {
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "media change delivery failed " + participant, e);
       }
+    }
+  }
+
+  /** Tells every participant that {@code participantId}'s quality level changed. */
+  public void qualityChanged(String participantId, QualityLevel level) {
+    for (Participant participant : participants) {
+      notify(
+          () -> participant.listener().onQualityChanged(this, participantId, level), participant);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.cheenhub.sfu.signaling;
 
 import io.cheenhub.sfu.media.Publisher;
+import io.cheenhub.sfu.media.QualityLevel;
 import io.cheenhub.sfu.room.LeaveReason;
 import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.room.ParticipantListener;
@@ -115,7 +116,7 @@ final class Membership implements ParticipantListener {
             self.id(),
             joinedRoom.participants().stream()
                 .filter(p -> p != self)
-                .map(Membership::info)
+                .map(p -> info(joinedRoom, p))
                 .toList(),
             tokens.issue(this),
             true));
@@ -173,7 +174,7 @@ final class Membership implements ParticipantListener {
             joinRequestId,
             room.id(),
             self.id(),
-            others.stream().map(Membership::info).toList(),
+            others.stream().map(p -> info(room, p)).toList(),
             tokens.issue(this),
             false));
   }
@@ -194,6 +195,13 @@ final class Membership implements ParticipantListener {
   }
 
   @Override
+  public void onQualityChanged(Room room, String participantId, QualityLevel level) {
+    outbox.send(
+        new Message.QualityUpdate(
+            room.id(), participantId, level.wireValue(), level.maxBitrateKbps()));
+  }
+
+  @Override
   public void onMediaChanged(Room room) {
     Subscription current;
     synchronized (this) {
@@ -205,6 +213,17 @@ final class Membership implements ParticipantListener {
   }
 
   static Message.ParticipantInfo info(Participant participant) {
-    return new Message.ParticipantInfo(participant.id(), participant.displayName());
+    return new Message.ParticipantInfo(participant.id(), participant.displayName(), null);
+  }
+
+  /** With the quality level of its microphone, if it publishes in {@code room}. */
+  static Message.ParticipantInfo info(Room room, Participant participant) {
+    for (Publisher publisher : room.forwarding().snapshot().publishers()) {
+      if (publisher.participantId().equals(participant.id())) {
+        return new Message.ParticipantInfo(
+            participant.id(), participant.displayName(), publisher.level().wireValue());
+      }
+    }
+    return info(participant);
   }
 }

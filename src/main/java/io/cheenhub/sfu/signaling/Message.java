@@ -31,6 +31,7 @@ import java.util.List;
       @JsonbSubtype(alias = "participantJoined", type = Message.ParticipantJoined.class),
       @JsonbSubtype(alias = "participantLeft", type = Message.ParticipantLeft.class),
       @JsonbSubtype(alias = "pong", type = Message.Pong.class),
+      @JsonbSubtype(alias = "qualityUpdate", type = Message.QualityUpdate.class),
       @JsonbSubtype(alias = "error", type = Message.ErrorMessage.class)
     })
 public sealed interface Message {
@@ -107,7 +108,7 @@ public sealed interface Message {
   record PublishAnswer(String requestId, String roomId, String sdp) implements ServerMessage {}
 
   /** One participant as the others see it. */
-  record ParticipantInfo(String participantId, String displayName) {}
+  record ParticipantInfo(String participantId, String displayName, String quality) {}
 
   /**
    * The join succeeded: your own id, everyone else there (oldest first), the token to take this
@@ -134,6 +135,13 @@ public sealed interface Message {
 
   /** Answer to {@link Ping}; {@code serverTime} is the server's clock in epoch milliseconds. */
   record Pong(String requestId, Long ts, long serverTime) implements ServerMessage {}
+
+  /**
+   * A publisher's audio quality level changed (issue 7 adaptation): sent to everyone in the room;
+   * the publisher itself caps its sender at {@code maxBitrateKbps}, the others show the level.
+   */
+  record QualityUpdate(String roomId, String participantId, String level, int maxBitrateKbps)
+      implements ServerMessage {}
 
   /** A request failed or a frame was refused; {@code code} is stable, {@code message} is prose. */
   record ErrorMessage(String requestId, String code, String message) implements ServerMessage {}

@@ -183,6 +183,24 @@ public class SignalingService {
   private void sendReceiverReports() {
     try {
       forwarding.sendReceiverReports();
+      for (Room room : rooms.rooms()) {
+        forwarding.tick(
+            room.forwarding(),
+            (publisher, previous, level) -> {
+              LOG.info(
+                  () ->
+                      "quality level room="
+                          + room.id()
+                          + " participant="
+                          + publisher.participantId()
+                          + " level="
+                          + level.wireValue()
+                          + " uplinkLoss="
+                          + publisher.uplinkLoss());
+              metrics.qualityChanged(previous, level);
+              room.qualityChanged(publisher.participantId(), level);
+            });
+      }
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "receiver reports failed", e);
     }

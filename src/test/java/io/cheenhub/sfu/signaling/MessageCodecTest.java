@@ -44,9 +44,10 @@ class MessageCodecTest {
   }
 
   static Stream<Message.ServerMessage> serverMessages() {
-    var ada = new Message.ParticipantInfo("p-ada", "Ada");
+    var ada = new Message.ParticipantInfo("p-ada", "Ada", "medium");
+    var eve = new Message.ParticipantInfo("p-eve", "Eve", null);
     return Stream.of(
-        new Message.Joined("r1", "room", "p-bob", List.of(ada), "tok", false),
+        new Message.Joined("r1", "room", "p-bob", List.of(ada, eve), "tok", false),
         new Message.Joined(null, "room", "p-bob", List.of(), "tok2", true),
         new Message.ConsumeOffer("r5", "room", "v=0\r\n"),
         new Message.TrackAdded("room", "p-ada", "p-ada", "audio", "a1"),
@@ -55,6 +56,7 @@ class MessageCodecTest {
         new Message.ParticipantJoined("room", ada),
         new Message.ParticipantLeft("room", "p-ada", "timeout"),
         new Message.Pong("r3", 42L, 1_795_000_000_000L),
+        new Message.QualityUpdate("room", "p-ada", "low", 16),
         new Message.ErrorMessage("r4", "room-full", "room is full"),
         new Message.ErrorMessage(null, "malformed-json", "frame is not valid JSON"));
   }
