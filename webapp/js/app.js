@@ -236,9 +236,17 @@ function tile(id) {
   li.dataset.participantId = id;
   li.innerHTML =
     '<span class="avatar" aria-hidden="true"></span><span class="name"></span>' +
-    '<span class="meter" aria-hidden="true"><span></span></span><span class="sub"></span>';
+    '<span class="meter" aria-hidden="true"><span></span></span><span class="sub"></span>' +
+    '<span class="quality"><i></i><i></i><i></i></span>';
   return li;
 }
+
+// The server's audio quality levels (qualityUpdate): what each tile's three bars say.
+const QUALITY_TITLES = {
+  high: 'Audio quality: high (64 kbps)',
+  medium: 'Audio quality: medium (32 kbps): the network loses packets',
+  low: 'Audio quality: low (16 kbps): the network loses many packets',
+};
 
 function renderTiles(s) {
   const self = client.self();
@@ -246,6 +254,7 @@ function renderTiles(s) {
     {
       participantId: s.participantId ?? 'self', displayName: self.displayName, self: true,
       speaking: self.speaking, level: self.level, muted: s.muted, note: s.muted ? 'you · muted' : 'you',
+      quality: s.quality.level,
     },
     ...s.participants.map((p) => ({
       ...p,
@@ -268,6 +277,9 @@ function renderTiles(s) {
     li.dataset.speaking = String(Boolean(p.speaking));
     li.dataset.muted = String(Boolean(p.muted));
     li.dataset.self = String(Boolean(p.self));
+    const quality = li.querySelector('.quality');
+    quality.dataset.level = p.quality ?? 'high';
+    quality.title = QUALITY_TITLES[quality.dataset.level] ?? '';
     li.setAttribute(
       'aria-label',
       `${p.displayName}${p.self ? ' (you)' : ''}${p.muted ? ', muted' : ''}${p.speaking ? ', speaking' : ''}`,

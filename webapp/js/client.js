@@ -58,7 +58,8 @@ export class VoiceClient extends EventTarget {
   #reconnects = 0;
   #resumed = false;
   #audioProcessing = { ...DEFAULT_AUDIO_PROCESSING };
-  #participants = new Map(); // others: participantId → {participantId, displayName, level, speakingUntil}
+  #participants = new Map(); // others: participantId → {participantId, displayName, level, speakingUntil, quality}
+  #quality = { level: 'high', maxBitrateKbps: 64 }; // own microphone, as the server's last qualityUpdate set it
   #self = { level: 0, speakingUntil: 0 };
   #rtt = null;
 
@@ -114,12 +115,14 @@ export class VoiceClient extends EventTarget {
       muted: this.#muted,
       reconnects: this.#reconnects,
       resumed: this.#resumed,
+      quality: { ...this.#quality },
       participants: [...this.#participants.values()].map((p) => ({
         participantId: p.participantId,
         displayName: p.displayName,
         speaking: now < p.speakingUntil,
         level: p.level,
         hasAudio: withAudio.has(p.participantId),
+        quality: p.quality ?? 'high',
       })),
     };
   }
@@ -284,6 +287,17 @@ export class VoiceClient extends EventTarget {
       this.#participants.delete(m.participantId);
       this.#changed();
     });
+    on('qualityUpdate', (m) => {
+      if (m.roomId && m.roomId !== this.#roomId) return;
+      if (m.participantId === this.#participantId) {
+        this.#quality = { level: m.level, maxBitrateKbps: m.maxBitrateKbps };
+        this.#publisher?.setMaxBitrate(m.maxBitrateKbps);
+      } else {
+        const p = this.#participants.get(m.participantId);
+        if (p) p.quality = m.level;
+      }
+      this.#changed();
+    });
     on('trackAdded', (m) => this.#subscriber?.trackAdded(m));
     on('trackRemoved', (m) => this.#subscriber?.trackRemoved(m));
     on('consumeOffer', (m) => {
@@ -310,10 +324,16 @@ export class VoiceClient extends EventTarget {
     this.#participants = new Map(
       (joined.participants ?? []).map((p) => [
         p.participantId,
-        { ...p, level: previous.get(p.participantId)?.level ?? 0, speakingUntil: previous.get(p.participantId)?.speakingUntil ?? 0 },
+        {
+          ...p,
+          level: previous.get(p.participantId)?.level ?? 0,
+          speakingUntil: previous.get(p.participantId)?.speakingUntil ?? 0,
+          quality: p.quality ?? undefined, // the server's level for publishers; high until one is known
+        },
       ]),
     );
     const keep = rejoin && joined.resumed && joined.participantId === this.#participantId;
+    if (!keep) this.#quality = { level: 'high', maxBitrateKbps: 64 }; // a new publisher starts high
     this.#participantId = joined.participantId;
     this.#setStatus('joined');
     this.#startTimers();
@@ -335,6 +355,7 @@ export class VoiceClient extends EventTarget {
       deviceId: this.#deviceId,
       muted: this.#muted,
     });
+    if (this.#quality.level !== 'high') publisher.setMaxBitrate(this.#quality.maxBitrateKbps);
     this.#publisher = publisher;
     publisher.addEventListener('statechange', ({ detail }) => {
       if (this.#publisher !== publisher) return;

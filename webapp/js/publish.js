@@ -55,6 +55,7 @@ export class Publisher extends EventTarget {
   #pendingCandidates = [];
   #deviceId = null;
   #muted = false;
+  #maxBitrateKbps = null;
 
   /**
    * @param {import('./signaling.js').Signaling} signaling an open connection that has joined `roomId`
@@ -80,6 +81,30 @@ export class Publisher extends EventTarget {
 
   get muted() {
     return this.#muted;
+  }
+
+  /**
+   * Caps the sender's bitrate (the server's `qualityUpdate`: 64, 32 or 16 kbps) with
+   * RTCRtpSender.setParameters; kept and applied again once the connection is up.
+   */
+  async setMaxBitrate(kbps) {
+    this.#maxBitrateKbps = kbps;
+    await this.#applyMaxBitrate();
+  }
+
+  async #applyMaxBitrate() {
+    const sender = this.sender;
+    if (!sender || !this.#maxBitrateKbps) return;
+    const params = sender.getParameters();
+    if (!params.encodings?.length) return; // not negotiated yet: applied on `connected`
+    const bps = this.#maxBitrateKbps * 1000;
+    if (params.encodings[0].maxBitrate === bps) return;
+    params.encodings[0].maxBitrate = bps;
+    try {
+      await sender.setParameters(params);
+    } catch (error) {
+      console.warn('setParameters(maxBitrate) failed', error);
+    }
   }
 
   /** @returns {RTCRtpSender|null} the audio sender */
@@ -227,6 +252,9 @@ export class Publisher extends EventTarget {
     if (this.#state === 'failed' || this.#state === 'closed') return;
     switch (connectionState) {
       case 'connected':
+        this.#applyMaxBitrate();
+        this.#setState(connectionState);
+        break;
       case 'disconnected':
         this.#setState(connectionState);
         break;
