@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -218,6 +219,34 @@ class RtcpTransportCcCursorTest {
     assertThat(feedback.wrap(p, 0, p.length)).isTrue();
     assertThat(cursor.wrap(feedback)).isFalse();
     assertThat(cursor.problem()).isEqualTo(TransportCcCursor.Problem.TRUNCATED_CHUNKS);
+  }
+
+  @Test
+  void randomChunksAndDeltasNeverThrowAndNeverReadPastThePacket() {
+    Random random = new Random(0x7CCL);
+    int valid = 0;
+    for (int i = 0; i < 50_000; i++) {
+      byte[] body = new byte[random.nextInt(40)];
+      random.nextBytes(body);
+      int count = random.nextInt(4) == 0 ? random.nextInt(65536) : random.nextInt(40);
+      byte[] p =
+          packet(random.nextInt(65536), count, random.nextInt(), HexFormat.of().formatHex(body));
+      // The packet sits at the very end of its array, so an over-read throws.
+      assertThat(feedback.wrap(p, 0, p.length)).isTrue();
+      if (cursor.wrap(feedback)) {
+        valid++;
+        int statuses = 0;
+        while (cursor.next()) {
+          statuses++;
+          assertThat(cursor.receiveDeltaMicros() == 0 || cursor.received()).isTrue();
+        }
+        assertThat(statuses).isEqualTo(count);
+      } else {
+        assertThat(cursor.problem()).isNotEqualTo(TransportCcCursor.Problem.NONE);
+        assertThat(cursor.next()).isFalse();
+      }
+    }
+    assertThat(valid).as("enough inputs decode to exercise next()").isGreaterThan(5_000);
   }
 
   @Test
