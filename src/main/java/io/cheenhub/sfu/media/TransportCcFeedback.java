@@ -38,8 +38,8 @@ public final class TransportCcFeedback {
   private static final int MIN_RUN_FOR_RUN_LENGTH_CHUNK = ONE_BIT_CAPACITY;
 
   /**
-   * Largest packet {@link #write} produces, in bytes: every status in a 2-bit vector chunk with a
-   * 2-byte delta, plus padding to a 32-bit boundary.
+   * Bound on the packet {@link #write} produces, in bytes (1164): as if every status sat in a 2-bit
+   * vector chunk with a 2-byte delta, plus padding to a 32-bit boundary.
    */
   public static final int MAX_FEEDBACK_BYTES =
       (FIXED_BYTES

@@ -222,6 +222,24 @@ class TransportCcFeedbackTest {
   }
 
   @Test
+  void mixedLargeAndSmallDeltasStayWithinMaxFeedbackBytes() {
+    // Six large deltas (±300 ms) then a small one: 2-bit vectors throughout, ~1.9 bytes a status.
+    int cap = TransportCcFeedback.MAX_STATUSES_PER_FEEDBACK;
+    long[] arrivals = new long[cap];
+    for (int i = 0; i < cap; i++) {
+      arrivals[i] = i % 7 == 6 ? arrivals[i - 1] + MS : START + (i % 2) * 300 * MS;
+      recorder.onPacket(i, arrivals[i]);
+    }
+    Feedback f = writeAndDecode(START + 400 * MS);
+    assertThat(f.count()).isEqualTo(cap);
+    assertThat(f.length()).isGreaterThan(900).isLessThanOrEqualTo(1164);
+    assertThat(TransportCcFeedback.MAX_FEEDBACK_BYTES).isEqualTo(1164);
+    for (int i = 0; i < cap; i++) {
+      assertArrival(f.statuses().get(i), arrivals[i]);
+    }
+  }
+
+  @Test
   void longRunsUseRunLengthChunks() {
     recorder.onPacket(0, START);
     recorder.onPacket(400, START + MS);
