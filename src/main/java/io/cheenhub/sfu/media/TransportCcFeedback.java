@@ -90,8 +90,8 @@ public final class TransportCcFeedback {
       started = true;
       base = sequence;
       highest = sequence;
-      reported =
-          Long.MIN_VALUE; // nothing reported yet: an earlier packet may still extend the window
+      // Nothing reported yet: a reordered earlier packet may still extend the window back.
+      reported = Long.MIN_VALUE;
       lastFeedbackNanos = arrivalNanos;
       this.arrivalNanos[sequence & WINDOW_MASK] = arrivalNanos;
       return;
