@@ -9,7 +9,7 @@ package io.cheenhub.sfu.rtp;
  * no items, so no getter can throw.
  */
 public abstract sealed class RtcpPacket
-    permits RtcpSenderReport, RtcpReceiverReport, RtcpSdes, RtcpBye, RtcpFeedback {
+    permits RtcpSenderReport, RtcpReceiverReport, RtcpSdes, RtcpBye, RtcpFeedback, RtcpXr {
 
   /** RFC 3550 §6.4.1: sender report. */
   public static final int TYPE_SR = 200;
@@ -31,6 +31,9 @@ public abstract sealed class RtcpPacket
 
   /** RFC 4585 §6.1: payload-specific feedback. */
   public static final int TYPE_PSFB = 206;
+
+  /** RFC 3611 §2: extended report. */
+  public static final int TYPE_XR = 207;
 
   /** RFC 3550 §6.4.1: version, padding, count, packet type and length. */
   public static final int HEADER_BYTES = 4;

@@ -3,7 +3,7 @@ package io.cheenhub.sfu.rtp;
 /**
  * View of the header of transport-wide congestion control feedback
  * (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1, RTPFB FMT 15); the packet status chunks
- * and receive deltas start at {@link #chunksOffset()} and are not decoded here.
+ * and receive deltas start at {@link #chunksOffset()} and {@link TransportCcCursor} decodes them.
  */
 public final class RtcpTransportCc extends RtcpFeedback {
 

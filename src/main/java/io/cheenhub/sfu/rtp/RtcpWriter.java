@@ -185,6 +185,54 @@ public final class RtcpWriter {
     return length;
   }
 
+  /**
+   * Extended report (RFC 3611 §2) with one receiver reference time block (§4.4) carrying the 64-bit
+   * 32.32 NTP time {@code ntp}.
+   */
+  public static int receiverReferenceTime(byte[] dst, int off, int senderSsrc, long ntp) {
+    int length = RtcpXr.FIXED_BYTES + RtcpXr.BLOCK_HEADER_BYTES + RtcpXr.RRT_WORDS * WORD;
+    if (!fits(dst, off, length)) {
+      return NO_ROOM;
+    }
+    int at = xrHeader(dst, off, length, senderSsrc);
+    xrBlockHeader(dst, at, RtcpXr.RECEIVER_REFERENCE_TIME, RtcpXr.RRT_WORDS);
+    BigEndian.put64(dst, at + RtcpXr.BLOCK_HEADER_BYTES, ntp);
+    return length;
+  }
+
+  /**
+   * Extended report (RFC 3611 §2) with one DLRR block (§4.5) for receiver {@code ssrc}: the middle
+   * 32 bits of its last receiver reference time and the delay since, in 1/65536 s, both mod 2^32.
+   */
+  public static int dlrr(
+      byte[] dst, int off, int senderSsrc, int ssrc, long lastRr32, long delaySinceLastRr32) {
+    int length = RtcpXr.FIXED_BYTES + RtcpXr.BLOCK_HEADER_BYTES + RtcpXr.DLRR_SUB_BLOCK_BYTES;
+    if (!fits(dst, off, length)) {
+      return NO_ROOM;
+    }
+    int at = xrHeader(dst, off, length, senderSsrc);
+    xrBlockHeader(dst, at, RtcpXr.DLRR, RtcpXr.DLRR_SUB_BLOCK_WORDS);
+    at += RtcpXr.BLOCK_HEADER_BYTES;
+    BigEndian.put32(dst, at, ssrc);
+    BigEndian.put32(dst, at + 4, (int) lastRr32);
+    BigEndian.put32(dst, at + 8, (int) delaySinceLastRr32);
+    return length;
+  }
+
+  // RFC 3611 §2: the 5 bits after the padding bit are reserved (0); returns the first block index.
+  private static int xrHeader(byte[] dst, int off, int length, int senderSsrc) {
+    header(dst, off, 0, RtcpPacket.TYPE_XR, length);
+    BigEndian.put32(dst, off + RtcpPacket.HEADER_BYTES, senderSsrc);
+    return off + RtcpXr.FIXED_BYTES;
+  }
+
+  // RFC 3611 §3: block type, type-specific byte (reserved, 0 here), length in words minus one.
+  private static void xrBlockHeader(byte[] dst, int at, int blockType, int contentWords) {
+    dst[at] = (byte) blockType;
+    dst[at + 1] = 0;
+    BigEndian.put16(dst, at + 2, contentWords);
+  }
+
   private static void checkCount(int count, int available) {
     if (count < 0 || count > MAX_COUNT || count > available) {
       throw new IllegalArgumentException("bad report block count " + count);

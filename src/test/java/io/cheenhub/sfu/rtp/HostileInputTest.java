@@ -32,8 +32,23 @@ class HostileInputTest {
   private final RtcpPli pli = new RtcpPli();
   private final RtcpFir fir = new RtcpFir();
   private final RtcpRemb remb = new RtcpRemb();
+  private final TransportCcCursor twccCursor = new TransportCcCursor();
+  private final RtcpXr xr = new RtcpXr();
   private final ReportBlock block = new ReportBlock();
   private long sink;
+
+  /**
+   * The shared RTCP vectors plus captured transport-cc feedback and an XR with every block type.
+   */
+  private static List<byte[]> rtcpCorpus() {
+    List<byte[]> corpus = new ArrayList<>(TestPackets.RTCP);
+    corpus.add(RtcpTransportCcCursorTest.CHROME_TWO_BIT_VECTOR_AND_RUN);
+    corpus.add(RtcpTransportCcCursorTest.PION_RUN_OF_SEVEN);
+    corpus.add(RtcpTransportCcCursorTest.WIRESHARK_RUN_OF_NINE);
+    corpus.add(RtcpTransportCcCursorTest.PION_EMPTY);
+    corpus.add(RtcpXrTest.PION_ALL_BLOCK_TYPES);
+    return corpus;
+  }
 
   /** The first {@code length} bytes of {@code packet} at the end of an exactly sized array. */
   private static byte[] tight(byte[] packet, int length) {
@@ -64,7 +79,7 @@ class HostileInputTest {
 
   @Test
   void everyTruncationOfRtcpIsReportedUnlessItEndsOnAPacketBoundary() {
-    for (byte[] datagram : TestPackets.RTCP) {
+    for (byte[] datagram : rtcpCorpus()) {
       List<Integer> ends = new ArrayList<>();
       compound.wrap(datagram, 0, datagram.length);
       while (compound.next()) {
@@ -93,7 +108,7 @@ class HostileInputTest {
   void randomMutationsNeverThrowAndMatchTheReference() {
     Random random = new Random(SEED);
     List<byte[]> corpus = new ArrayList<>(TestPackets.RTP);
-    corpus.addAll(TestPackets.RTCP);
+    corpus.addAll(rtcpCorpus());
     corpus.add(RtcpCompoundTest.concat(TestPackets.RTCP.subList(0, 5)));
     int validRtp = 0;
     int validRed = 0;
@@ -317,6 +332,30 @@ class HostileInputTest {
     any |= twcc.wrap(buf, off, len);
     sink += twcc.baseSequenceNumber() + twcc.packetStatusCount() + twcc.referenceTimeMillis();
     sink += twcc.feedbackPacketCount() + twcc.chunksOffset() + twcc.chunksLength();
+    if (twccCursor.wrap(twcc)) {
+      assertThat(twccCursor.problem()).isEqualTo(TransportCcCursor.Problem.NONE);
+      int statuses = 0;
+      while (twccCursor.next()) {
+        statuses++;
+        sink += twccCursor.sequenceNumber() + twccCursor.receiveDeltaMicros();
+        sink += twccCursor.received() ? twccCursor.arrivalMicros() : 1;
+      }
+      assertThat(statuses).isEqualTo(twcc.packetStatusCount());
+    } else {
+      assertThat(twccCursor.problem()).isNotEqualTo(TransportCcCursor.Problem.NONE);
+      assertThat(twccCursor.next()).isFalse();
+    }
+    if (xr.wrap(buf, off, len)) {
+      any = true;
+      assertThat(xr.length()).isGreaterThanOrEqualTo(8);
+    }
+    sink += xr.senderSsrc();
+    while (xr.nextBlock()) {
+      sink += xr.blockType() + xr.ntpTimestamp();
+      for (int i = 0; i < xr.dlrrCount(); i++) {
+        sink += xr.dlrrSsrc(i) + xr.lastRr(i) + xr.delaySinceLastRr(i);
+      }
+    }
     any |= pli.wrap(buf, off, len);
     sink += pli.mediaSsrc() + pli.format();
     any |= fir.wrap(buf, off, len);
