@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.api;
 
+import io.cheenhub.sfu.media.DownlinkEstimate;
 import io.cheenhub.sfu.media.ForwardingTable;
 import io.cheenhub.sfu.media.OutgoingStream;
 import io.cheenhub.sfu.media.Publisher;
@@ -46,10 +47,16 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
 
   /**
    * What the participant reported about the streams it receives (RTCP receiver reports, about every
-   * 5 s from a browser); {@code rttMs} is the mean over its streams' round trips (one path).
+   * 5 s from a browser) and its transport-wide feedback (every ~100 ms): {@code rttMs} is the mean
+   * over its streams' round trips (one path), {@code lossPercent} the worst of the last feedback
+   * second and the streams' last reports, {@code estimateKbps} the {@link DownlinkEstimate}.
    */
   public record Downlink(
-      Double rttMs, Double lossPercent, Long estimateKbps, List<StreamStats> streams) {}
+      Double rttMs,
+      Double lossPercent,
+      Long estimateKbps,
+      long transportCcFeedbacks,
+      List<StreamStats> streams) {}
 
   /** One forwarded stream as this subscriber receives it. */
   public record StreamStats(
@@ -67,6 +74,7 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
   // RFC 7587 §4.1: Opus timestamps tick at 48 kHz.
   private static final double RTP_TICKS_PER_MS = 48.0;
   private static final double NANOS_PER_MS = 1_000_000.0;
+  private static final long BITS_PER_KILOBIT = 1_000;
 
   /** The statistics of {@code room} now. */
   static RoomStats of(Room room) {
@@ -90,7 +98,7 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
                       publisher.level().maxBitrateKbps(),
                       publisher.levelChanges()),
               publisher == null ? null : uplink(publisher),
-              subscriber == null ? null : downlink(table.streamsTo(subscriber))));
+              subscriber == null ? null : downlink(subscriber, table.streamsTo(subscriber))));
     }
     return new RoomStats(room.id(), Instant.now(), participants);
   }
@@ -124,11 +132,12 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
         publisher.rtcpReceived());
   }
 
-  private static Downlink downlink(List<OutgoingStream> streams) {
+  private static Downlink downlink(Subscriber subscriber, List<OutgoingStream> streams) {
     var views = new ArrayList<StreamStats>(streams.size());
     double rttSum = 0;
     int rttCount = 0;
-    double worstLoss = Double.NaN;
+    DownlinkEstimate estimate = subscriber.downlink();
+    double worstLoss = estimate.loss();
     for (OutgoingStream stream : streams) {
       ReceptionReport report = stream.receptionReport();
       long rtt = report.rttNanos();
@@ -154,7 +163,13 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
               rttMs,
               report.reports()));
     }
-    return new Downlink(rttCount == 0 ? null : rttSum / rttCount, percent(worstLoss), null, views);
+    long bps = estimate.estimateBps();
+    return new Downlink(
+        rttCount == 0 ? null : rttSum / rttCount,
+        percent(worstLoss),
+        bps == DownlinkEstimate.UNKNOWN ? null : bps / BITS_PER_KILOBIT,
+        estimate.feedbacks(),
+        views);
   }
 
   private static Double percent(double fraction) {

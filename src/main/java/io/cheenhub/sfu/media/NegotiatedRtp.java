@@ -15,11 +15,18 @@ public final class NegotiatedRtp {
   /** RFC 6464: client-to-mixer audio level, what the browser's speaking indicators read. */
   public static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 
+  /** draft-holmer-rmcat-transport-wide-cc-extensions-01: the transport-wide sequence number. */
+  public static final String TRANSPORT_CC_URI =
+      "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+
   /**
    * Extensions forwarded to subscribers (with their id translated); every other element is blanked,
    * see {@link HeaderExtensionRewriter}. Position = kind number.
    */
-  static final List<String> FORWARDED_URIS = List.of(AUDIO_LEVEL_URI);
+  static final List<String> FORWARDED_URIS = List.of(AUDIO_LEVEL_URI, TRANSPORT_CC_URI);
+
+  /** {@link #FORWARDED_URIS} index of the transport-wide sequence number. */
+  static final int TRANSPORT_CC_KIND = 1;
 
   /** Returned by {@link #forwardedKind} for an id that is not forwarded. */
   static final int NOT_FORWARDED = -1;
@@ -115,6 +122,11 @@ public final class NegotiatedRtp {
   /** The forwarded kind (index in {@link #FORWARDED_URIS}) of element {@code id}, or -1. */
   int forwardedKind(int id) {
     return id < 0 || id > MAX_EXTENSION_ID ? NOT_FORWARDED : kindById[id] - 1;
+  }
+
+  /** This side's transport-wide cc extension id, or 0 if it did not negotiate it. */
+  public int transportCcId() {
+    return idByKind[TRANSPORT_CC_KIND];
   }
 
   /** This side's id for forwarded kind {@code kind}, or 0 if it did not negotiate it. */

@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.media;
 
+import io.cheenhub.sfu.rtp.HeaderExtensions;
 import io.cheenhub.sfu.rtp.RtpPacket;
 import io.cheenhub.sfu.transport.MediaTransport;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,15 @@ public final class Publisher implements MediaTransport.PacketSink {
   final QualityController quality = new QualityController();
   private volatile QualityLevel level = QualityLevel.HIGH;
   private volatile double uplinkLoss = Double.NaN;
+  // Transport-wide cc feedback to the publisher: one recorder per publish transport, fed and
+  // written on that transport's receive worker.
+  private volatile TransportCcFeedback transportCc = new TransportCcFeedback();
+  private final byte[] feedbackScratch =
+      new byte[TransportCcFeedback.MAX_FEEDBACK_BYTES + ReceiverReports.SRTCP_TAIL_BYTES];
+  // The SRTP sender of a transport is single-threaded; reports (tick) and feedback (worker) share
+  // it.
+  private final Object rtcpSendLock = new Object();
+  private final AtomicLong feedbackSent = new AtomicLong();
 
   /**
    * @param negotiated the publish m-line's Opus payload type and extension ids
@@ -122,7 +132,21 @@ public final class Publisher implements MediaTransport.PacketSink {
 
   /** Where the server's own RTCP toward the publisher goes: its current publish transport. */
   public void setRtcpSender(RtcpSender sender) {
-    this.rtcpSender = Objects.requireNonNull(sender);
+    synchronized (rtcpSendLock) {
+      this.rtcpSender = Objects.requireNonNull(sender);
+      this.transportCc = new TransportCcFeedback(); // numbering starts over on a new transport
+    }
+  }
+
+  private boolean sendRtcp(byte[] buffer, int offset, int length) {
+    synchronized (rtcpSendLock) {
+      return rtcpSender.sendRtcp(buffer, offset, length);
+    }
+  }
+
+  /** Transport-wide congestion control feedback packets sent to the publisher. */
+  public long feedbackSent() {
+    return feedbackSent.get();
   }
 
   /**
@@ -132,7 +156,7 @@ public final class Publisher implements MediaTransport.PacketSink {
   public void sendReceiverReport(byte[] scratch, long nowNanos) {
     int length = writeReceiverReport(scratch, 0, nowNanos);
     if (length > 0) {
-      rtcpSender.sendRtcp(scratch, 0, length);
+      sendRtcp(scratch, 0, length);
     }
   }
 
@@ -159,6 +183,7 @@ public final class Publisher implements MediaTransport.PacketSink {
     receiverReports.onRtp(
         packet.ssrc(), packet.sequenceNumber(), packet.timestamp(), receivedNanos);
     NegotiatedRtp source = negotiated;
+    recordTransportCc(packet, source, receivedNanos);
     int payloadType = packet.payloadType();
     // RED (RFC 2198) goes on as it came; each subscriber keeps it or strips it to the primary.
     if (payloadType != source.opusPayloadType() && payloadType != source.redPayloadType()) {
@@ -186,6 +211,31 @@ public final class Publisher implements MediaTransport.PacketSink {
       stream.subscriber().enqueue(copy);
     }
     copiesQueued.addAndGet(queued);
+  }
+
+  /**
+   * Feeds the transport-wide sequence number to the feedback recorder and, every 100 ms, sends the
+   * publisher its feedback, so the browser's own bandwidth estimator works (draft-holmer-...-01).
+   */
+  private void recordTransportCc(RtpPacket packet, NegotiatedRtp source, long receivedNanos) {
+    int id = source.transportCcId();
+    if (id == 0) {
+      return;
+    }
+    int sequence = HeaderExtensions.transportSequenceNumber(packet, id);
+    if (sequence < 0) {
+      return;
+    }
+    TransportCcFeedback feedback = transportCc;
+    feedback.onPacket(sequence, receivedNanos);
+    if (feedback.isDue(receivedNanos)) {
+      int length =
+          feedback.write(
+              feedbackScratch, 0, receiverReports.senderSsrc(), packet.ssrc(), receivedNanos);
+      if (length > 0 && sendRtcp(feedbackScratch, 0, length)) {
+        feedbackSent.incrementAndGet();
+      }
+    }
   }
 
   /** RTCP from the publisher: terminated here, handed to the {@link RtcpHandler}. */

@@ -14,8 +14,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>Each subscriber gets a compound of sender reports, one per stream it receives (RFC 3550
  *       §6.4.1), queued behind its RTP so that one thread encrypts for its transport. Echoed in the
  *       subscriber's receiver reports (LSR/DLSR), they give the downlink round-trip time.
- *   <li>Each stream's newest receiver report gives its downlink loss, which stands until the next
- *       report is due ({@link #LISTENER_LOSS_HOLD_NANOS}).
+ *   <li>A listener's loss is the worse of two signals: its browser's newest receiver report about
+ *       the stream, which stands until the next one is due ({@link #LISTENER_LOSS_HOLD_NANOS}), and
+ *       the transport-wide feedback of the last second (every ~100 ms, so it sees loss at once and
+ *       drives the smoothed {@link DownlinkEstimate}).
  *   <li>Each publisher's {@link QualityController} is fed the worse of its uplink loss (measured by
  *       the server in the receiver report it just sent) and the highest loss its listeners
  *       currently report. The policy, documented in docs/quality.md: one publisher sends one
@@ -61,6 +63,7 @@ public final class QualityTick {
     long nowMillis = TimeUnit.NANOSECONDS.toMillis(nowNanos);
     for (Subscriber subscriber : snapshot.subscribers()) {
       sendSenderReports(subscriber, snapshot.streamsTo(subscriber), nowNanos);
+      subscriber.tickLoss = subscriber.downlink().tick(nowNanos);
     }
     for (Publisher publisher : snapshot.publishers()) {
       List<OutgoingStream> streams = snapshot.streamsFrom(publisher);
@@ -72,7 +75,7 @@ public final class QualityTick {
       double worstListener = Double.NaN;
       for (OutgoingStream stream : streams) {
         stream.takeReportedLoss();
-        double reported = heldListenerLoss(stream, nowNanos);
+        double reported = worse(heldListenerLoss(stream, nowNanos), stream.subscriber().tickLoss);
         if (!Double.isNaN(reported) && !(reported <= worstListener)) {
           worstListener = reported;
         }
@@ -90,6 +93,11 @@ public final class QualityTick {
         listener.onLevelChanged(publisher, previous, changed);
       }
     }
+  }
+
+  /** The larger of two losses where NaN means unknown. */
+  private static double worse(double a, double b) {
+    return Double.isNaN(a) || b > a ? b : a;
   }
 
   /**

@@ -110,6 +110,10 @@ public final class Subscriber implements MediaTransport.PacketSink {
   private volatile boolean closed;
   // SSRCs this subscriber's session has used; never reused (RFC 3550 §8). Guarded by the table.
   private final Set<Integer> usedSsrcs = new HashSet<>();
+  private final SendHistory sendHistory = new SendHistory();
+  private final DownlinkEstimate downlink = new DownlinkEstimate();
+  // The quality tick's reading of the transport-wide feedback this second; tick-confined.
+  double tickLoss = Double.NaN;
 
   /**
    * @param negotiated the subscribe m-lines' Opus payload type and extension ids (the server's
@@ -169,6 +173,16 @@ public final class Subscriber implements MediaTransport.PacketSink {
   /** Whether the sender can send now; publishers skip this subscriber until it can. */
   boolean isReady() {
     return sender.isReady();
+  }
+
+  /** What the browser's transport-wide feedback says about this subscriber's downlink. */
+  public DownlinkEstimate downlink() {
+    return downlink;
+  }
+
+  /** What was sent, by transport-wide sequence number (for the feedback). */
+  SendHistory sendHistory() {
+    return sendHistory;
   }
 
   /** Packets sent. */
@@ -276,7 +290,7 @@ public final class Subscriber implements MediaTransport.PacketSink {
       NegotiatedRtp target = negotiated;
       NegotiatedRtp source = packet.source;
       stream.rewrite(view, packet.receivedNanos);
-      HeaderExtensionRewriter.rewrite(view, source, target);
+      int transportCc = HeaderExtensionRewriter.rewrite(view, source, target);
       boolean red = false;
       if (view.payloadType() == source.redPayloadType()) {
         // RED's block headers name the publisher's Opus PT; pass it through only where it matches.
@@ -289,6 +303,14 @@ public final class Subscriber implements MediaTransport.PacketSink {
         }
       }
       view.setPayloadType(red ? target.redPayloadType() : target.opusPayloadType());
+      if (transportCc != HeaderExtensionRewriter.NO_TRANSPORT_CC) {
+        // This transport's own number in the publisher's slot: the browser's feedback is then
+        // about the server → subscriber path (DownlinkEstimate).
+        int sequence = sendHistory.nextSequence();
+        packet.buffer[transportCc] = (byte) (sequence >>> 8);
+        packet.buffer[transportCc + 1] = (byte) sequence;
+        sendHistory.record(sequence, packet.length, System.nanoTime());
+      }
       int payloadBytes = view.payloadLength();
       if (sender.sendRtp(packet.buffer, OutgoingPacket.OFFSET, packet.length)) {
         latency.recordNanos(System.nanoTime() - packet.receivedNanos);

@@ -9,6 +9,7 @@ import io.cheenhub.sfu.rtp.RtcpPli;
 import io.cheenhub.sfu.rtp.RtcpReceiverReport;
 import io.cheenhub.sfu.rtp.RtcpSenderReport;
 import io.cheenhub.sfu.rtp.RtcpTransportCc;
+import io.cheenhub.sfu.rtp.TransportCcCursor;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -82,6 +83,8 @@ public final class SubscriberReports implements RtcpHandler {
   private final RtcpReceiverReport receiverReport = new RtcpReceiverReport();
   private final RtcpSenderReport senderReport = new RtcpSenderReport();
   private final ReportBlock block = new ReportBlock();
+  private final RtcpTransportCc transportCc = new RtcpTransportCc();
+  private final TransportCcCursor cursor = new TransportCcCursor();
   private final AtomicLongArray types = new AtomicLongArray(Type.values().length);
   private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
   // This subscriber's streams seen in reports so far; confined to the worker.
@@ -126,7 +129,13 @@ public final class SubscriberReports implements RtcpHandler {
         }
         case RtcpPacket.TYPE_SDES -> count(Type.SDES);
         case RtcpPacket.TYPE_BYE -> count(Type.BYE);
-        case RtcpPacket.TYPE_RTPFB -> count(transportFeedback(compound.count()));
+        case RtcpPacket.TYPE_RTPFB -> {
+          Type type = transportFeedback(compound.count());
+          count(type);
+          if (type == Type.TRANSPORT_CC) {
+            onTransportCc();
+          }
+        }
         case RtcpPacket.TYPE_PSFB -> count(payloadFeedback(compound.count()));
         default -> count(Type.OTHER);
       }
@@ -153,6 +162,15 @@ public final class SubscriberReports implements RtcpHandler {
       case FORMAT_APPLICATION_LAYER -> Type.REMB;
       default -> Type.OTHER;
     };
+  }
+
+  // The transport-wide feedback about the numbers the send path wrote (draft-holmer-...-01 §3.1).
+  private void onTransportCc() {
+    if (transportCc.wrap(compound) && cursor.wrap(transportCc)) {
+      subscriber.downlink().onFeedback(cursor, subscriber.sendHistory());
+    } else {
+      drop(Drop.MALFORMED);
+    }
   }
 
   private void onReportBlock(ReportBlock report, long nowNanos) {

@@ -13,23 +13,26 @@ class HeaderExtensionRewriterTest {
   private final RtpPacket view = new RtpPacket();
 
   @Test
-  void audioLevelMovesToTheSubscribersIdAndEverythingElseBecomesPadding() {
+  void audioLevelAndTheTransportCcSlotMoveToTheSubscribersIdsAndEverythingElseBecomesPadding() {
     byte[] packet = TestRtp.packet(0x1234, 77, 960, false, 4);
     byte[] original = packet.clone();
     view.wrap(packet, 0, packet.length);
     int headerLength = view.headerLength();
 
-    HeaderExtensionRewriter.rewrite(view, TestRtp.PUBLISHER, TestRtp.SUBSCRIBER);
+    int transportCc = HeaderExtensionRewriter.rewrite(view, TestRtp.PUBLISHER, TestRtp.SUBSCRIBER);
 
     assertThat(view.wrap(packet, 0, packet.length)).isTrue();
     assertThat(HeaderExtensions.audioLevel(view, TestRtp.SUBSCRIBER_AUDIO_LEVEL_ID))
         .isEqualTo(0x80 | 42);
     assertThat(view.findExtension(TestRtp.PUBLISHER_AUDIO_LEVEL_ID)).isEqualTo(-1);
-    assertThat(view.findExtension(TestRtp.PUBLISHER_MID_ID)).as("mid").isEqualTo(-1);
+    // The mid (publisher id 3) is gone: id 3 is now the subscriber's transport-wide slot.
     assertThat(view.findExtension(TestRtp.PUBLISHER_TRANSPORT_CC_ID)).as("twcc").isEqualTo(-1);
-    // Exactly the audio level's two bytes are left in the 12-byte block; sizes are unchanged.
+    // The transport-wide slot keeps its place under the subscriber's id 3; the caller overwrites
+    // its value (here still the publisher's 77) with the subscriber transport's own number.
+    assertThat(view.findExtension(3)).isEqualTo(transportCc).isEqualTo(22);
+    // The audio level and that slot are left in the 12-byte block; sizes are unchanged.
     assertThat(Arrays.copyOfRange(packet, 16, 28))
-        .containsExactly(0x10, 0x80 | 42, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        .containsExactly(0x10, 0x80 | 42, 0, 0, 0, 0x31, 0, 77, 0, 0, 0, 0);
     assertThat(view.headerLength()).isEqualTo(headerLength);
     assertThat(Arrays.copyOfRange(packet, 0, 16)).isEqualTo(Arrays.copyOfRange(original, 0, 16));
     assertThat(Arrays.copyOfRange(packet, 28, packet.length))
