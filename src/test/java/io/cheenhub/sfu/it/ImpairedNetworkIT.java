@@ -19,18 +19,28 @@ import org.junit.jupiter.api.Test;
  * (RelayMain from cheenhub-loadgen.jar) in front of a Payara Micro the driver starts itself with a
  * fixed media port that advertises the relay; {@code e2e/impaired.mjs} impairs the link (loss,
  * delay with jitter, bandwidth caps, heal) and judges what each side hears in 1 s windows. A check
- * whose server side does not exist yet comes back as {@code "ok": null} with {@code
- * "notAvailable"} and is only logged here. Not an Arquillian test: the server must be started with
- * a media port and advertised address that depend on the relay's port.
+ * whose server side does not exist yet comes back as {@code "ok": null} with {@code "notAvailable"}
+ * and is only logged here. Not an Arquillian test: the server must be started with a media port and
+ * advertised address that depend on the relay's port.
  */
 class ImpairedNetworkIT {
 
-  /** One Payara Micro start (~25 s on CI, 90 s seen on a loaded 2-core box) plus ~2.5 min of audio. */
+  /**
+   * One Payara Micro start (~25 s on CI, 90 s seen on a loaded 2-core box) plus ~2.5 min of audio.
+   */
   private static final Duration DRIVER_TIMEOUT = Duration.ofMinutes(6);
 
   private static final List<String> SCENARIOS =
       List.of(
-          "loss5", "loss20", "delay50", "delay200", "cap1m", "cap512k", "cap256k", "cap32k", "heal");
+          "loss5",
+          "loss20",
+          "delay50",
+          "delay200",
+          "cap1m",
+          "cap512k",
+          "cap256k",
+          "cap32k",
+          "heal");
 
   @Test
   void voiceStaysAudibleThroughLossDelayAndBandwidthCaps() throws Exception {

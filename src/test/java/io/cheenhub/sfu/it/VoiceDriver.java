@@ -134,8 +134,7 @@ final class VoiceDriver {
         stdout.stream()
             .filter(line -> line.startsWith("{"))
             .reduce((first, second) -> second)
-            .orElseGet(
-                () -> fail("%s printed no JSON (exit %d)", driver, node.exitValue()));
+            .orElseGet(() -> fail("%s printed no JSON (exit %d)", driver, node.exitValue()));
     try (var reader = Json.createReader(new StringReader(json))) {
       return new Result(node.exitValue(), reader.readObject(), leftovers);
     }
