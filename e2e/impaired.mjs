@@ -147,7 +147,7 @@ function rttChecks(r, configuredMs) {
 }
 
 function levelDownWithin(r, limitMs) {
-  const name = `publisher's quality level steps down within ${limitMs} ms`;
+  const name = `publisher's quality level below high within ${limitMs} ms of the loss starting`;
   if (!r.levelsAvailable) return { name, ok: null, notAvailable: 'no quality level in window.cheenhub.state()' };
   const down = r.levels.find((e) => e.self && e.level !== 'high');
   return { name, ok: !!down && down.at <= limitMs, value: down?.at ?? null, limit: limitMs };
@@ -196,7 +196,7 @@ function summarize(name, r, ms) {
     ...(r.lossyConcealedPercent ? { lossyConcealedPercent: r.lossyConcealedPercent, lastConcealedAtMs: r.lastConcealedAt } : {}),
     levels: r.levelsAvailable ? r.levels : 'not available', ...(r.levelUpTimeline ? { levelUpTimeline: r.levelUpTimeline } : {}),
     rttMs: { browserMedian: round(median(r.rtt.browser), 1), reportMedian: round(median(r.rtt.report), 1), serverMedian: round(median(r.rtt.server), 1) },
-    server: r.server, relay: r.relay, checks: r.checks,
+    server: r.server, ...(r.serverView ? { serverView: r.serverView } : {}), relay: r.relay, checks: r.checks,
     ...(ok ? {} : { error: r.checks.filter((c) => c.ok === false).map((c) => `${c.name}: ${c.value} (limit ${c.limit})`).join('; ') }),
   };
 }
@@ -323,6 +323,7 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     const windows = Object.fromEntries(listeners.map(({ listener, speaker }) => [`${listener.name}<-${speaker.name}`, []]));
     const rtt = { browser: [], report: [], server: [] };
     const levels = new LevelTimeline(people, t0);
+    let serverView = null; // the last GET api/rooms/<room>/stats answer, reported as is
     let prev = await Promise.all(people.map((p) => p.stats()));
     const relayBefore = await relay.stats();
     const end = Date.now() + seconds * 1_000;
@@ -348,13 +349,14 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
       prev = next;
       await levels.sample();
       const server = await serverStats.read();
+      serverView = server ?? serverView;
       for (const p of server?.participants ?? []) if (p.downlink?.rttMs != null) rtt.server.push(p.downlink.rttMs);
       if (stopWhen && (await stopWhen(levels))) break;
     }
     const relayAfter = await relay.stats();
     return {
       windows, rtt, levels: levels.timeline, levelsAvailable: levels.available,
-      server: serverStats.availability(),
+      server: serverStats.availability(), serverView,
       relay: {
         up: relayDelta(relayBefore.up, relayAfter.up),
         down: relayDelta(relayBefore.down, relayAfter.down),
