@@ -11,17 +11,15 @@
 // Output contract: lib/harness.mjs; the JSON has one member per scenario under "scenarios".
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { log, run } from './lib/harness.mjs';
-import { startPayaraMicro } from './lib/payara.mjs';
+import { startOwnServer } from './lib/payara.mjs';
 import { startPulseAudio } from './lib/pulse.mjs';
 import { writeToneWav } from './lib/tone.mjs';
 import {
-  CHROMIUM_ARGS, Participant, ServerView, TONES, checkHears, everyoneHearsEveryone, round, statsDelta, until,
+  Participant, ServerView, TONES, checkHears, everyoneHearsEveryone, launchChromium, round, statsDelta, until,
 } from './lib/voice.mjs';
 
-const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 const ALL = ['two', 'five', 'latejoin', 'leave', 'reconnect', 'churn', 'quality'];
 /** Firefox's microphone tone (PulseAudio monitor playing a WAV, lib/pulse.mjs). */
@@ -47,28 +45,12 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
   let baseUrl = givenBase;
   let payara = null;
   if (wanted.includes('restart') || process.env.E2E_OWN_SERVER === '1') {
-    const dir = process.env.E2E_LOG_DIR ? join(process.env.E2E_LOG_DIR, `payara-${Date.now()}`) : join(tmp, 'payara');
-    payara = await startPayaraMicro({ dir, war: process.env.E2E_WAR, jar: process.env.E2E_MICRO_JAR });
-    seen.serverLogs = dir;
-    onCleanup(() => payara.stop());
+    payara = await startOwnServer({ tmp, onCleanup, seen });
     baseUrl = payara.baseUrl;
   }
 
-  log(`launching ${EXECUTABLE}`);
-  const launching = chromium.launch({
-    executablePath: EXECUTABLE, headless: true, args: CHROMIUM_ARGS, timeout: 30_000,
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-  });
-  onCleanup(async () => (await launching.catch(() => null))?.close());
-  const browser = await launching;
-  seen.version = `Chromium ${browser.version()}`;
+  const { newContext } = await launchChromium({ onCleanup, seen });
   const server = new ServerView(baseUrl);
-
-  const newContext = async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    return { context, page, addInitScript: (fn, arg) => context.addInitScript(fn, arg) };
-  };
   const people = [];
   let tones = {}; // name -> Hz sent, per scenario (reported, so the IT can check what was heard)
   const joinRoom = async (roomId, name, hz) => {

@@ -1,7 +1,9 @@
-// A Payara Micro of our own (for the server-restart scenario): started from the packaged WAR on a free
+// A Payara Micro of our own (server restart, impaired network): started from the packaged WAR on a free
 // loopback HTTP port, killed, and started again on the same port, with the test settings of
-// src/test/resources/arquillian.xml. Our child in the foreground: nothing outlives the driver.
+// src/test/resources/arquillian.xml plus any the driver adds. Our child in the foreground: nothing
+// outlives the driver.
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
@@ -19,6 +21,15 @@ const PROPERTIES = [
   '-Dsfu.media.consent-timeout-ms=8000', '-Dsfu.signaling.reconnect-grace-ms=4000',
 ];
 
+/** A UDP port free on 127.0.0.1 right now (for a fixed sfu.media.port the relay can point at). */
+export async function freeUdpPort() {
+  const socket = createSocket('udp4');
+  await new Promise((resolve, reject) => socket.once('error', reject).bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise((resolve) => socket.close(resolve));
+  return port;
+}
+
 async function freePort() {
   const server = createServer();
   await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
@@ -27,7 +38,11 @@ async function freePort() {
   return port;
 }
 
-export async function startPayaraMicro({ dir, war, jar }) {
+/**
+ * Starts the server and waits until it is ready. `properties` ({'sfu.media.port': 40000, …}) are
+ * added as -D options and replace the defaults above with the same key.
+ */
+export async function startPayaraMicro({ dir, war, jar, properties = {} }) {
   jar ??= join(homedir(), '.m2/repository/fish/payara/extras/payara-micro/6.2025.10/payara-micro-6.2025.10.jar');
   war ??= 'target/cheenhub-sfu.war';
   for (const f of [jar, war]) if (!existsSync(f)) throw new Error(`missing ${f} (E2E_MICRO_JAR / E2E_WAR)`);
@@ -37,6 +52,8 @@ export async function startPayaraMicro({ dir, war, jar }) {
   const baseUrl = `${origin}/cheenhub-sfu/`;
   let proc = null;
   let starts = 0;
+  const extra = Object.entries(properties).map(([k, v]) => `-D${k}=${v}`);
+  const options = [...PROPERTIES.filter((p) => !(p.slice(2, p.indexOf('=')) in properties)), ...extra];
 
   const ready = async () => {
     try {
@@ -53,7 +70,7 @@ export async function startPayaraMicro({ dir, war, jar }) {
     const out = createWriteStream(join(dir, `payara-${starts}.log`));
     proc = spawn(
       'java',
-      [...PROPERTIES, '-jar', jar, '--nocluster', '--disablephonehome', '--port', String(port),
+      [...options, '-jar', jar, '--nocluster', '--disablephonehome', '--port', String(port),
         '--rootdir', join(dir, `root-${starts}`), '--deploy', war],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -85,4 +102,16 @@ export async function startPayaraMicro({ dir, war, jar }) {
 
   await start();
   return { baseUrl, port, start, kill, stop: () => kill('SIGTERM') };
+}
+
+/**
+ * The driver's own server with its logs under $E2E_LOG_DIR (kept for a failed IT run) or the driver's
+ * temp dir; stopped by the driver's clean-up. Env: E2E_WAR, E2E_MICRO_JAR.
+ */
+export async function startOwnServer({ tmp, onCleanup, seen, properties }) {
+  const dir = process.env.E2E_LOG_DIR ? join(process.env.E2E_LOG_DIR, `payara-${Date.now()}`) : join(tmp, 'payara');
+  const payara = await startPayaraMicro({ dir, war: process.env.E2E_WAR, jar: process.env.E2E_MICRO_JAR, properties });
+  seen.serverLogs = dir;
+  onCleanup(() => payara.stop());
+  return payara;
 }

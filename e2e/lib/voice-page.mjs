@@ -145,8 +145,12 @@ export function installVoiceProbe({ hz, gain = 0.4 }) {
           totalSamplesReceived: s.totalSamplesReceived ?? 0,
           jitter: s.jitter ?? null,
           audioLevel: s.audioLevel ?? null,
+          // audio/red when the SFU forwards RFC 2198 redundancy, else audio/opus.
+          codec: sub.all.find((c) => c.id === s.codecId)?.mimeType ?? null,
         }));
       const outbound = (pub?.all ?? []).find((s) => s.type === 'outbound-rtp' && s.kind === 'audio');
+      // RTT from the server's RTCP receiver reports about our microphone (RFC 3550 §6.4.1), if it sends them.
+      const remoteInbound = (pub?.all ?? []).find((s) => s.type === 'remote-inbound-rtp' && s.kind === 'audio');
       return {
         at: Date.now(),
         subscribe: sub?.state ?? null,
@@ -154,6 +158,8 @@ export function installVoiceProbe({ hz, gain = 0.4 }) {
         subscribeRtt: sub?.pair?.currentRoundTripTime ?? null,
         publishRtt: pub?.pair?.currentRoundTripTime ?? null,
         packetsSent: outbound?.packetsSent ?? null,
+        publishCodec: (pub?.all ?? []).find((c) => c.id === outbound?.codecId)?.mimeType ?? null,
+        publishReportRtt: remoteInbound?.roundTripTime ?? null,
         tracks,
       };
     },

@@ -1,6 +1,7 @@
 // Node side of the voice-room E2E: participants (one browser context + page each), what they hear,
 // the server's REST/metrics view, and waiting helpers. Scenarios are in ../voice-rooms.mjs.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium } from 'playwright-core';
 import { log } from './harness.mjs';
 import { installVoiceProbe } from './voice-page.mjs';
 
@@ -11,6 +12,29 @@ export const CHROMIUM_ARGS = [
   // Pages in background contexts must keep their timers and audio running.
   '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
 ];
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * One headless Chromium for the whole run (closed by the driver's clean-up); `newContext()` gives a
+ * fresh browser context and page for one participant, as Participant.open wants it.
+ */
+export async function launchChromium({ onCleanup, seen }) {
+  log(`launching ${CHROMIUM}`);
+  const launching = chromium.launch({
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000,
+    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+  });
+  onCleanup(async () => (await launching.catch(() => null))?.close());
+  const browser = await launching;
+  seen.version = `Chromium ${browser.version()}`;
+  const newContext = async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    return { context, page, addInitScript: (fn, arg) => context.addInitScript(fn, arg) };
+  };
+  return { browser, newContext };
+}
 
 /** Distinct tones, no one within 40 Hz of another's 2nd or 3rd harmonic. */
 export const TONES = [350, 550, 750, 950, 1150, 450, 650];

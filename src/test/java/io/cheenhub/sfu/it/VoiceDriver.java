@@ -89,7 +89,19 @@ final class VoiceDriver {
   static Result run(
       String base, String roomPrefix, String scenarios, Map<String, String> env, Duration timeout)
       throws Exception {
-    Path script = e2eDir().resolve("voice-rooms.mjs");
+    return run("voice-rooms.mjs", base, roomPrefix, scenarios, env, timeout);
+  }
+
+  /** The same for another scenario driver in e2e/ with the same arguments and output contract. */
+  static Result run(
+      String driver,
+      String base,
+      String roomPrefix,
+      String scenarios,
+      Map<String, String> env,
+      Duration timeout)
+      throws Exception {
+    Path script = e2eDir().resolve(driver);
     ProcessBuilder builder =
         new ProcessBuilder("node", script.toString(), base, roomPrefix, scenarios)
             .directory(e2eDir().toFile());
@@ -112,7 +124,7 @@ final class VoiceDriver {
           .forEach(p -> started.computeIfAbsent(p, q -> q.info().command().orElse("?")));
       if (System.nanoTime() > deadline) {
         stop(node);
-        fail("voice-rooms driver still running after %s; killed it", timeout);
+        fail("%s still running after %s; killed it", driver, timeout);
       }
     }
     out.join(STOP_GRACE.toMillis());
@@ -122,8 +134,7 @@ final class VoiceDriver {
         stdout.stream()
             .filter(line -> line.startsWith("{"))
             .reduce((first, second) -> second)
-            .orElseGet(
-                () -> fail("voice-rooms driver printed no JSON (exit %d)", node.exitValue()));
+            .orElseGet(() -> fail("%s printed no JSON (exit %d)", driver, node.exitValue()));
     try (var reader = Json.createReader(new StringReader(json))) {
       return new Result(node.exitValue(), reader.readObject(), leftovers);
     }

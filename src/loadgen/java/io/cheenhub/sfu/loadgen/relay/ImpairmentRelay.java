@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * clients send to {@link #address()}, which the server advertises as its candidate ({@code
  * sfu.media.advertised-addresses}); for every client the relay opens a socket of its own toward the
  * server, like a NAT, so the server sees one source per client. Each direction has its own {@link
- * Impairment}, replaceable while running. One thread; datagrams wait in a queue ordered by
- * departure time.
+ * Impairment}, replaceable while running, applied to every client's path on its own: a bandwidth
+ * cap and its queue, and the Gilbert–Elliott burst state, belong to one client's access link (as
+ * netem on each client's interface would), not to a bottleneck all clients share. One thread;
+ * datagrams wait in a queue ordered by departure time.
  */
 public final class ImpairmentRelay implements AutoCloseable {
 
@@ -54,7 +56,7 @@ public final class ImpairmentRelay implements AutoCloseable {
   private final Selector selector;
   private final DatagramChannel front;
   private final InetSocketAddress server;
-  private final Map<InetSocketAddress, DatagramChannel> upstreams = new ConcurrentHashMap<>();
+  private final Map<InetSocketAddress, ClientPath> clients = new ConcurrentHashMap<>();
   private final PriorityQueue<Pending> pending = new PriorityQueue<>();
   private final Link up = new Link(1);
   private final Link down = new Link(2);
@@ -100,9 +102,14 @@ public final class ImpairmentRelay implements AutoCloseable {
     return link(direction).stats();
   }
 
+  /** What {@code direction} does now. */
+  public Impairment impairment(Direction direction) {
+    return link(direction).impairment;
+  }
+
   /** Clients seen so far (one upstream socket each). */
   public int clients() {
-    return upstreams.size();
+    return clients.size();
   }
 
   private Link link(Direction direction) {
@@ -123,13 +130,12 @@ public final class ImpairmentRelay implements AutoCloseable {
           SelectionKey key = keys.next();
           keys.remove();
           if (key.isValid() && key.isReadable()) {
-            drain((DatagramChannel) key.channel(), (InetSocketAddress) key.attachment());
+            drain((DatagramChannel) key.channel(), (ClientPath) key.attachment());
           }
         }
         long now = System.nanoTime();
         while ((next = pending.peek()) != null && next.departNanos <= now) {
           pending.poll();
-          next.link.queuedBytes -= next.data.length;
           try {
             next.channel.send(ByteBuffer.wrap(next.data), next.target);
             next.link.forwarded.incrementAndGet();
@@ -145,8 +151,8 @@ public final class ImpairmentRelay implements AutoCloseable {
     }
   }
 
-  /** {@code client} is null for the front socket, else the client an upstream socket serves. */
-  private void drain(DatagramChannel channel, InetSocketAddress client) throws IOException {
+  /** {@code path} is null for the front socket, else the client an upstream socket serves. */
+  private void drain(DatagramChannel channel, ClientPath path) throws IOException {
     for (int i = 0; i < 64; i++) {
       buffer.clear();
       InetSocketAddress from = (InetSocketAddress) channel.receive(buffer);
@@ -156,18 +162,19 @@ public final class ImpairmentRelay implements AutoCloseable {
       buffer.flip();
       byte[] data = new byte[buffer.remaining()];
       buffer.get(data);
-      if (client == null) {
-        DatagramChannel upstream = upstreams.get(from);
-        if (upstream == null) {
-          upstream = DatagramChannel.open();
+      if (path == null) {
+        ClientPath client = clients.get(from);
+        if (client == null) {
+          DatagramChannel upstream = DatagramChannel.open();
           upstream.bind(new InetSocketAddress(address().getAddress(), 0));
           upstream.configureBlocking(false);
-          upstream.register(selector, SelectionKey.OP_READ, from);
-          upstreams.put(from, upstream);
+          client = new ClientPath(from, upstream);
+          upstream.register(selector, SelectionKey.OP_READ, client);
+          clients.put(from, client);
         }
-        up.offer(data, upstream, server);
+        up.offer(client.up, data, client.upstream, server);
       } else {
-        down.offer(data, front, client);
+        down.offer(path.down, data, front, path.client);
       }
     }
   }
@@ -197,13 +204,29 @@ public final class ImpairmentRelay implements AutoCloseable {
     }
   }
 
-  /** One direction: its impairment, its Gilbert–Elliott state, its bandwidth clock, its counts. */
+  /** One client: its socket toward the server and the state of its access link each way. */
+  private static final class ClientPath {
+    final InetSocketAddress client;
+    final DatagramChannel upstream;
+    final PathState up = new PathState();
+    final PathState down = new PathState();
+
+    ClientPath(InetSocketAddress client, DatagramChannel upstream) {
+      this.client = client;
+      this.upstream = upstream;
+    }
+  }
+
+  /** One client's link in one direction: Gilbert–Elliott state and when the capped link is free. */
+  private static final class PathState {
+    boolean bad;
+    long linkFreeNanos;
+  }
+
+  /** One direction: its impairment, its randomness, its counts over all clients. */
   private final class Link {
     volatile Impairment impairment = Impairment.NONE;
     final SplittableRandom random;
-    boolean bad;
-    long linkFreeNanos;
-    long queuedBytes;
     final AtomicLong received = new AtomicLong();
     final AtomicLong forwarded = new AtomicLong();
     final AtomicLong droppedRandom = new AtomicLong();
@@ -218,13 +241,16 @@ public final class ImpairmentRelay implements AutoCloseable {
       this.random = new SplittableRandom(seed);
     }
 
-    void offer(byte[] data, DatagramChannel channel, InetSocketAddress target) {
+    void offer(PathState path, byte[] data, DatagramChannel channel, InetSocketAddress target) {
       received.incrementAndGet();
       Impairment imp = impairment;
       long now = System.nanoTime();
       // Gilbert–Elliott: move between the states, then drop with the state's probability.
-      bad = bad ? random.nextDouble() >= imp.burstExit() : random.nextDouble() < imp.burstEnter();
-      if (bad && random.nextDouble() < imp.burstLoss()) {
+      path.bad =
+          path.bad
+              ? random.nextDouble() >= imp.burstExit()
+              : random.nextDouble() < imp.burstEnter();
+      if (path.bad && random.nextDouble() < imp.burstLoss()) {
         droppedBurst.incrementAndGet();
         return;
       }
@@ -234,13 +260,16 @@ public final class ImpairmentRelay implements AutoCloseable {
       }
       long start = now;
       if (imp.bitsPerSecond() > 0) {
-        start = Math.max(now, linkFreeNanos);
-        if (start > now && queuedBytes + data.length > imp.queueBytes()) {
+        // The queue holds what still waits for the cap (not what waits in the delay line).
+        long backlogBytes =
+            Math.max(0, path.linkFreeNanos - now) * imp.bitsPerSecond() / 8 / 1_000_000_000L;
+        if (backlogBytes > 0 && backlogBytes + data.length > imp.queueBytes()) {
           droppedQueue.incrementAndGet();
           return;
         }
-        linkFreeNanos = start + data.length * 8L * 1_000_000_000L / imp.bitsPerSecond();
-        start = linkFreeNanos;
+        start = Math.max(now, path.linkFreeNanos);
+        path.linkFreeNanos = start + data.length * 8L * 1_000_000_000L / imp.bitsPerSecond();
+        start = path.linkFreeNanos;
       }
       long delay = TimeUnit.MILLISECONDS.toNanos(imp.delayMillis());
       if (imp.jitterMillis() > 0) {
@@ -252,7 +281,6 @@ public final class ImpairmentRelay implements AutoCloseable {
         reordered.incrementAndGet();
       }
       long depart = start + delay;
-      queuedBytes += data.length;
       long total = depart - now;
       delayedNanos.addAndGet(total);
       delayedCount.incrementAndGet();
@@ -280,8 +308,8 @@ public final class ImpairmentRelay implements AutoCloseable {
     selector.wakeup();
     try {
       thread.join(2_000);
-      for (DatagramChannel upstream : upstreams.values()) {
-        upstream.close();
+      for (ClientPath client : clients.values()) {
+        client.upstream.close();
       }
       front.close();
       selector.close();

@@ -170,6 +170,33 @@ class ImpairmentRelayTest {
   }
 
   @Test
+  void aCapIsEachClientsOwnLinkNotOneBottleneckForAll() throws Exception {
+    // Two clients at 160 kbit/s each behind a 256 kbit/s cap: one shared link would have to queue
+    // 64 kbit/s x 1 s = 8 000 bytes and tail-drop past 4 000; per-client links never fill up.
+    relay.set(Direction.UP, Impairment.NONE.withBandwidth(256_000, 4_000));
+    try (DatagramChannel second = DatagramChannel.open().bind(new InetSocketAddress(LOOPBACK, 0))) {
+      var arrivals =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return receive(500);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      ByteBuffer out = ByteBuffer.allocate(200);
+      for (int i = 0; i < 100; i++) {
+        client.send(out.clear(), relay.address());
+        second.send(out.clear(), relay.address());
+        Thread.sleep(10);
+      }
+      assertThat(arrivals.get()).hasSize(200);
+    }
+    assertThat(relay.stats(Direction.UP).droppedQueue()).isZero();
+    assertThat(relay.clients()).isEqualTo(2);
+  }
+
+  @Test
   void impairmentsChangeWhileRunningAndRepliesComeBackThroughTheClientsOwnSocket()
       throws Exception {
     relay.setBoth(Impairment.NONE.withLoss(1.0));

@@ -1,0 +1,438 @@
+// Issue 7's end-to-end proof in real headless Chromium: voice through a bad network. The driver runs its
+// own Payara Micro with a fixed media port M that advertises the impairment relay (127.0.0.1:R) as its
+// only ICE candidate, so every media packet both ways goes through the relay (lib/relay.mjs); signaling
+// stays direct. Two participants send their own tones (lib/voice-page.mjs) and, per scenario, the driver
+// impairs the relay, listens in 1 s windows on both sides (FFT peak at the speaker's tone; concealed
+// samples from getStats deltas), reads RTT and the quality level, then heals the link.
+//
+// Usage: E2E_WAR=... E2E_LOADGEN_JAR=... node impaired.mjs - <roomPrefix> [scenario,...]
+//   scenarios: loss5 loss20 delay50 delay200 cap1m cap512k cap256k cap32k heal (default: all of them)
+// Output contract: lib/harness.mjs; the JSON has one member per scenario under "scenarios", and each
+// scenario's summary is also logged to stderr as one line `SUMMARY <name> {...}` as soon as it is done.
+// A check whose server side is not there yet (quality levels, server RTT, RED) is reported with
+// "ok": null and "notAvailable": why, and does not fail the run.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { log, run } from './lib/harness.mjs';
+import { freeUdpPort, startOwnServer } from './lib/payara.mjs';
+import { startRelay } from './lib/relay.mjs';
+import {
+  HEARD_DB, HZ_TOLERANCE, Participant, TONES, everyoneHearsEveryone, launchChromium, round, statsDelta,
+} from './lib/voice.mjs';
+
+const WINDOW_MS = 1_000;
+/** How long a cap may take before every window carries the tone (the client/server adapting). */
+const CAP_ADAPTATION_LIMIT_MS = 10_000;
+/** A cap's queue: 200 ms of the cap, at least one full-size datagram. */
+const capQueueBytes = (bps) => Math.max(1_500, Math.round((bps / 8) * 0.2));
+const LEVEL_DOWN_LIMIT_MS = 5_000; // issue 7: loss20
+const LEVEL_UP_WAIT_MS = 35_000; // issue 7: heal, "the 10 s rule" plus margin
+const CLEAN_WITHIN_MS = 2_000; // issue 7: heal
+const RTT_TOLERANCE = 0.2; // issue 7: delay
+const SETTLE_MS = 1_000; // between scenarios, on a healed link
+const CLEAN_POLL_MS = 200; // heal: how often concealment is read while it should stop
+
+const both = (o) => ({ up: o, down: o });
+const delay = (ms) => ({
+  impairment: both({ delayMillis: ms, jitterMillis: 30 }),
+  seconds: 10,
+  // Delay is added both ways, so the configured round trip is twice the one-way delay. The first
+  // window is skipped: the moment the delay starts, `ms` of audio is in flight, a gap by construction.
+  checks: (r) => [allWindowsHaveTone(r, 1), ...rttChecks(r, 2 * ms)],
+});
+const cap = (bps, mustReach) => ({
+  impairment: both({ bitsPerSecond: bps, queueBytes: capQueueBytes(bps) }),
+  // Long enough for CAP_ADAPTATION_LIMIT_MS plus a few windows where the cap binds (32k), short elsewhere.
+  seconds: mustReach ? 15 : 8,
+  checks: (r) => [toneAfterAdaptation(r), ...(mustReach ? [levelReached(r, mustReach)] : [levelReport(r)])],
+});
+
+/** Per scenario: the impairment, how long to listen, and what must hold (checks over the windows). */
+const SCENARIOS = {
+  loss5: {
+    impairment: both({ loss: 0.05 }),
+    seconds: 20,
+    // 5 % each way is ~10 % end to end: only redundancy (RED, issue 7) conceals that below 2 %.
+    checks: (r) => [allWindowsHaveTone(r), concealedBelow(r, 0.02, { needsRed: true })],
+  },
+  loss20: {
+    impairment: both({ loss: 0.2 }),
+    seconds: 20,
+    checks: (r) => [allWindowsHaveTone(r), concealedBelow(r, 0.05, { needsRed: true }), levelDownWithin(r, LEVEL_DOWN_LIMIT_MS)],
+  },
+  delay50: delay(50),
+  delay200: delay(200),
+  cap1m: cap(1_000_000),
+  cap512k: cap(512_000),
+  cap256k: cap(256_000),
+  cap32k: cap(32_000, 'low'),
+  heal: { custom: true },
+};
+
+// --- checks: each returns {name, ok: true|false|null, value, limit, notAvailable?} ---
+
+function allWindowsHaveTone(r, skip = 0) {
+  const missing = [];
+  for (const [dir, ws] of Object.entries(r.windows)) {
+    ws.slice(skip).forEach((w) => !w.tone && missing.push(`${dir} ${w.from}-${w.to} ms (${w.peakHz} Hz, ${w.peakDb} dB)`));
+  }
+  return { name: `tone in every 1 s window${skip ? ` after the first ${skip}` : ''}`, ok: missing.length === 0, value: missing.length, missing: missing.slice(0, 5) };
+}
+
+function toneAfterAdaptation(r) {
+  // The adaptation period: until the first window from which on every window (both ways) has the tone.
+  let adaptationMs = 0;
+  for (const ws of Object.values(r.windows)) {
+    const lastBad = ws.findLastIndex((w) => !w.tone);
+    if (lastBad >= 0) adaptationMs = Math.max(adaptationMs, ws[lastBad].to);
+  }
+  const longest = Math.max(...Object.values(r.windows).map((ws) => ws.at(-1)?.to ?? 0));
+  const ok = adaptationMs <= CAP_ADAPTATION_LIMIT_MS && longest - adaptationMs >= 3 * WINDOW_MS;
+  return { name: 'tone in every window after adaptation', ok, value: adaptationMs, limit: CAP_ADAPTATION_LIMIT_MS };
+}
+
+function concealedPercent(r) {
+  const per = {};
+  for (const [dir, ws] of Object.entries(r.windows)) {
+    const samples = ws.reduce((s, w) => s + w.samples, 0);
+    const concealed = ws.reduce((s, w) => s + w.concealed, 0);
+    per[dir] = samples > 0 ? round((100 * concealed) / samples, 3) : null;
+  }
+  return per;
+}
+
+function concealedBelow(r, limit, { needsRed = false } = {}) {
+  const per = concealedPercent(r);
+  const worst = Math.max(...Object.values(per).map((v) => v ?? 100));
+  const name = `concealed < ${limit * 100} %`;
+  const codecs = [...new Set(Object.values(r.windows).flatMap((ws) => ws.map((w) => w.codec)))];
+  if (needsRed && !codecs.includes('audio/red') && !(worst < limit * 100)) {
+    return { name, ok: null, value: worst, limit: limit * 100, codecs, notAvailable: `RED not negotiated end to end (received codecs ${codecs.join(', ')})` };
+  }
+  return { name, ok: worst < limit * 100, value: worst, limit: limit * 100, codecs };
+}
+
+function cleanWithin(lastConcealedAt, limitMs) {
+  const worst = Math.max(...Object.values(lastConcealedAt));
+  return { name: `no concealment later than ${limitMs} ms after healing`, ok: worst <= limitMs, value: worst, limit: limitMs, lastConcealedAt };
+}
+
+function noConcealment(r) {
+  const dirty = [];
+  for (const [dir, ws] of Object.entries(r.windows)) {
+    for (const w of ws) if (w.concealed > 0 || w.samples === 0) dirty.push(`${dir} ${w.from}-${w.to} ms: ${w.concealed} of ${w.samples}`);
+  }
+  return { name: 'no concealment in any later 1 s window', ok: dirty.length === 0, value: dirty.length, dirty: dirty.slice(0, 5) };
+}
+
+function median(values) {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function rttChecks(r, configuredMs) {
+  // Samples from the third window on: the first ones still carry the round trips of the clean link.
+  const within = (v) => v != null && Math.abs(v - configuredMs) <= RTT_TOLERANCE * configuredMs;
+  const browser = median(r.rtt.browser.slice(Math.floor(r.rtt.browser.length / 4)));
+  const out = [{ name: `browser candidate-pair RTT within ${RTT_TOLERANCE * 100} % of ${configuredMs} ms`, ok: within(browser), value: round(browser, 1), limit: configuredMs, samples: r.rtt.browser.length }];
+  const report = median(r.rtt.report);
+  out.push(report == null
+    ? { name: 'browser remote-inbound-rtp RTT (server RTCP RR)', ok: null, notAvailable: 'no roundTripTime in remote-inbound-rtp (server sends no receiver reports with LSR/DLSR)' }
+    : { name: `browser remote-inbound-rtp RTT within ${RTT_TOLERANCE * 100} % of ${configuredMs} ms`, ok: within(report), value: round(report, 1), limit: configuredMs });
+  const server = median(r.rtt.server);
+  out.push(server == null
+    ? { name: 'server-reported RTT (api/rooms/<room>/stats downlink.rttMs)', ok: null, notAvailable: r.server }
+    : { name: `server-reported RTT within ${RTT_TOLERANCE * 100} % of ${configuredMs} ms`, ok: within(server), value: round(server, 1), limit: configuredMs });
+  return out;
+}
+
+function levelDownWithin(r, limitMs) {
+  const name = `publisher's quality level below high within ${limitMs} ms of the loss starting`;
+  if (!r.levelsAvailable) return { name, ok: null, notAvailable: 'no quality level in window.cheenhub.state()' };
+  const down = r.levels.find((e) => e.self && e.level !== 'high');
+  return { name, ok: !!down && down.at <= limitMs, value: down?.at ?? null, limit: limitMs };
+}
+
+function levelReached(r, level) {
+  const name = `quality level reaches ${level}`;
+  if (!r.levelsAvailable) return { name, ok: null, notAvailable: 'no quality level in window.cheenhub.state()' };
+  const reached = r.levels.find((e) => e.self && e.level === level);
+  return { name, ok: !!reached, value: reached?.at ?? null };
+}
+
+function levelReport(r) {
+  const name = 'quality level chosen';
+  if (!r.levelsAvailable) return { name, ok: null, notAvailable: 'no quality level in window.cheenhub.state()' };
+  return { name, ok: true, value: r.levels.filter((e) => e.self).at(-1)?.level ?? null };
+}
+
+function levelBackUp(r, limitMs) {
+  const name = `quality level back to high within ${limitMs} ms of healing`;
+  const up = r.levels.filter((e) => e.self);
+  const last = new Map();
+  for (const e of up) last.set(e.who, e);
+  const allHigh = [...last.values()].every((e) => e.level === 'high');
+  return { name, ok: allHigh, value: Math.max(...[...last.values()].map((e) => e.at)) };
+}
+
+function relayDelta(a, b) {
+  const received = b.received - a.received;
+  const dropped = b.dropped - a.dropped;
+  return {
+    received, forwarded: b.forwarded - a.forwarded, dropped, droppedQueue: b.droppedQueue - a.droppedQueue,
+    dropPercent: received > 0 ? round((100 * dropped) / received, 2) : null,
+  };
+}
+
+/** The JSON summary of one scenario: ok, windows with the tone, concealment, levels, RTT, relay counts. */
+function summarize(name, r, ms) {
+  const windows = {};
+  for (const [dir, ws] of Object.entries(r.windows)) {
+    windows[dir] = { windows: ws.length, withTone: ws.filter((w) => w.tone).length, concealedPercentPerWindow: ws.map((w) => (w.samples ? round((100 * w.concealed) / w.samples, 2) : null)) };
+  }
+  const ok = r.checks.every((c) => c.ok !== false);
+  return {
+    ok, ms, impairment: r.impairment, windows, concealedPercent: concealedPercent(r),
+    ...(r.lossyConcealedPercent ? { lossyConcealedPercent: r.lossyConcealedPercent, lastConcealedAtMs: r.lastConcealedAt } : {}),
+    levels: r.levelsAvailable ? r.levels : 'not available', ...(r.levelUpTimeline ? { levelUpTimeline: r.levelUpTimeline } : {}),
+    rttMs: { browserMedian: round(median(r.rtt.browser), 1), reportMedian: round(median(r.rtt.report), 1), serverMedian: round(median(r.rtt.server), 1) },
+    server: r.server, ...(r.serverView ? { serverView: r.serverView } : {}), relay: r.relay, checks: r.checks,
+    ...(ok ? {} : { error: r.checks.filter((c) => c.ok === false).map((c) => `${c.name}: ${c.value} (limit ${c.limit})`).join('; ') }),
+  };
+}
+
+/**
+ * The quality levels over time (issue 7 contract): state().quality of each page's own microphone
+ * ({level, maxBitrateKbps}) and how it sees the other (state().participants[i].quality); changes only.
+ */
+class LevelTimeline {
+  constructor(people, t0) {
+    Object.assign(this, { people, t0, timeline: [], last: new Map(), available: false });
+  }
+
+  async sample() {
+    const at = Date.now() - this.t0;
+    for (const p of this.people) {
+      const s = await p.state();
+      const own = s?.quality;
+      if (own?.level) {
+        this.available = true;
+        this.note(at, `${p.name}`, own.level, { self: true, maxBitrateKbps: own.maxBitrateKbps ?? null });
+      }
+      for (const o of s?.participants ?? []) {
+        const level = typeof o.quality === 'string' ? o.quality : o.quality?.level;
+        if (level) this.note(at, `${p.name} sees ${o.displayName}`, level, { self: false });
+      }
+    }
+  }
+
+  note(at, who, level, extra) {
+    if (this.last.get(who) === level) return;
+    this.last.set(who, level);
+    this.timeline.push({ at, who, level, ...extra });
+  }
+
+  allAt(level) {
+    return this.people.every((p) => this.last.get(p.name) === level);
+  }
+}
+
+/** GET api/rooms/<room>/stats (issue 7 contract), remembering whether the server has it at all. */
+class ServerStats {
+  constructor(baseUrl, roomId) {
+    this.url = new URL(`api/rooms/${encodeURIComponent(roomId)}/stats`, baseUrl);
+    this.status = null;
+  }
+
+  async read() {
+    try {
+      const r = await fetch(this.url);
+      this.status = r.status;
+      return r.ok ? await r.json() : null;
+    } catch (error) {
+      this.status = error.message;
+      return null;
+    }
+  }
+
+  availability() {
+    return this.status === 200 ? 'available' : `not available (GET ${this.url.pathname}: ${this.status})`;
+  }
+}
+
+// Runs in the page (serialized): the remote ports of both PCs' selected candidate pairs.
+async function selectedRemotePorts() {
+  const out = {};
+  for (const [name, pc] of [['publish', window.cheenhub.publishPeerConnection()], ['subscribe', window.cheenhub.subscribePeerConnection()]]) {
+    const all = new Map();
+    (await pc.getStats()).forEach((s) => all.set(s.id, s));
+    const transport = [...all.values()].find((s) => s.type === 'transport');
+    const pair = all.get(transport?.selectedCandidatePairId);
+    const remote = all.get(pair?.remoteCandidateId);
+    out[name] = remote ? `${remote.address}:${remote.port}` : null;
+  }
+  return out;
+}
+
+// Last in the file: the classes above must be initialised before the run uses them.
+await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
+  const wanted = (process.argv[4] ?? Object.keys(SCENARIOS).join(',')).split(',').filter(Boolean);
+  for (const name of wanted) if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name}`);
+  seen.scenarios = {};
+
+  const mediaPort = await freeUdpPort();
+  const relay = await startRelay({ jar: process.env.E2E_LOADGEN_JAR, upstream: `127.0.0.1:${mediaPort}` });
+  onCleanup(relay.stop);
+  const payara = await startOwnServer({
+    tmp, onCleanup, seen,
+    properties: { 'sfu.media.port': mediaPort, 'sfu.media.advertised-addresses': relay.listen },
+  });
+  seen.relay = { listen: relay.listen, upstream: `127.0.0.1:${mediaPort}`, control: relay.control };
+  const { newContext } = await launchChromium({ onCleanup, seen });
+
+  const roomId = `${prefix}-impaired`;
+  const people = [];
+  onCleanup(async () => {
+    for (const p of people) await p.close();
+  });
+  for (const [i, name] of ['Ada', 'Bob'].entries()) {
+    people.push(await Participant.open({ newContext, baseUrl: payara.baseUrl, roomId, name, hz: TONES[i] }));
+  }
+  for (const p of people) await p.joined(30_000);
+  seen.tones = Object.fromEntries(people.map((p) => [p.name, p.hz]));
+  await everyoneHearsEveryone(people, 20_000);
+  // Proof that the media goes through the relay and nowhere else: both clients behind it, and the
+  // pages' selected candidate pairs end at the relay's port.
+  const relayed = await relay.stats();
+  const remotes = await Promise.all(people.map((p) => p.page.evaluate(selectedRemotePorts)
+    .catch(() => null)));
+  seen.path = { relayClients: relayed.clients, relayUp: relayed.up.forwarded, relayDown: relayed.down.forwarded, remotes };
+  if (relayed.clients < 4 || relayed.up.forwarded === 0 || relayed.down.forwarded === 0) {
+    // Two participants x (publish + subscribe transport) = 4 client paths.
+    throw new Error(`media does not go through the relay: ${JSON.stringify(seen.path)}`);
+  }
+  const listeners = people.map((p, i) => ({ listener: p, speaker: people[1 - i] }));
+  const serverStats = new ServerStats(payara.baseUrl, roomId);
+
+  /**
+   * Listens for `seconds` in back-to-back 1 s windows on both pages and returns the windows (per
+   * direction "listener<-speaker"), the quality level timeline, RTT samples and the relay counts.
+   * `t0` is when the impairment changed; `at` in the results is ms since then.
+   */
+  async function listen(seconds, t0, { stopWhen } = {}) {
+    const windows = Object.fromEntries(listeners.map(({ listener, speaker }) => [`${listener.name}<-${speaker.name}`, []]));
+    const rtt = { browser: [], report: [], server: [] };
+    const levels = new LevelTimeline(people, t0);
+    let serverView = null; // the last GET api/rooms/<room>/stats answer, reported as is
+    let prev = await Promise.all(people.map((p) => p.stats()));
+    const relayBefore = await relay.stats();
+    const end = Date.now() + seconds * 1_000;
+    while (Date.now() < end) {
+      const from = Date.now() - t0;
+      const heard = await Promise.all(listeners.map(({ listener, speaker }) => listener.hear(WINDOW_MS, [speaker.hz])));
+      const next = await Promise.all(people.map((p) => p.stats()));
+      listeners.forEach(({ listener, speaker }, i) => {
+        const track = heard[i].find((t) => t.participantId === speaker.participantId && t.trackState === 'live');
+        const d = statsDelta(prev[i], next[i])[speaker.participantId] ?? {};
+        windows[`${listener.name}<-${speaker.name}`].push({
+          from, to: Date.now() - t0,
+          tone: !!track && track.peakDb >= HEARD_DB && Math.abs(track.peakHz - speaker.hz) <= HZ_TOLERANCE,
+          peakHz: track?.peakHz ?? null, peakDb: track?.peakDb ?? null,
+          packets: d.packets ?? 0, samples: d.samples ?? 0, concealed: d.concealed ?? 0,
+          codec: next[i].tracks.find((t) => t.participantId === speaker.participantId)?.codec ?? null,
+        });
+      });
+      for (const s of next) {
+        for (const v of [s.subscribeRtt, s.publishRtt]) if (v != null) rtt.browser.push(v * 1000);
+        if (s.publishReportRtt != null) rtt.report.push(s.publishReportRtt * 1000);
+      }
+      prev = next;
+      await levels.sample();
+      const server = await serverStats.read();
+      serverView = server ?? serverView;
+      for (const p of server?.participants ?? []) if (p.downlink?.rttMs != null) rtt.server.push(p.downlink.rttMs);
+      if (stopWhen && (await stopWhen(levels))) break;
+    }
+    const relayAfter = await relay.stats();
+    return {
+      windows, rtt, levels: levels.timeline, levelsAvailable: levels.available,
+      server: serverStats.availability(), serverView,
+      relay: {
+        up: relayDelta(relayBefore.up, relayAfter.up),
+        down: relayDelta(relayBefore.down, relayAfter.down),
+      },
+    };
+  }
+
+  async function plain(name, scenario) {
+    const t0 = Date.now();
+    await relay.set(scenario.impairment);
+    log(`${name}: relay set to ${JSON.stringify(scenario.impairment)}`);
+    const r = await listen(scenario.seconds, t0);
+    return { impairment: scenario.impairment, ...r, checks: scenario.checks(r) };
+  }
+
+  /**
+   * Per direction, the time since `t0` of the last getStats poll (every CLEAN_POLL_MS until `t0 + ms`)
+   * at which the listener's concealedSamples for the speaker had grown (0: never after t0).
+   */
+  async function concealmentStops(t0, ms) {
+    const last = Object.fromEntries(listeners.map(({ listener, speaker }) => [`${listener.name}<-${speaker.name}`, 0]));
+    let prev = await Promise.all(people.map((p) => p.stats()));
+    while (Date.now() < t0 + ms) {
+      await sleep(CLEAN_POLL_MS);
+      const next = await Promise.all(people.map((p) => p.stats()));
+      listeners.forEach(({ listener, speaker }, i) => {
+        const d = statsDelta(prev[i], next[i])[speaker.participantId];
+        if (!d || d.concealed > 0 || d.samples <= 0) last[`${listener.name}<-${speaker.name}`] = next[i].at - t0;
+      });
+      prev = next;
+    }
+    return last;
+  }
+
+  /** 20 % loss, then heal: clean again within 2 s, and the level back up after the 10 s rule. */
+  async function heal() {
+    const impairment = both({ loss: 0.2 });
+    let t0 = Date.now();
+    await relay.set(impairment);
+    const lossy = await listen(8, t0);
+    t0 = Date.now();
+    await relay.set({});
+    log('heal: relay healed');
+    const lastConcealedAt = await concealmentStops(t0, CLEAN_WITHIN_MS + 3_000);
+    const healed = await listen(4, t0);
+    const checks = [cleanWithin(lastConcealedAt, CLEAN_WITHIN_MS), allWindowsHaveTone(healed), noConcealment(healed)];
+    let levelUp = null;
+    if (healed.levelsAvailable) {
+      const more = await listen(LEVEL_UP_WAIT_MS / 1_000, t0, { stopWhen: (l) => l.allAt('high') });
+      levelUp = more.levels;
+      checks.push(levelBackUp(more, LEVEL_UP_WAIT_MS));
+    } else {
+      checks.push({ name: 'level back to high', ok: null, notAvailable: 'no quality level in window.cheenhub.state()' });
+    }
+    return {
+      impairment, lossyConcealedPercent: concealedPercent(lossy), lastConcealedAt, lossyWindows: lossy.windows, ...healed, levelUpTimeline: levelUp, checks,
+    };
+  }
+
+  const failed = [];
+  for (const name of wanted) {
+    const t0 = Date.now();
+    log(`scenario ${name}`);
+    let summary;
+    try {
+      const r = SCENARIOS[name].custom ? await heal() : await plain(name, SCENARIOS[name]);
+      summary = summarize(name, r, Date.now() - t0);
+    } catch (error) {
+      summary = { ok: false, ms: Date.now() - t0, error: error.message };
+    } finally {
+      await relay.set({}).catch((e) => log(`heal after ${name} failed: ${e.message}`));
+    }
+    seen.scenarios[name] = summary;
+    process.stderr.write(`SUMMARY ${name} ${JSON.stringify(summary)}\n`);
+    if (!summary.ok) failed.push(`${name}: ${summary.error ?? summary.checks.filter((c) => c.ok === false).map((c) => c.name).join(', ')}`);
+    await sleep(SETTLE_MS);
+  }
+  if (failed.length) throw new Error(`failed: ${failed.join('; ')}`);
+});
