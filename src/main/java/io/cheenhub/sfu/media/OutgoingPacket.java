@@ -40,6 +40,14 @@ final class OutgoingPacket {
   /** An RTCP packet of the server's own (a sender report), sent as it is; no stream. */
   boolean rtcp;
 
+  /**
+   * A RED packet the server encoded for this stream ({@link RecentFrames}): its block headers name
+   * the publisher's Opus payload type, {@link #redBlocks} redundant ones before the primary.
+   */
+  boolean serverRed;
+
+  int redBlocks;
+
   /** Set while the buffer sits in the pool, to catch a double release. */
   boolean pooled;
 
@@ -57,10 +65,17 @@ final class OutgoingPacket {
       NegotiatedRtp source) {
     System.arraycopy(from, offset, buffer, OFFSET, length);
     this.rtcp = false;
+    this.serverRed = false;
     this.length = length;
     this.receivedNanos = receivedNanos;
     this.stream = stream;
     this.source = source;
+  }
+
+  /** Marks a filled copy as the server's RED with {@code blocks} redundant blocks. */
+  void setServerRed(int blocks) {
+    this.serverRed = true;
+    this.redBlocks = blocks;
   }
 
   /** Marks {@code buffer[OFFSET, OFFSET + length)}, written by the caller, as server RTCP. */

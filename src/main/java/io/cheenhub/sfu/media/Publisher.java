@@ -70,6 +70,9 @@ public final class Publisher implements MediaTransport.PacketSink {
   // The SRTP sender of a transport is single-threaded; reports (tick) and feedback (worker) share
   // it.
   private final Object rtcpSendLock = new Object();
+  // The server's own RED (RecentFrames): receive-worker confined, like the fan-out.
+  private final RecentFrames frames = new RecentFrames();
+  private final byte[] redScratch = new byte[OutgoingPacket.MAX_PACKET_BYTES];
   private final AtomicLong feedbackSent = new AtomicLong();
 
   /**
@@ -195,8 +198,10 @@ public final class Publisher implements MediaTransport.PacketSink {
       drops.incrementAndGet(Drop.TOO_LARGE.ordinal());
       return;
     }
+    long primary = frames.remember(packet, source);
     OutgoingStream[] row = routes;
     int queued = 0;
+    int redLength = -1; // the server's RED version of this packet, built once when a route needs it
     for (OutgoingStream stream : row) {
       if (!stream.isActive() || !stream.subscriber().isReady()) {
         continue;
@@ -206,6 +211,17 @@ public final class Publisher implements MediaTransport.PacketSink {
       if (copy == null) {
         stream.subscriber().countPoolEmpty();
         continue;
+      }
+      if (primary >= 0 && stream.isRedKept() && stream.subscriber().acceptsRed()) {
+        if (redLength < 0) {
+          redLength = frames.encode(packet, primary, source.opusPayloadType(), redScratch, 0);
+        }
+        if (redLength > 0) {
+          copy.fill(redScratch, 0, redLength, receivedNanos, stream, source);
+          copy.setServerRed(frames.lastBlocks());
+          stream.subscriber().enqueue(copy);
+          continue;
+        }
       }
       copy.fill(packet.buffer(), packet.offset(), length, receivedNanos, stream, source);
       stream.subscriber().enqueue(copy);

@@ -291,16 +291,15 @@ public final class Subscriber implements MediaTransport.PacketSink {
       NegotiatedRtp source = packet.source;
       stream.rewrite(view, packet.receivedNanos);
       int transportCc = HeaderExtensionRewriter.rewrite(view, source, target);
-      boolean red = false;
-      if (view.payloadType() == source.redPayloadType()) {
-        // RED's block headers name the publisher's Opus PT; pass it through only where it matches.
-        if (target.hasRed()
-            && stream.isRedKept()
-            && source.opusPayloadType() == target.opusPayloadType()) {
-          red = true;
-        } else if (!stripRed(packet, source)) {
-          return;
+      // The server's own RED goes out as RED; the browser's RED is stripped to its primary (its
+      // redundancy already went into the server's, see RecentFrames).
+      boolean red = packet.serverRed;
+      if (red) {
+        if (source.opusPayloadType() != target.opusPayloadType()) {
+          setBlockPayloadTypes(packet, view.payloadOffset(), target.opusPayloadType());
         }
+      } else if (view.payloadType() == source.redPayloadType() && !stripRed(packet, source)) {
+        return;
       }
       view.setPayloadType(red ? target.redPayloadType() : target.opusPayloadType());
       if (transportCc != HeaderExtensionRewriter.NO_TRANSPORT_CC) {
@@ -323,6 +322,20 @@ public final class Subscriber implements MediaTransport.PacketSink {
       sending.decrementAndGet();
       packet.release();
     }
+  }
+
+  /** RFC 2198 §3: each redundant header starts with F=1 and the PT, the primary's is the PT. */
+  private static void setBlockPayloadTypes(OutgoingPacket packet, int payloadOffset, int pt) {
+    int at = payloadOffset;
+    for (int i = 0; i < packet.redBlocks; i++, at += RedPayload.REDUNDANT_HEADER_BYTES) {
+      packet.buffer[at] = (byte) (0x80 | pt);
+    }
+    packet.buffer[at] = (byte) pt;
+  }
+
+  /** Whether this subscriber accepted RED (the server then sends it RED on a lossy path). */
+  boolean acceptsRed() {
+    return negotiated.hasRed();
   }
 
   /** Replaces a RED packet by its primary block in place; false (counted) if it has none. */

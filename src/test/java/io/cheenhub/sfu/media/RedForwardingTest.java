@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** RED (RFC 2198) from a publisher: kept for a lossy subscriber, stripped for the others. */
+/**
+ * RED (RFC 2198): the server sends its own RED (two earlier frames) to a lossy subscriber that
+ * accepted RED, plain Opus to the others, whatever the publisher sent.
+ */
 class RedForwardingTest {
 
   private static final int OPUS = 111;
@@ -80,12 +83,57 @@ class RedForwardingTest {
         .until(() -> lossy.count() == 1 && clean.count() == 1 && noRed.count() == 1);
     TestRtp.Received kept = lossy.received().get(0);
     assertThat(kept.payloadType()).isEqualTo(RED);
+    // Only one earlier frame is known yet (the browser's redundancy): one block, then the primary.
     assertThat(kept.payload()).hasSize(4 + 1 + PREVIOUS.length + PRIMARY.length);
+
+    // The next packet: the server's RED carries two earlier frames, oldest first.
+    bytes = redPacket(8);
+    assertThat(view.wrap(bytes, 0, bytes.length)).isTrue();
+    publisher.onRtp(view, System.nanoTime());
+    ForwardingTest.await().atMost(Duration.ofSeconds(10)).until(() -> lossy.count() == 2);
+    var red = new io.cheenhub.sfu.rtp.RedPayload();
+    byte[] second = lossy.received().get(1).payload();
+    assertThat(red.wrap(second, 0, second.length)).isTrue();
+    assertThat(red.blockCount()).isEqualTo(3);
+    assertThat(red.blockTimestampOffset(0)).isEqualTo(2 * 960);
+    assertThat(red.blockTimestampOffset(1)).isEqualTo(960);
+    assertThat(java.util.Arrays.copyOfRange(second, red.blockOffset(0), red.blockOffset(0) + 5))
+        .containsExactly(PREVIOUS);
+    assertThat(red.blockLength(1)).isEqualTo(PRIMARY.length); // the first packet's primary
+    assertThat(red.primaryPayloadType()).isEqualTo(OPUS);
     for (CapturingSender stripped : new CapturingSender[] {clean, noRed}) {
       TestRtp.Received primary = stripped.received().get(0);
       assertThat(primary.payloadType()).isEqualTo(OPUS);
       assertThat(primary.payload()).containsExactly(PRIMARY);
     }
     assertThat(publisher.dropped(Publisher.Drop.UNSUPPORTED_PAYLOAD_TYPE)).isZero();
+  }
+
+  @Test
+  void aPlainOpusPublisherStillGetsRedTowardALossySubscriber() {
+    var firefox = new Publisher("firefox", NegotiatedRtp.of(109, Map.of()), pool);
+    CapturingSender lossy = subscribe("lossy", CHROMIUM);
+    table.addPublisher(firefox);
+    OutgoingStream stream = table.snapshot().streams().get(0);
+    stream.activate();
+    stream.setRedKept(true);
+    for (int sequence = 1; sequence <= 3; sequence++) {
+      byte[] bytes = TestRtp.packet(0x99, sequence, 960L * sequence, false, 1);
+      assertThat(view.wrap(bytes, 0, bytes.length)).isTrue();
+      firefox.onRtp(view, System.nanoTime());
+    }
+    ForwardingTest.await().atMost(Duration.ofSeconds(10)).until(() -> lossy.count() == 3);
+    var red = new io.cheenhub.sfu.rtp.RedPayload();
+    byte[] third = lossy.received().get(2).payload();
+    assertThat(lossy.received().get(2).payloadType()).isEqualTo(RED);
+    assertThat(red.wrap(third, 0, third.length)).isTrue();
+    assertThat(red.blockCount()).isEqualTo(3);
+    // Block PTs are translated from Firefox's 109 to the subscriber's Opus 111.
+    assertThat(red.blockPayloadType(0)).isEqualTo(OPUS);
+    assertThat(red.primaryPayloadType()).isEqualTo(OPUS);
+    assertThat(
+            TestRtp.payloadPublisher(
+                java.util.Arrays.copyOfRange(third, red.primaryOffset(), third.length)))
+        .isEqualTo(1);
   }
 }
