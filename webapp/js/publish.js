@@ -37,6 +37,18 @@ function microphoneError(error) {
 }
 
 /**
+ * Offers generic NACK for Opus (`a=rtcp-fb:<pt> nack`, RFC 4585), which browsers support for audio
+ * but do not offer by themselves: libwebrtc then keeps its sent audio for 5 s and resends what the
+ * server asks for, repairing uplink loss that RED alone cannot (docs/quality.md). A browser that
+ * refuses the munged offer gets its own back.
+ */
+export function withAudioNack(sdp) {
+  const opus = /^a=rtpmap:(\d+) opus\/48000\/2\r?$/im.exec(sdp)?.[1];
+  if (!opus || new RegExp(`^a=rtcp-fb:${opus} nack\\r?$`, 'm').test(sdp)) return sdp;
+  return sdp.replace(new RegExp(`^(a=rtpmap:${opus} opus/48000/2\\r?\\n)`, 'im'), `$1a=rtcp-fb:${opus} nack\r\n`);
+}
+
+/**
  * Sends this browser's microphone to the server.
  *
  * States (the `statechange` event's `detail.state`): `idle` → `microphone` (asking for it) →
@@ -223,7 +235,13 @@ export class Publisher extends EventTarget {
     pc.onicecandidate = (event) => this.#trickle(event.candidate);
     pc.onconnectionstatechange = () => this.#followConnection(pc.connectionState);
 
-    await pc.setLocalDescription(await pc.createOffer());
+    const offer = await pc.createOffer();
+    try {
+      await pc.setLocalDescription({ type: 'offer', sdp: withAudioNack(offer.sdp) });
+    } catch (error) {
+      console.warn('offer with audio NACK refused, sending it without', error);
+      await pc.setLocalDescription(offer);
+    }
     // Send the offer at once, without waiting for gathering; candidates follow as publishIce.
     const reply = this.#signaling.request({ type: 'publishOffer', roomId: this.#roomId, sdp: pc.localDescription.sdp });
     this.#offerSent = true;

@@ -35,7 +35,9 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
 
   /**
    * What the server received from the participant's microphone (RFC 3550 A.3 statistics of its
-   * newest SSRC); {@code lossPercent} covers the last one-second receiver-report interval.
+   * newest SSRC); {@code lossPercent} covers the last one-second receiver-report interval. {@code
+   * nacksSent} counts packets the server asked the browser to resend (where NACK was agreed),
+   * {@code nacksRecovered} those that then arrived.
    */
   public record Uplink(
       long ssrc,
@@ -43,7 +45,10 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
       long packetsLost,
       Double lossPercent,
       double jitterMs,
-      long rtcpReceived) {}
+      long rtcpReceived,
+      long nacksSent,
+      long nacksRecovered,
+      long transportCcFeedbacksSent) {}
 
   /**
    * What the participant reported about the streams it receives (RTCP receiver reports, about every
@@ -129,7 +134,10 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
         newest.cumulativeLost(),
         percent(publisher.uplinkLoss()),
         newest.jitter() / RTP_TICKS_PER_MS,
-        publisher.rtcpReceived());
+        publisher.rtcpReceived(),
+        publisher.nacksSent(),
+        publisher.nacksRecovered(),
+        publisher.feedbackSent());
   }
 
   private static Downlink downlink(Subscriber subscriber, List<OutgoingStream> streams) {

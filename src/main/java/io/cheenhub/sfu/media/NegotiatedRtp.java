@@ -41,15 +41,17 @@ public final class NegotiatedRtp {
 
   private final int opusPayloadType;
   private final int redPayloadType;
+  private final boolean nack;
   private final Map<String, Integer> extensionIds;
   // Forwarded kind + 1 per id (0: not forwarded), and the id of each forwarded kind (0: none).
   private final byte[] kindById = new byte[MAX_EXTENSION_ID + 1];
   private final int[] idByKind = new int[FORWARDED_URIS.size()];
 
   private NegotiatedRtp(
-      int opusPayloadType, int redPayloadType, Map<String, Integer> extensionIds) {
+      int opusPayloadType, int redPayloadType, boolean nack, Map<String, Integer> extensionIds) {
     this.opusPayloadType = opusPayloadType;
     this.redPayloadType = redPayloadType;
+    this.nack = nack;
     this.extensionIds = extensionIds;
     for (int kind = 0; kind < FORWARDED_URIS.size(); kind++) {
       Integer id = extensionIds.get(FORWARDED_URIS.get(kind));
@@ -96,7 +98,7 @@ public final class NegotiatedRtp {
       }
       used[id] = true;
     }
-    return new NegotiatedRtp(opusPayloadType, redPayloadType, ids);
+    return new NegotiatedRtp(opusPayloadType, redPayloadType, false, ids);
   }
 
   /** The Opus payload type. */
@@ -107,6 +109,16 @@ public final class NegotiatedRtp {
   /** The RED payload type, or {@link #NO_RED}. */
   public int redPayloadType() {
     return redPayloadType;
+  }
+
+  /** The same, with generic NACK ({@code a=rtcp-fb:<opus> nack}, RFC 4585 §4.2) agreed or not. */
+  public NegotiatedRtp withNack(boolean agreed) {
+    return new NegotiatedRtp(opusPayloadType, redPayloadType, agreed, extensionIds);
+  }
+
+  /** Whether generic NACK was agreed for Opus. */
+  public boolean nack() {
+    return nack;
   }
 
   /** Whether RED over Opus was negotiated. */
@@ -139,12 +151,13 @@ public final class NegotiatedRtp {
     return o instanceof NegotiatedRtp other
         && opusPayloadType == other.opusPayloadType
         && redPayloadType == other.redPayloadType
+        && nack == other.nack
         && extensionIds.equals(other.extensionIds);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(opusPayloadType, redPayloadType, extensionIds);
+    return Objects.hash(opusPayloadType, redPayloadType, nack, extensionIds);
   }
 
   @Override
@@ -153,6 +166,7 @@ public final class NegotiatedRtp {
         + opusPayloadType
         + " red="
         + redPayloadType
+        + (nack ? " nack" : "")
         + " extensions="
         + extensionIds
         + "]";

@@ -72,6 +72,9 @@ public final class Publisher implements MediaTransport.PacketSink {
   private final Object rtcpSendLock = new Object();
   // The server's own RED (RecentFrames): receive-worker confined, like the fan-out.
   private final RecentFrames frames = new RecentFrames();
+  private final NackGenerator nacks = new NackGenerator();
+  private final byte[] nackScratch =
+      new byte[NackGenerator.MAX_PACKET_BYTES + ReceiverReports.SRTCP_TAIL_BYTES];
   private final byte[] redScratch = new byte[OutgoingPacket.MAX_PACKET_BYTES];
   private final AtomicLong feedbackSent = new AtomicLong();
 
@@ -187,6 +190,9 @@ public final class Publisher implements MediaTransport.PacketSink {
         packet.ssrc(), packet.sequenceNumber(), packet.timestamp(), receivedNanos);
     NegotiatedRtp source = negotiated;
     recordTransportCc(packet, source, receivedNanos);
+    if (source.nack()) {
+      requestMissing(packet, receivedNanos);
+    }
     int payloadType = packet.payloadType();
     // RED (RFC 2198) goes on as it came; each subscriber keeps it or strips it to the primary.
     if (payloadType != source.opusPayloadType() && payloadType != source.redPayloadType()) {
@@ -252,6 +258,26 @@ public final class Publisher implements MediaTransport.PacketSink {
         feedbackSent.incrementAndGet();
       }
     }
+  }
+
+  private void requestMissing(RtpPacket packet, long receivedNanos) {
+    nacks.onPacket(packet.ssrc(), packet.sequenceNumber(), receivedNanos);
+    if (nacks.isDue(receivedNanos)) {
+      int length = nacks.write(nackScratch, 0, receiverReports.senderSsrc(), receivedNanos);
+      if (length > 0) {
+        sendRtcp(nackScratch, 0, length);
+      }
+    }
+  }
+
+  /** Packets the server asked the publisher to resend (RFC 4585 generic NACK), attempts counted. */
+  public long nacksSent() {
+    return nacks.requested();
+  }
+
+  /** Asked-for packets that then arrived. */
+  public long nacksRecovered() {
+    return nacks.recovered();
   }
 
   /** RTCP from the publisher: terminated here, handed to the {@link RtcpHandler}. */

@@ -18,9 +18,9 @@ import java.util.Set;
  *       Only the offer's first BUNDLE group is used: the server runs one transport per
  *       PeerConnection.
  *   <li>Codecs: Opus with the offer's PT and fmtp {@code minptime=10;useinbandfec=1} (plus {@code
- *       usedtx=1} when offered); RED ({@code red/48000/2} over that Opus PT) and {@code rtcp-fb
- *       transport-cc} only where offered; header extensions only audio level, mid, transport-wide
- *       cc and abs-send-time, only where offered, with the offer's ids.
+ *       usedtx=1} when offered); RED ({@code red/48000/2} over that Opus PT, listed first), {@code
+ *       rtcp-fb transport-cc} and {@code nack} only where offered; header extensions only audio
+ *       level, mid, transport-wide cc and abs-send-time, only where offered, with the offer's ids.
  *   <li>Transport: {@code a=setup:passive} (the server is always the DTLS server), {@code
  *       a=rtcp-mux}, ICE credentials and fingerprint on every accepted m-line; candidates and
  *       {@code a=end-of-candidates} only on the first accepted one, the answerer BUNDLE tag (RFC
@@ -293,6 +293,10 @@ public final class AnswerBuilder {
     if (codecs.transportCc()) {
       attributes.add(new Attribute.RtcpFeedback(opusPt, ServerProfile.TRANSPORT_CC_FEEDBACK, null));
     }
+    if (codecs.nack()) {
+      // RFC 4585 §4.2: the server asks for lost uplink packets (media/NackGenerator).
+      attributes.add(new Attribute.RtcpFeedback(opusPt, ServerProfile.NACK_FEEDBACK, null));
+    }
     attributes.add(new Attribute.Fmtp(opusPt, codecs.opusFmtp()));
     if (bundleTag) {
       attributes.addAll(ServerProfile.candidateAttributes(local));
@@ -338,6 +342,7 @@ public final class AnswerBuilder {
       Attribute.Rtpmap opus,
       String opusFmtp,
       boolean transportCc,
+      boolean nack,
       Attribute.Rtpmap red,
       Attribute.Fmtp redFmtp) {
 
@@ -360,8 +365,10 @@ public final class AnswerBuilder {
           m.fmtp(opusPt).map(f -> "1".equals(f.parameterMap().get("usedtx"))).orElse(false);
       String fmtp = dtx ? ServerProfile.OPUS_FMTP + ";usedtx=1" : ServerProfile.OPUS_FMTP;
       boolean transportCc = false;
+      boolean nack = false;
       for (Attribute.RtcpFeedback fb : m.rtcpFeedback(opusPt)) {
         transportCc |= fb.type().equals(ServerProfile.TRANSPORT_CC_FEEDBACK);
+        nack |= fb.type().equals(ServerProfile.NACK_FEEDBACK) && fb.parameters() == null;
       }
       for (int pt : m.payloadTypes()) {
         var rtpmap = m.rtpmap(pt);
@@ -370,10 +377,10 @@ public final class AnswerBuilder {
             && ServerProfile.isRed(rtpmap.get())
             && redFmtp.isPresent()
             && carriesOnly(redFmtp.get(), opusPt)) {
-          return new AudioCodecs(opus, fmtp, transportCc, rtpmap.get(), redFmtp.get());
+          return new AudioCodecs(opus, fmtp, transportCc, nack, rtpmap.get(), redFmtp.get());
         }
       }
-      return new AudioCodecs(opus, fmtp, transportCc, null, null);
+      return new AudioCodecs(opus, fmtp, transportCc, nack, null, null);
     }
 
     /** RFC 2198 §5: RED's fmtp lists the payload type of each block, {@code 111/111} here. */

@@ -46,6 +46,9 @@ final class ServerProfile {
    */
   static final String TRANSPORT_CC_FEEDBACK = "transport-cc";
 
+  /** RFC 4585 §4.2: generic NACK, {@code a=rtcp-fb:<pt> nack}. */
+  static final String NACK_FEEDBACK = "nack";
+
   /**
    * JSEP (RFC 8829 §5.2.1): the dummy "discard" port on m-lines in use; browsers take addresses
    * from the candidates, and Firefox does the same in its own SDP.

@@ -337,7 +337,10 @@ final class Connection {
         }
       }
       if (opus >= 0) {
-        return NegotiatedRtp.of(opus, red, m.extensionIds());
+        boolean nack =
+            m.rtcpFeedback(opus).stream()
+                .anyMatch(fb -> fb.type().equals("nack") && fb.parameters() == null);
+        return NegotiatedRtp.of(opus, red, m.extensionIds()).withNack(nack);
       }
     }
     throw new IllegalStateException("publish answer accepts no Opus m-line");
