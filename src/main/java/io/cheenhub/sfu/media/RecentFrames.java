@@ -6,21 +6,25 @@ import io.cheenhub.sfu.rtp.RtpPacket;
 /**
  * A publisher's last few Opus frames, from its plain packets and from the redundancy inside its RED
  * packets, so the server can send its own RED (RFC 2198) to lossy subscribers: each packet carries
- * {@link #DISTANCE} earlier frames.
+ * up to {@link #DISTANCE} earlier frames.
  *
  * <p>Why the server re-encodes instead of forwarding the browser's RED: libwebrtc sends one
  * redundant frame, which at 20 % loss on each leg (36 % end to end) still leaves about 13 % of the
  * frames unrecoverable (both a frame and the next one lost). The server sees the publisher's frames
- * after the uplink, where the browser's own redundancy has already repaired most uplink losses, and
- * protects the downlink with two: a frame is lost there only when three packets in a row are.
- * Plain-Opus publishers (Firefox ESR offers no RED) get the same protection.
+ * after the uplink, where the browser's own redundancy and NACK have already repaired most uplink
+ * losses, and protects the downlink with three: a frame is lost there only when four packets in a
+ * row are (0.2⁴ = 0.16 % at 20 % loss). Plain-Opus publishers (Firefox ESR offers no RED) get the
+ * same protection.
  *
  * <p>Confined to the publish transport's receive worker; fixed arrays, no allocation.
  */
 final class RecentFrames {
 
-  /** Earlier frames per server RED packet (libwebrtc sends 1; 2 covers a loss burst of 2). */
-  static final int DISTANCE = 2;
+  /**
+   * Earlier frames per server RED packet (libwebrtc sends 1). Measured in the browser E2E at 20 %
+   * loss each way: 2 left 5.7 %/4.3 % of the audio concealed, 3 left 1.2 %/1.0 %.
+   */
+  static final int DISTANCE = 3;
 
   /** Frames remembered: the distance plus room for late and reordered packets. */
   static final int FRAMES = 8;

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * RED (RFC 2198): the server sends its own RED (two earlier frames) to a lossy subscriber that
- * accepted RED, plain Opus to the others, whatever the publisher sent.
+ * RED (RFC 2198): the server sends its own RED (up to three earlier frames) to a lossy subscriber
+ * that accepted RED, plain Opus to the others, whatever the publisher sent.
  */
 class RedForwardingTest {
 
@@ -86,7 +86,7 @@ class RedForwardingTest {
     // Only one earlier frame is known yet (the browser's redundancy): one block, then the primary.
     assertThat(kept.payload()).hasSize(4 + 1 + PREVIOUS.length + PRIMARY.length);
 
-    // The next packet: the server's RED carries two earlier frames, oldest first.
+    // The next packet: the two earlier frames known so far, oldest first.
     bytes = redPacket(8);
     assertThat(view.wrap(bytes, 0, bytes.length)).isTrue();
     publisher.onRtp(view, System.nanoTime());

@@ -83,6 +83,21 @@ class AnswerBuilderTest {
   }
 
   @Test
+  void genericNackIsAnsweredOnlyWhenOffered() throws SdpException {
+    String chromium = SdpFixtures.read(SdpFixtures.CHROMIUM_SENDONLY);
+    assertThat(lines(answerText(chromium))).noneMatch(line -> line.contains("nack"));
+    // What the web client offers (publish.js withAudioNack): NACK added for Opus.
+    String withNack =
+        chromium.replace(
+            "a=rtpmap:111 opus/48000/2\r\n", "a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 nack\r\n");
+    assertThat(withNack).contains("a=rtcp-fb:111 nack");
+    assertThat(lines(answerText(withNack))).contains("a=rtcp-fb:111 nack");
+    // "nack pli" is a different feedback (RFC 4585 §4.2), never answered for audio.
+    String pli = withNack.replace("a=rtcp-fb:111 nack\r\n", "a=rtcp-fb:111 nack pli\r\n");
+    assertThat(lines(answerText(pli))).noneMatch(line -> line.contains("nack"));
+  }
+
+  @Test
   void answersNodeWrtcOffer() throws SdpException {
     List<String> answer = lines(answerText(SdpFixtures.read(SdpFixtures.NODE_WRTC_SENDONLY)));
 
