@@ -41,6 +41,18 @@ final class OutgoingPacket {
   boolean rtcp;
 
   /**
+   * A resend request from the subscriber's NACK, no packet: {@link #length} (SSRC, sequence) pairs
+   * of 6 bytes each at {@link #OFFSET}, served from the subscriber's {@link SentPackets}.
+   */
+  boolean resend;
+
+  /** Bytes per (SSRC, sequence number) pair of a resend request. */
+  static final int RESEND_ENTRY_BYTES = 6;
+
+  /** Pairs one resend request holds. */
+  static final int MAX_RESEND_ENTRIES = MAX_PACKET_BYTES / RESEND_ENTRY_BYTES;
+
+  /**
    * A RED packet the server encoded for this stream ({@link RecentFrames}): its block headers name
    * the publisher's Opus payload type, {@link #redBlocks} redundant ones before the primary.
    */
@@ -65,6 +77,7 @@ final class OutgoingPacket {
       NegotiatedRtp source) {
     System.arraycopy(from, offset, buffer, OFFSET, length);
     this.rtcp = false;
+    this.resend = false;
     this.serverRed = false;
     this.length = length;
     this.receivedNanos = receivedNanos;
@@ -81,7 +94,18 @@ final class OutgoingPacket {
   /** Marks {@code buffer[OFFSET, OFFSET + length)}, written by the caller, as server RTCP. */
   void setRtcp(int length) {
     this.rtcp = true;
+    this.resend = false;
     this.length = length;
+    this.receivedNanos = 0;
+    this.stream = null;
+    this.source = null;
+  }
+
+  /** Marks the buffer as a resend request of {@code entries} pairs, written by the caller. */
+  void setResend(int entries) {
+    this.rtcp = false;
+    this.resend = true;
+    this.length = entries;
     this.receivedNanos = 0;
     this.stream = null;
     this.source = null;

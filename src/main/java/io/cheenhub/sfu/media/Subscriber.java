@@ -111,6 +111,11 @@ public final class Subscriber implements MediaTransport.PacketSink {
   // SSRCs this subscriber's session has used; never reused (RFC 3550 §8). Guarded by the table.
   private final Set<Integer> usedSsrcs = new HashSet<>();
   private final SendHistory sendHistory = new SendHistory();
+  private final AtomicLong resent = new AtomicLong();
+  private final AtomicLong resendMissed = new AtomicLong();
+  // Send-queue confined; created when NACK was agreed.
+  private SentPackets sentPackets;
+  private byte[] resendBuffer;
   private final DownlinkEstimate downlink = new DownlinkEstimate();
   // The quality tick's reading of the transport-wide feedback this second; tick-confined.
   double tickLoss = Double.NaN;
@@ -270,6 +275,10 @@ public final class Subscriber implements MediaTransport.PacketSink {
   private void send(OutgoingPacket packet) {
     sending.incrementAndGet();
     try {
+      if (packet.resend) {
+        resend(packet);
+        return;
+      }
       if (packet.rtcp) {
         if (!closed && sender.sendRtcp(packet.buffer, OutgoingPacket.OFFSET, packet.length)) {
           rtcpSent.incrementAndGet();
@@ -305,10 +314,19 @@ public final class Subscriber implements MediaTransport.PacketSink {
       if (transportCc != HeaderExtensionRewriter.NO_TRANSPORT_CC) {
         // This transport's own number in the publisher's slot: the browser's feedback is then
         // about the server → subscriber path (DownlinkEstimate).
-        int sequence = sendHistory.nextSequence();
-        packet.buffer[transportCc] = (byte) (sequence >>> 8);
-        packet.buffer[transportCc + 1] = (byte) sequence;
-        sendHistory.record(sequence, packet.length, System.nanoTime());
+        numberTransportCc(packet.buffer, transportCc, packet.length);
+      }
+      if (target.nack()) {
+        sentPackets()
+            .keep(
+                packet.buffer,
+                OutgoingPacket.OFFSET,
+                packet.length,
+                stream.ssrc(),
+                view.sequenceNumber(),
+                transportCc == HeaderExtensionRewriter.NO_TRANSPORT_CC
+                    ? -1
+                    : transportCc - OutgoingPacket.OFFSET);
       }
       int payloadBytes = view.payloadLength();
       if (sender.sendRtp(packet.buffer, OutgoingPacket.OFFSET, packet.length)) {
@@ -322,6 +340,89 @@ public final class Subscriber implements MediaTransport.PacketSink {
       sending.decrementAndGet();
       packet.release();
     }
+  }
+
+  private void numberTransportCc(byte[] buf, int at, int length) {
+    int sequence = sendHistory.nextSequence();
+    buf[at] = (byte) (sequence >>> 8);
+    buf[at + 1] = (byte) sequence;
+    sendHistory.record(sequence, length, System.nanoTime());
+  }
+
+  private SentPackets sentPackets() {
+    if (sentPackets == null) {
+      sentPackets = new SentPackets(); // once, on the first packet after NACK was agreed
+      resendBuffer = new byte[OutgoingPacket.BUFFER_BYTES];
+    }
+    return sentPackets;
+  }
+
+  /**
+   * Queues a NACK's (SSRC, sequence number) pairs behind the RTP already queued: the send queue
+   * owns {@link SentPackets}, so it serves them. {@code pool} gives the request's buffer.
+   */
+  void requestResend(PacketPool pool, int ssrc, int[] sequences, int count) {
+    OutgoingPacket request = pool.take();
+    if (request == null) {
+      return;
+    }
+    int entries = Math.min(count, OutgoingPacket.MAX_RESEND_ENTRIES);
+    for (int i = 0; i < entries; i++) {
+      int at = OutgoingPacket.OFFSET + i * OutgoingPacket.RESEND_ENTRY_BYTES;
+      request.buffer[at] = (byte) (ssrc >>> 24);
+      request.buffer[at + 1] = (byte) (ssrc >>> 16);
+      request.buffer[at + 2] = (byte) (ssrc >>> 8);
+      request.buffer[at + 3] = (byte) ssrc;
+      request.buffer[at + 4] = (byte) (sequences[i] >>> 8);
+      request.buffer[at + 5] = (byte) sequences[i];
+    }
+    request.setResend(entries);
+    if (!queue.offer(request)) {
+      resendMissed.incrementAndGet();
+    }
+  }
+
+  /** Sends again what a resend request asks for and is still kept; counts the rest as missed. */
+  private void resend(OutgoingPacket request) {
+    if (closed || sentPackets == null) {
+      resendMissed.addAndGet(request.length);
+      return;
+    }
+    for (int i = 0; i < request.length; i++) {
+      int at = OutgoingPacket.OFFSET + i * OutgoingPacket.RESEND_ENTRY_BYTES;
+      byte[] b = request.buffer;
+      int ssrc =
+          (b[at] & 0xFF) << 24
+              | (b[at + 1] & 0xFF) << 16
+              | (b[at + 2] & 0xFF) << 8
+              | b[at + 3] & 0xFF;
+      int sequence = (b[at + 4] & 0xFF) << 8 | b[at + 5] & 0xFF;
+      int slot = sentPackets.find(ssrc, sequence);
+      if (slot < 0) {
+        resendMissed.incrementAndGet();
+        continue;
+      }
+      int length = sentPackets.copy(slot, resendBuffer, OutgoingPacket.OFFSET);
+      int transportCc = sentPackets.transportCcAt(slot);
+      if (transportCc >= 0) {
+        numberTransportCc(resendBuffer, OutgoingPacket.OFFSET + transportCc, length);
+      }
+      if (sender.sendRtp(resendBuffer, OutgoingPacket.OFFSET, length)) {
+        resent.incrementAndGet();
+      } else {
+        resendMissed.incrementAndGet();
+      }
+    }
+  }
+
+  /** Packets sent again on the subscriber's NACK. */
+  public long resent() {
+    return resent.get();
+  }
+
+  /** NACKed packets not sent again (no longer kept, or the request could not be queued). */
+  public long resendMissed() {
+    return resendMissed.get();
   }
 
   /** RFC 2198 §3: each redundant header starts with F=1 and the PT, the primary's is the PT. */

@@ -76,6 +76,9 @@ public final class SubscriberReports implements RtcpHandler {
   // A round trip longer than this is a bogus LSR/DLSR, not a network (RFC 3550 §6.4.1 caveat).
   private static final long MAX_RTT_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final int INITIAL_STREAMS = 8;
+  // RFC 4585 §6.2.1: the bitmask covers the 16 packets after the packet id.
+  private static final int NACK_BITMASK_BITS = 16;
+  private static final int MAX_NACKED_PER_PACKET = 128;
 
   private final Subscriber subscriber;
   private final ForwardingTable table;
@@ -85,6 +88,9 @@ public final class SubscriberReports implements RtcpHandler {
   private final ReportBlock block = new ReportBlock();
   private final RtcpTransportCc transportCc = new RtcpTransportCc();
   private final TransportCcCursor cursor = new TransportCcCursor();
+  private final RtcpNack nack = new RtcpNack();
+  private final int[] nackSequences = new int[MAX_NACKED_PER_PACKET];
+  private final PacketPool pool;
   private final AtomicLongArray types = new AtomicLongArray(Type.values().length);
   private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
   // This subscriber's streams seen in reports so far; confined to the worker.
@@ -93,8 +99,14 @@ public final class SubscriberReports implements RtcpHandler {
 
   /** Reads {@code subscriber}'s reports about the streams {@code table} sends it. */
   public SubscriberReports(Subscriber subscriber, ForwardingTable table) {
+    this(subscriber, table, null);
+  }
+
+  /** As above; NACKs become resend requests with buffers from {@code pool} (null: ignored). */
+  public SubscriberReports(Subscriber subscriber, ForwardingTable table, PacketPool pool) {
     this.subscriber = Objects.requireNonNull(subscriber);
     this.table = Objects.requireNonNull(table);
+    this.pool = pool;
   }
 
   @Override
@@ -134,6 +146,8 @@ public final class SubscriberReports implements RtcpHandler {
           count(type);
           if (type == Type.TRANSPORT_CC) {
             onTransportCc();
+          } else if (type == Type.NACK) {
+            onNack();
           }
         }
         case RtcpPacket.TYPE_PSFB -> count(payloadFeedback(compound.count()));
@@ -171,6 +185,29 @@ public final class SubscriberReports implements RtcpHandler {
     } else {
       drop(Drop.MALFORMED);
     }
+  }
+
+  // RFC 4585 §6.2.1: each entry names a packet id and a bitmask of the 16 that follow it.
+  private void onNack() {
+    if (pool == null) {
+      return;
+    }
+    if (!nack.wrap(compound)) {
+      drop(Drop.MALFORMED);
+      return;
+    }
+    int count = 0;
+    for (int i = 0; i < nack.entryCount() && count < nackSequences.length; i++) {
+      int id = nack.packetId(i);
+      nackSequences[count++] = id;
+      int mask = nack.lostBitmask(i);
+      for (int bit = 0; bit < NACK_BITMASK_BITS && count < nackSequences.length; bit++) {
+        if ((mask & (1 << bit)) != 0) {
+          nackSequences[count++] = (id + bit + 1) & 0xFFFF;
+        }
+      }
+    }
+    subscriber.requestResend(pool, nack.mediaSsrc(), nackSequences, count);
   }
 
   private void onReportBlock(ReportBlock report, long nowNanos) {

@@ -388,7 +388,9 @@ final class Connection {
             return transport.isConnected();
           }
         });
-    subscriber.setRtcpHandler(new SubscriberReports(subscriber, membership.room().forwarding()));
+    subscriber.setRtcpHandler(
+        new SubscriberReports(
+            subscriber, membership.room().forwarding(), service.forwarding().pool()));
     transport.setSink(subscriber);
     var subscription =
         new Subscription(
