@@ -85,6 +85,12 @@ final class OutgoingPacket {
     this.source = source;
   }
 
+  /** Writes the RTP sequence number of the filled copy (RFC 3550 §5.1: bytes 2–3). */
+  void setSequenceNumber(int sequence) {
+    buffer[OFFSET + 2] = (byte) (sequence >>> 8);
+    buffer[OFFSET + 3] = (byte) sequence;
+  }
+
   /** Marks a filled copy as the server's RED with {@code blocks} redundant blocks. */
   void setServerRed(int blocks) {
     this.serverRed = true;

@@ -29,7 +29,9 @@ public final class Publisher implements MediaTransport.PacketSink {
     /** Neither the negotiated Opus nor RED payload type (e.g. comfort noise, DTMF). */
     UNSUPPORTED_PAYLOAD_TYPE("unsupported-payload-type"),
     /** Larger than a send buffer holds. */
-    TOO_LARGE("too-large");
+    TOO_LARGE("too-large"),
+    /** Padding only (RFC 3550 §5.1): a bandwidth probe, nothing to hear. */
+    PADDING_ONLY("padding-only");
 
     private final String wireValue;
 
@@ -73,6 +75,8 @@ public final class Publisher implements MediaTransport.PacketSink {
   // The server's own RED (RecentFrames): receive-worker confined, like the fan-out.
   private final RecentFrames frames = new RecentFrames();
   private final NackGenerator nacks = new NackGenerator();
+  // Padding-only packets dropped so far (receive-worker confined): later packets move down by it.
+  private int paddingSkipped;
   private final byte[] nackScratch =
       new byte[NackGenerator.MAX_PACKET_BYTES + ReceiverReports.SRTCP_TAIL_BYTES];
   private final byte[] redScratch = new byte[OutgoingPacket.MAX_PACKET_BYTES];
@@ -199,12 +203,21 @@ public final class Publisher implements MediaTransport.PacketSink {
       drops.incrementAndGet(Drop.UNSUPPORTED_PAYLOAD_TYPE.ordinal());
       return;
     }
+    if (packet.payloadLength() == 0) {
+      // Padding only: libwebrtc's bandwidth probes (they follow our transport-cc feedback), sent
+      // with the audio SSRC. Not forwarded, and later packets move down one sequence number, so
+      // subscribers see no gap (a gap would read as loss and lower everyone's quality).
+      paddingSkipped++;
+      drops.incrementAndGet(Drop.PADDING_ONLY.ordinal());
+      return;
+    }
     int length = packet.length();
     if (length > OutgoingPacket.MAX_PACKET_BYTES) {
       drops.incrementAndGet(Drop.TOO_LARGE.ordinal());
       return;
     }
     long primary = frames.remember(packet, source);
+    int sequence = (packet.sequenceNumber() - paddingSkipped) & 0xFFFF;
     OutgoingStream[] row = routes;
     int queued = 0;
     int redLength = -1; // the server's RED version of this packet, built once when a route needs it
@@ -224,12 +237,14 @@ public final class Publisher implements MediaTransport.PacketSink {
         }
         if (redLength > 0) {
           copy.fill(redScratch, 0, redLength, receivedNanos, stream, source);
+          copy.setSequenceNumber(sequence);
           copy.setServerRed(frames.lastBlocks());
           stream.subscriber().enqueue(copy);
           continue;
         }
       }
       copy.fill(packet.buffer(), packet.offset(), length, receivedNanos, stream, source);
+      copy.setSequenceNumber(sequence);
       stream.subscriber().enqueue(copy);
     }
     copiesQueued.addAndGet(queued);

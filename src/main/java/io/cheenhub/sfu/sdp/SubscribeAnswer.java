@@ -15,13 +15,15 @@ import java.util.Objects;
  * @param fingerprints its DTLS certificate fingerprints
  * @param extensionIds accepted header extension ids by URI
  * @param red whether every active m-line kept RED ({@link SubscribeOfferBuilder#RED_PAYLOAD_TYPE})
+ * @param nack whether every active m-line kept {@code a=rtcp-fb:111 nack}
  */
 public record SubscribeAnswer(
     String iceUfrag,
     String icePwd,
     List<Attribute.Fingerprint> fingerprints,
     Map<String, Integer> extensionIds,
-    boolean red) {
+    boolean red,
+    boolean nack) {
 
   public SubscribeAnswer {
     Objects.requireNonNull(iceUfrag);
@@ -77,9 +79,14 @@ public record SubscribeAnswer(
       throw fail(SdpErrorCode.NO_RTCP_MUX, "answer has no a=rtcp-mux on the bundled transport");
     }
     boolean red = true;
+    boolean nack = true;
     for (MediaDescription m : answer.media()) {
       if (m.port() != 0) {
         red &= m.payloadTypes().contains(SubscribeOfferBuilder.RED_PAYLOAD_TYPE);
+        nack &=
+            m.rtcpFeedback(SubscribeOfferBuilder.OPUS_PAYLOAD_TYPE).stream()
+                .anyMatch(
+                    fb -> fb.type().equals(ServerProfile.NACK_FEEDBACK) && fb.parameters() == null);
       }
       if (m.port() != 0 && !m.payloadTypes().contains(SubscribeOfferBuilder.OPUS_PAYLOAD_TYPE)) {
         throw fail(
@@ -91,7 +98,12 @@ public record SubscribeAnswer(
       }
     }
     return new SubscribeAnswer(
-        ufrag.get().ufrag(), pwd.get().password(), fingerprints, transport.extensionIds(), red);
+        ufrag.get().ufrag(),
+        pwd.get().password(),
+        fingerprints,
+        transport.extensionIds(),
+        red,
+        nack);
   }
 
   private static SdpNegotiationException fail(SdpErrorCode code, String message) {

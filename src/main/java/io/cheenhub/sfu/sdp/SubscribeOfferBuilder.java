@@ -152,6 +152,8 @@ public final class SubscribeOfferBuilder {
     attributes.add(extmap(MID_EXTENSION_ID, ServerProfile.MID_URI));
     attributes.add(ServerProfile.opusRtpmap(pt));
     attributes.add(new Attribute.RtcpFeedback(pt, ServerProfile.TRANSPORT_CC_FEEDBACK, null));
+    // RFC 4585 §4.2: the browser asks for lost packets; the server resends them (SentPackets).
+    attributes.add(new Attribute.RtcpFeedback(pt, ServerProfile.NACK_FEEDBACK, null));
     attributes.add(new Attribute.Fmtp(pt, ServerProfile.OPUS_FMTP));
     // RFC 2198 over Opus, as libwebrtc offers it: the server sends RED to a lossy subscriber.
     attributes.add(ServerProfile.redRtpmap(RED_PAYLOAD_TYPE));

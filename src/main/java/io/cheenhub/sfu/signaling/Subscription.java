@@ -164,9 +164,10 @@ final class Subscription {
     }
     subscriber.setNegotiated(
         NegotiatedRtp.of(
-            OFFERED.opusPayloadType(),
-            answer.red() ? SubscribeOfferBuilder.RED_PAYLOAD_TYPE : NegotiatedRtp.NO_RED,
-            answer.extensionIds()));
+                OFFERED.opusPayloadType(),
+                answer.red() ? SubscribeOfferBuilder.RED_PAYLOAD_TYPE : NegotiatedRtp.NO_RED,
+                answer.extensionIds())
+            .withNack(answer.nack()));
     for (OutgoingStream stream : outstandingStreams) {
       stream.activate();
     }

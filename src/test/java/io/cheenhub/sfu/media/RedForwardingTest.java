@@ -136,4 +136,42 @@ class RedForwardingTest {
                 java.util.Arrays.copyOfRange(third, red.primaryOffset(), third.length)))
         .isEqualTo(1);
   }
+
+  @Test
+  void aNackedPacketIsSentAgainAsItWasAndPaddingProbesLeaveNoGap() {
+    var publisher = new Publisher("talker", CHROMIUM, pool);
+    CapturingSender listener = subscribe("listener", CHROMIUM.withNack(true));
+    table.addPublisher(publisher);
+    OutgoingStream stream = table.snapshot().streams().get(0);
+    stream.activate();
+    for (int sequence : new int[] {1, 3, 4}) {
+      byte[] bytes = redPacket(sequence);
+      assertThat(view.wrap(bytes, 0, bytes.length)).isTrue();
+      publisher.onRtp(view, System.nanoTime());
+      if (sequence == 1) {
+        // A libwebrtc bandwidth probe: padding only, on the audio SSRC, sequence 2.
+        byte[] probe = new byte[12 + 8];
+        probe[0] = (byte) 0xA0; // V=2, P=1
+        probe[1] = (byte) RED;
+        probe[3] = 2;
+        probe[probe.length - 1] = 8;
+        assertThat(view.wrap(probe, 0, probe.length)).isTrue();
+        publisher.onRtp(view, System.nanoTime());
+      }
+    }
+    ForwardingTest.await().atMost(Duration.ofSeconds(10)).until(() -> listener.count() == 3);
+    var sequences = listener.received().stream().map(TestRtp.Received::sequence).toList();
+    assertThat(sequences.get(1)).isEqualTo((sequences.get(0) + 1) & 0xFFFF);
+    assertThat(sequences.get(2)).isEqualTo((sequences.get(0) + 2) & 0xFFFF);
+    assertThat(publisher.dropped(Publisher.Drop.PADDING_ONLY)).isEqualTo(1);
+
+    Subscriber subscriber = stream.subscriber();
+    subscriber.requestResend(pool, stream.ssrc(), new int[] {sequences.get(1), 9_999}, 2);
+    ForwardingTest.await().atMost(Duration.ofSeconds(10)).until(() -> listener.count() == 4);
+    TestRtp.Received again = listener.received().get(3);
+    assertThat(again.sequence()).isEqualTo(sequences.get(1));
+    assertThat(again.payload()).containsExactly(listener.received().get(1).payload());
+    assertThat(subscriber.resent()).isEqualTo(1);
+    assertThat(subscriber.resendMissed()).as("9999 was never sent").isEqualTo(1);
+  }
 }

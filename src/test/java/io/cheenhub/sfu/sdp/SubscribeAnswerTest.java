@@ -106,6 +106,23 @@ class SubscribeAnswerTest {
   }
 
   @Test
+  void nackCountsOnlyWhenEveryActiveLineKeepsIt() throws SdpException {
+    assertThat(SubscribeAnswer.read(SdpParser.parse(ANSWER), OFFER).nack()).isFalse();
+    String withNack =
+        ANSWER.replace(
+            "a=rtpmap:111 opus/48000/2\r\na=fmtp",
+            "a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 nack\r\na=fmtp");
+    // Only the last active line had an fmtp to anchor on; add it to the first one too.
+    withNack =
+        withNack.replaceFirst(
+            "a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n",
+            "a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 nack\r\n");
+    assertThat(SubscribeAnswer.read(SdpParser.parse(withNack), OFFER).nack()).isTrue();
+    String pli = withNack.replace("a=rtcp-fb:111 nack\r\n", "a=rtcp-fb:111 nack pli\r\n");
+    assertThat(SubscribeAnswer.read(SdpParser.parse(pli), OFFER).nack()).isFalse();
+  }
+
+  @Test
   void refusesAnswersTheServerCannotUse() {
     record Case(String answer, SdpErrorCode code) {}
     List<Case> cases =

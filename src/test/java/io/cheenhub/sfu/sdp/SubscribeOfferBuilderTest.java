@@ -39,6 +39,9 @@ class SubscribeOfferBuilderTest {
       assertThat(m.payloadTypes()).containsExactly(111, 63);
       assertThat(m.rtpmap(63).orElseThrow().encodingName()).isEqualTo("red");
       assertThat(m.fmtp(63).orElseThrow().parameters()).isEqualTo("111/111");
+      assertThat(m.rtcpFeedback(111))
+          .extracting(Attribute.RtcpFeedback::type)
+          .containsExactly("transport-cc", "nack");
       assertThat(offer.direction(m)).isEqualTo(Direction.SENDONLY);
       assertThat(offer.effective(m, Attribute.Setup.class)).contains(Attribute.Setup.ACTPASS);
       assertThat(offer.fingerprints(m)).containsExactly(SdpFixtures.SERVER_FINGERPRINT);
