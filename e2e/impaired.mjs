@@ -1,9 +1,11 @@
 // Issue 7's end-to-end proof in real headless Chromium: voice through a bad network. The driver runs its
 // own Payara Micro with a fixed media port M that advertises the impairment relay (127.0.0.1:R) as its
 // only ICE candidate, so every media packet both ways goes through the relay (lib/relay.mjs); signaling
-// stays direct. Two participants send their own tones (lib/voice-page.mjs) and, per scenario, the driver
-// impairs the relay, listens in 1 s windows on both sides (FFT peak at the speaker's tone; concealed
-// samples from getStats deltas), reads RTT and the quality level, then heals the link.
+// stays direct. Two participants send their own tones (lib/voice-page.mjs). Every scenario starts clean:
+// the relay is healed, both pages leave() and join() a room of the scenario's own (new participants, so
+// new publishers at `high` and new forwarded streams), and only when both hear each other again does the
+// driver impair the relay, listen in 1 s windows on both sides (FFT peak at the speaker's tone; concealed
+// samples from getStats deltas), read RTT and the quality levels, then heal.
 //
 // Usage: E2E_WAR=... E2E_LOADGEN_JAR=... node impaired.mjs - <roomPrefix> [scenario,...]
 //   scenarios: loss5 loss20 delay50 delay200 cap1m cap512k cap256k cap32k heal (default: all of them)
@@ -28,7 +30,6 @@ const LEVEL_DOWN_LIMIT_MS = 5_000; // issue 7: loss20
 const LEVEL_UP_WAIT_MS = 35_000; // issue 7: heal, "the 10 s rule" plus margin
 const CLEAN_WITHIN_MS = 2_000; // issue 7: heal
 const RTT_TOLERANCE = 0.2; // issue 7: delay
-const SETTLE_MS = 1_000; // between scenarios, on a healed link
 const CLEAN_POLL_MS = 200; // heal: how often concealment is read while it should stop
 
 const both = (o) => ({ up: o, down: o });
@@ -166,6 +167,12 @@ function levelReport(r) {
   return { name, ok: true, value: r.levels.filter((e) => e.self).at(-1)?.level ?? null };
 }
 
+/** The isolation: when the impairment starts, both publishers are fresh and at `high`. */
+function startsHigh(r) {
+  const ok = Object.keys(r.startLevels).length === 2 && Object.values(r.startLevels).every((l) => l === 'high');
+  return { name: 'both publishers at high when the impairment starts (fresh participants)', ok, value: r.startLevels };
+}
+
 function levelBackUp(r, limitMs) {
   const name = `quality level back to high within ${limitMs} ms of healing`;
   const up = r.levels.filter((e) => e.self);
@@ -192,7 +199,7 @@ function summarize(name, r, ms) {
   }
   const ok = r.checks.every((c) => c.ok !== false);
   return {
-    ok, ms, impairment: r.impairment, windows, concealedPercent: concealedPercent(r),
+    ok, ms, room: r.roomId, startLevels: r.startLevels, impairment: r.impairment, windows, concealedPercent: concealedPercent(r),
     ...(r.lossyConcealedPercent ? { lossyConcealedPercent: r.lossyConcealedPercent, lastConcealedAtMs: r.lastConcealedAt } : {}),
     levels: r.levelsAvailable ? r.levels : 'not available', ...(r.levelUpTimeline ? { levelUpTimeline: r.levelUpTimeline } : {}),
     rttMs: { browserMedian: round(median(r.rtt.browser), 1), reportMedian: round(median(r.rtt.report), 1), serverMedian: round(median(r.rtt.server), 1) },
@@ -312,7 +319,30 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     throw new Error(`media does not go through the relay: ${JSON.stringify(seen.path)}`);
   }
   const listeners = people.map((p, i) => ({ listener: p, speaker: people[1 - i] }));
-  const serverStats = new ServerStats(payara.baseUrl, roomId);
+  let serverStats = new ServerStats(payara.baseUrl, roomId);
+  let scenarioRoom = roomId;
+  let startLevels = {};
+
+  /**
+   * A clean start for scenario `name`: the relay healed, both pages leave() and join() the room
+   * `<prefix>-<name>` (new participantIds: new publishers start at high, new forwarded streams start
+   * without RED, nothing of the previous scenario's quality state is left), both hear each other
+   * again; returns the publishers' own levels then (before any impairment).
+   */
+  async function fresh(name) {
+    await relay.set({});
+    await Promise.all(people.map((p) => p.leave()));
+    // The analysers of the old tracks cost CPU while connected.
+    await Promise.all(people.map((p) => p.page.evaluate(() => window.__e2e.release())));
+    scenarioRoom = `${prefix}-${name}`;
+    serverStats = new ServerStats(payara.baseUrl, scenarioRoom);
+    await Promise.all(people.map((p) => p.page.evaluate(([r, n]) => window.cheenhub.join({ roomId: r, displayName: n }), [scenarioRoom, p.name])));
+    for (const p of people) await p.joined(30_000);
+    await everyoneHearsEveryone(people, 20_000);
+    const states = await Promise.all(people.map((p) => p.state()));
+    startLevels = Object.fromEntries(people.map((p, i) => [p.name, states[i]?.quality?.level ?? null]));
+    log(`${name}: fresh in ${scenarioRoom} (${people.map((p) => `${p.name} ${p.participantId}`).join(', ')}), levels ${JSON.stringify(startLevels)}`);
+  }
 
   /**
    * Listens for `seconds` in back-to-back 1 s windows on both pages and returns the windows (per
@@ -355,7 +385,7 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     }
     const relayAfter = await relay.stats();
     return {
-      windows, rtt, levels: levels.timeline, levelsAvailable: levels.available,
+      roomId: scenarioRoom, startLevels, windows, rtt, levels: levels.timeline, levelsAvailable: levels.available,
       server: serverStats.availability(), serverView,
       relay: {
         up: relayDelta(relayBefore.up, relayAfter.up),
@@ -369,7 +399,7 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     await relay.set(scenario.impairment);
     log(`${name}: relay set to ${JSON.stringify(scenario.impairment)}`);
     const r = await listen(scenario.seconds, t0);
-    return { impairment: scenario.impairment, ...r, checks: scenario.checks(r) };
+    return { impairment: scenario.impairment, ...r, checks: [startsHigh(r), ...scenario.checks(r)] };
   }
 
   /**
@@ -402,7 +432,7 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     log('heal: relay healed');
     const lastConcealedAt = await concealmentStops(t0, CLEAN_WITHIN_MS + 3_000);
     const healed = await listen(4, t0);
-    const checks = [cleanWithin(lastConcealedAt, CLEAN_WITHIN_MS), allWindowsHaveTone(healed), noConcealment(healed)];
+    const checks = [startsHigh(lossy), cleanWithin(lastConcealedAt, CLEAN_WITHIN_MS), allWindowsHaveTone(healed), noConcealment(healed)];
     let levelUp = null;
     if (healed.levelsAvailable) {
       const more = await listen(LEVEL_UP_WAIT_MS / 1_000, t0, { stopWhen: (l) => l.allAt('high') });
@@ -422,6 +452,7 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     log(`scenario ${name}`);
     let summary;
     try {
+      await fresh(name);
       const r = SCENARIOS[name].custom ? await heal() : await plain(name, SCENARIOS[name]);
       summary = summarize(name, r, Date.now() - t0);
     } catch (error) {
@@ -432,7 +463,6 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     seen.scenarios[name] = summary;
     process.stderr.write(`SUMMARY ${name} ${JSON.stringify(summary)}\n`);
     if (!summary.ok) failed.push(`${name}: ${summary.error ?? summary.checks.filter((c) => c.ok === false).map((c) => c.name).join(', ')}`);
-    await sleep(SETTLE_MS);
   }
   if (failed.length) throw new Error(`failed: ${failed.join('; ')}`);
 });
