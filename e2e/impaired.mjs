@@ -1,16 +1,18 @@
 // Issue 7's end-to-end proof in real headless Chromium: voice through a bad network. The driver runs its
 // own Payara Micro with a fixed media port M that advertises the impairment relay (127.0.0.1:R) as its
 // only ICE candidate, so every media packet both ways goes through the relay (lib/relay.mjs); signaling
-// stays direct. Two participants send their own tones (lib/voice-page.mjs) and, per scenario, the driver
-// impairs the relay, listens in 1 s windows on both sides (FFT peak at the speaker's tone; concealed
-// samples from getStats deltas), reads RTT and the quality level, then heals the link.
+// stays direct. Two participants send their own tones (lib/voice-page.mjs). Every scenario starts clean:
+// the relay is healed, both pages leave() and join() a room of the scenario's own (new participants, so
+// new publishers at `high` and new forwarded streams), and only when both hear each other again does the
+// driver impair the relay, listen in 1 s windows on both sides (FFT peak at the speaker's tone; concealed
+// samples from getStats deltas), read RTT, the quality levels and the server's RED counts, then heal.
 //
 // Usage: E2E_WAR=... E2E_LOADGEN_JAR=... node impaired.mjs - <roomPrefix> [scenario,...]
 //   scenarios: loss5 loss20 delay50 delay200 cap1m cap512k cap256k cap32k heal (default: all of them)
 // Output contract: lib/harness.mjs; the JSON has one member per scenario under "scenarios", and each
 // scenario's summary is also logged to stderr as one line `SUMMARY <name> {...}` as soon as it is done.
-// A check whose server side is not there yet (quality levels, server RTT, RED) is reported with
-// "ok": null and "notAvailable": why, and does not fail the run.
+// A check whose server side is not there (no quality level in state()) is reported with "ok": null
+// and "notAvailable": why, and does not fail the run.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log, run } from './lib/harness.mjs';
 import { freeUdpPort, startOwnServer } from './lib/payara.mjs';
@@ -28,22 +30,31 @@ const LEVEL_DOWN_LIMIT_MS = 5_000; // issue 7: loss20
 const LEVEL_UP_WAIT_MS = 35_000; // issue 7: heal, "the 10 s rule" plus margin
 const CLEAN_WITHIN_MS = 2_000; // issue 7: heal
 const RTT_TOLERANCE = 0.2; // issue 7: delay
-const SETTLE_MS = 1_000; // between scenarios, on a healed link
+/** A receiver report counts for the server RTT when it reached the server this long after the delay began. */
+const RTT_REPORT_AFTER_MS = 3_000; // its LSR then names a sender report sent after the delay began
 const CLEAN_POLL_MS = 200; // heal: how often concealment is read while it should stop
 
 const both = (o) => ({ up: o, down: o });
-const delay = (ms) => ({
+const delay = (ms, seconds) => ({
   impairment: both({ delayMillis: ms, jitterMillis: 30 }),
-  seconds: 10,
+  // Each server RTT sample is one receiver report (about every 5 s per stream) whose round trip carries
+  // two jitters (±30 ms each way: sd ~25 ms), so 100 ms ± 20 % needs the ~8 reports of 20 s.
+  seconds,
   // Delay is added both ways, so the configured round trip is twice the one-way delay. The first
   // window is skipped: the moment the delay starts, `ms` of audio is in flight, a gap by construction.
   checks: (r) => [allWindowsHaveTone(r, 1), ...rttChecks(r, 2 * ms)],
 });
-const cap = (bps, mustReach) => ({
+// Each cap starts from `high` (fresh publishers). 1m and 512k carry high (64 kbit/s + RED) without loss,
+// so the level must still be high at the end; 256k is reported; 32k must reach low (high -> medium ->
+// low takes two steps at least 5 s apart) and the concealment in the windows after that is reported.
+const cap = (bps, level) => ({
   impairment: both({ bitsPerSecond: bps, queueBytes: capQueueBytes(bps) }),
   // Long enough for CAP_ADAPTATION_LIMIT_MS plus a few windows where the cap binds (32k), short elsewhere.
-  seconds: mustReach ? 15 : 8,
-  checks: (r) => [toneAfterAdaptation(r), ...(mustReach ? [levelReached(r, mustReach)] : [levelReport(r)])],
+  seconds: level === 'low' ? 20 : 8,
+  checks: (r) => [
+    toneAfterAdaptation(r),
+    level === 'low' ? levelReached(r, 'low') : levelAfterAdaptation(r, level),
+  ],
 });
 
 /** Per scenario: the impairment, how long to listen, and what must hold (checks over the windows). */
@@ -52,18 +63,18 @@ const SCENARIOS = {
     impairment: both({ loss: 0.05 }),
     seconds: 20,
     // 5 % each way is ~10 % end to end: only redundancy (RED, issue 7) conceals that below 2 %.
-    checks: (r) => [allWindowsHaveTone(r), concealedBelow(r, 0.02, { needsRed: true })],
+    checks: (r) => [allWindowsHaveTone(r), concealedBelow(r, 0.02)],
   },
   loss20: {
     impairment: both({ loss: 0.2 }),
     seconds: 20,
-    checks: (r) => [allWindowsHaveTone(r), concealedBelow(r, 0.05, { needsRed: true }), levelDownWithin(r, LEVEL_DOWN_LIMIT_MS)],
+    checks: (r) => [allWindowsHaveTone(r), concealedBelow(r, 0.05), levelDownWithin(r, LEVEL_DOWN_LIMIT_MS)],
   },
-  delay50: delay(50),
-  delay200: delay(200),
-  cap1m: cap(1_000_000),
-  cap512k: cap(512_000),
-  cap256k: cap(256_000),
+  delay50: delay(50, 20),
+  delay200: delay(200, 12),
+  cap1m: cap(1_000_000, 'high'),
+  cap512k: cap(512_000, 'high'),
+  cap256k: cap(256_000, null),
   cap32k: cap(32_000, 'low'),
   heal: { custom: true },
 };
@@ -100,15 +111,19 @@ function concealedPercent(r) {
   return per;
 }
 
-function concealedBelow(r, limit, { needsRed = false } = {}) {
+/**
+ * Concealed share over the whole scenario, the worse direction, asserted. Annotated with what the server
+ * says it sent on each direction's stream (GET api/rooms/<room>/stats, downlink.streams[]: `red` kept now,
+ * `redPacketsSent` during the scenario): the browser's inbound-rtp codec stays audio/opus even when RED
+ * arrives (NetEq unwraps it), so getStats cannot tell.
+ */
+function concealedBelow(r, limit) {
   const per = concealedPercent(r);
   const worst = Math.max(...Object.values(per).map((v) => v ?? 100));
-  const name = `concealed < ${limit * 100} %`;
-  const codecs = [...new Set(Object.values(r.windows).flatMap((ws) => ws.map((w) => w.codec)))];
-  if (needsRed && !codecs.includes('audio/red') && !(worst < limit * 100)) {
-    return { name, ok: null, value: worst, limit: limit * 100, codecs, notAvailable: `RED not negotiated end to end (received codecs ${codecs.join(', ')})` };
-  }
-  return { name, ok: worst < limit * 100, value: worst, limit: limit * 100, codecs };
+  const note = Object.entries(r.red)
+    .map(([dir, v]) => `${dir}: RED sent by the server: ${v.redPacketsSent ?? 'unknown'} of ${v.packetsSent ?? 'unknown'} packets, kept at the end: ${v.red}`)
+    .join('; ');
+  return { name: `concealed < ${limit * 100} %`, ok: worst < limit * 100, value: worst, limit: limit * 100, perDirection: per, red: r.red, note };
 }
 
 function cleanWithin(lastConcealedAt, limitMs) {
@@ -130,20 +145,22 @@ function median(values) {
   return s[Math.floor(s.length / 2)];
 }
 
+/**
+ * The asserted RTTs: the browser's candidate-pair RTT (STUN consent checks, from the second quarter on:
+ * the first samples still carry the clean link) and the server's, the median over the receiver reports
+ * that arrived RTT_REPORT_AFTER_MS after the delay began (downlink.streams[].rttMs whenever a stream's
+ * `reports` grew: one sample per report, not per poll, so a stale value does not count twice). The
+ * browser's remote-inbound-rtp RTT (from the server's receiver reports about the publisher; Chrome's
+ * sender reports come every ~5 s, so it settles slowly) is only reported, in the summary's rttMs.
+ */
 function rttChecks(r, configuredMs) {
-  // Samples from the third window on: the first ones still carry the round trips of the clean link.
   const within = (v) => v != null && Math.abs(v - configuredMs) <= RTT_TOLERANCE * configuredMs;
   const browser = median(r.rtt.browser.slice(Math.floor(r.rtt.browser.length / 4)));
-  const out = [{ name: `browser candidate-pair RTT within ${RTT_TOLERANCE * 100} % of ${configuredMs} ms`, ok: within(browser), value: round(browser, 1), limit: configuredMs, samples: r.rtt.browser.length }];
-  const report = median(r.rtt.report);
-  out.push(report == null
-    ? { name: 'browser remote-inbound-rtp RTT (server RTCP RR)', ok: null, notAvailable: 'no roundTripTime in remote-inbound-rtp (server sends no receiver reports with LSR/DLSR)' }
-    : { name: `browser remote-inbound-rtp RTT within ${RTT_TOLERANCE * 100} % of ${configuredMs} ms`, ok: within(report), value: round(report, 1), limit: configuredMs });
-  const server = median(r.rtt.server);
-  out.push(server == null
-    ? { name: 'server-reported RTT (api/rooms/<room>/stats downlink.rttMs)', ok: null, notAvailable: r.server }
-    : { name: `server-reported RTT within ${RTT_TOLERANCE * 100} % of ${configuredMs} ms`, ok: within(server), value: round(server, 1), limit: configuredMs });
-  return out;
+  const server = median(r.rtt.serverReports);
+  return [
+    { name: `browser candidate-pair RTT within ${RTT_TOLERANCE * 100} % of ${configuredMs} ms`, ok: within(browser), value: round(browser, 1), limit: configuredMs, samples: r.rtt.browser.length },
+    { name: `server-reported RTT (stats downlink.streams[].rttMs, median per report) within ${RTT_TOLERANCE * 100} % of ${configuredMs} ms`, ok: within(server), value: round(server, 1), limit: configuredMs, samples: r.rtt.serverReports.map((v) => round(v, 1)), ...(server == null ? { server: r.server } : {}) },
+  ];
 }
 
 function levelDownWithin(r, limitMs) {
@@ -153,17 +170,44 @@ function levelDownWithin(r, limitMs) {
   return { name, ok: !!down && down.at <= limitMs, value: down?.at ?? null, limit: limitMs };
 }
 
+/** Both publishers' own level reaches `level`; reported: when, and the concealment in the windows after it. */
 function levelReached(r, level) {
-  const name = `quality level reaches ${level}`;
+  const name = `both publishers' quality level reaches ${level}`;
   if (!r.levelsAvailable) return { name, ok: null, notAvailable: 'no quality level in window.cheenhub.state()' };
-  const reached = r.levels.find((e) => e.self && e.level === level);
-  return { name, ok: !!reached, value: reached?.at ?? null };
+  const reachedAt = {};
+  for (const who of Object.keys(r.startLevels)) reachedAt[who] = r.levels.find((e) => e.self && e.who === who && e.level === level)?.at ?? null;
+  const ok = Object.values(reachedAt).every((v) => v != null);
+  // Direction "listener<-speaker": the speaker's level is what shapes it.
+  const after = {};
+  for (const [dir, ws] of Object.entries(r.windows)) {
+    const at = reachedAt[dir.split('<-')[1]];
+    const later = at == null ? [] : ws.filter((w) => w.from >= at);
+    const samples = later.reduce((s, w) => s + w.samples, 0);
+    after[dir] = { windows: later.length, withTone: later.filter((w) => w.tone).length, concealedPercent: samples ? round((100 * later.reduce((s, w) => s + w.concealed, 0)) / samples, 3) : null };
+  }
+  return { name, ok, value: reachedAt, startLevels: r.startLevels, afterReached: after };
 }
 
-function levelReport(r) {
-  const name = 'quality level chosen';
-  if (!r.levelsAvailable) return { name, ok: null, notAvailable: 'no quality level in window.cheenhub.state()' };
-  return { name, ok: true, value: r.levels.filter((e) => e.self).at(-1)?.level ?? null };
+/**
+ * The level the server chose once the adaptation period is over: its stats' participants[].quality at
+ * the end of the scenario (the clients' own state().quality next to it). `expected` null: reported only.
+ */
+function levelAfterAdaptation(r, expected) {
+  const name = expected ? `quality level at the end is ${expected} (started ${r.startLevels ? 'at ' + [...new Set(Object.values(r.startLevels))].join('/') : 'unknown'})` : 'quality level at the end (reported)';
+  const server = r.serverLevels;
+  const client = Object.fromEntries(Object.keys(r.startLevels).map((who) => [who, r.levels.filter((e) => e.self && e.who === who).at(-1)?.level ?? null]));
+  const levels = Object.keys(server).length ? server : client;
+  const ok = expected ? Object.keys(r.startLevels).every((who) => levels[who] === expected) : true;
+  // Why a level went down: what was lost on the wire (the relay) next to what the browsers reported.
+  const note = `relay dropped up ${r.relay.up.dropped}, down ${r.relay.down.dropped}; browsers reported lost ` +
+    Object.entries(r.red).map(([dir, v]) => `${dir} ${v.packetsLostBefore}->${v.packetsLostAfter} (last ${v.lossPercentLast} %)`).join(', ');
+  return { name, ok, value: levels, server, client, startLevels: r.startLevels, limit: expected, note };
+}
+
+/** The isolation: when the impairment starts, both publishers are fresh and at `high`. */
+function startsHigh(r) {
+  const ok = Object.keys(r.startLevels).length === 2 && Object.values(r.startLevels).every((l) => l === 'high');
+  return { name: 'both publishers at high when the impairment starts (fresh participants)', ok, value: r.startLevels };
 }
 
 function levelBackUp(r, limitMs) {
@@ -171,8 +215,9 @@ function levelBackUp(r, limitMs) {
   const up = r.levels.filter((e) => e.self);
   const last = new Map();
   for (const e of up) last.set(e.who, e);
-  const allHigh = [...last.values()].every((e) => e.level === 'high');
-  return { name, ok: allHigh, value: Math.max(...[...last.values()].map((e) => e.at)) };
+  const allHigh = last.size === 2 && [...last.values()].every((e) => e.level === 'high');
+  const at = Math.max(...[...last.values()].map((e) => e.at));
+  return { name, ok: allHigh && at <= limitMs, value: allHigh ? at : Object.fromEntries([...last].map(([w, e]) => [w, e.level])), limit: limitMs };
 }
 
 function relayDelta(a, b) {
@@ -192,12 +237,16 @@ function summarize(name, r, ms) {
   }
   const ok = r.checks.every((c) => c.ok !== false);
   return {
-    ok, ms, impairment: r.impairment, windows, concealedPercent: concealedPercent(r),
+    ok, ms, room: r.roomId, startLevels: r.startLevels, impairment: r.impairment, windows, concealedPercent: concealedPercent(r), red: r.red,
     ...(r.lossyConcealedPercent ? { lossyConcealedPercent: r.lossyConcealedPercent, lastConcealedAtMs: r.lastConcealedAt } : {}),
-    levels: r.levelsAvailable ? r.levels : 'not available', ...(r.levelUpTimeline ? { levelUpTimeline: r.levelUpTimeline } : {}),
-    rttMs: { browserMedian: round(median(r.rtt.browser), 1), reportMedian: round(median(r.rtt.report), 1), serverMedian: round(median(r.rtt.server), 1) },
-    server: r.server, ...(r.serverView ? { serverView: r.serverView } : {}), relay: r.relay, checks: r.checks,
-    ...(ok ? {} : { error: r.checks.filter((c) => c.ok === false).map((c) => `${c.name}: ${c.value} (limit ${c.limit})`).join('; ') }),
+    levels: r.levelsAvailable ? r.levels : 'not available', ...(r.lossyLevels ? { lossyLevels: r.lossyLevels } : {}), ...(r.levelUpTimeline ? { levelUpTimeline: r.levelUpTimeline } : {}),
+    rttMs: {
+      browserMedian: round(median(r.rtt.browser), 1), serverMedian: round(median(r.rtt.server), 1), serverPerReportMedian: round(median(r.rtt.serverReports), 1),
+      // Information only: the browser's RTT from the server's receiver reports about its microphone.
+      remoteInboundMedian: round(median(r.rtt.report), 1), remoteInboundLast: round(r.rtt.report.at(-1), 1),
+    },
+    server: r.server, serverLevels: r.serverLevels, ...(r.serverView ? { serverView: r.serverView } : {}), relay: r.relay, checks: r.checks,
+    ...(ok ? {} : { error: r.checks.filter((c) => c.ok === false).map((c) => `${c.name}: ${JSON.stringify(c.value)} (limit ${c.limit})${c.note ? ` [${c.note}]` : ''}`).join('; ') }),
   };
 }
 
@@ -312,7 +361,40 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     throw new Error(`media does not go through the relay: ${JSON.stringify(seen.path)}`);
   }
   const listeners = people.map((p, i) => ({ listener: p, speaker: people[1 - i] }));
-  const serverStats = new ServerStats(payara.baseUrl, roomId);
+  let serverStats = new ServerStats(payara.baseUrl, roomId);
+  let scenarioRoom = roomId;
+  let startLevels = {};
+
+  /**
+   * A clean start for scenario `name`: the relay healed, both pages leave() and join() the room
+   * `<prefix>-<name>` (new participantIds: new publishers start at high, new forwarded streams start
+   * without RED, nothing of the previous scenario's quality state is left), both hear each other
+   * again; returns the publishers' own levels then (before any impairment).
+   */
+  async function fresh(name) {
+    await relay.set({});
+    await Promise.all(people.map((p) => p.leave()));
+    // The analysers of the old tracks cost CPU while connected.
+    await Promise.all(people.map((p) => p.page.evaluate(() => window.__e2e.release())));
+    scenarioRoom = `${prefix}-${name}`;
+    serverStats = new ServerStats(payara.baseUrl, scenarioRoom);
+    await Promise.all(people.map((p) => p.page.evaluate(([r, n]) => window.cheenhub.join({ roomId: r, displayName: n }), [scenarioRoom, p.name])));
+    for (const p of people) await p.joined(30_000);
+    await everyoneHearsEveryone(people, 20_000);
+    const states = await Promise.all(people.map((p) => p.state()));
+    startLevels = Object.fromEntries(people.map((p, i) => [p.name, states[i]?.quality?.level ?? null]));
+    log(`${name}: fresh in ${scenarioRoom} (${people.map((p) => `${p.name} ${p.participantId}`).join(', ')}), levels ${JSON.stringify(startLevels)}`);
+  }
+
+  /** Per direction "listener<-speaker": the server's stream to the listener carrying the speaker (stats downlink.streams[]). */
+  function streamsOf(server) {
+    const out = {};
+    for (const { listener, speaker } of listeners) {
+      const me = server?.participants?.find((p) => p.participantId === listener.participantId);
+      out[`${listener.name}<-${speaker.name}`] = me?.downlink?.streams?.find((st) => st.publisherId === speaker.participantId) ?? null;
+    }
+    return out;
+  }
 
   /**
    * Listens for `seconds` in back-to-back 1 s windows on both pages and returns the windows (per
@@ -321,12 +403,21 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
    */
   async function listen(seconds, t0, { stopWhen } = {}) {
     const windows = Object.fromEntries(listeners.map(({ listener, speaker }) => [`${listener.name}<-${speaker.name}`, []]));
-    const rtt = { browser: [], report: [], server: [] };
+    const rtt = { browser: [], report: [], server: [], serverReports: [] };
     const levels = new LevelTimeline(people, t0);
     let serverView = null; // the last GET api/rooms/<room>/stats answer, reported as is
+    const first = await serverStats.read();
+    const streamsBefore = streamsOf(first);
+    // participantId/ssrc -> reports seen: a stream's rttMs is a new sample when its `reports` grows.
+    const reportsSeen = new Map();
+    const eachStream = (server, fn) => {
+      for (const p of server?.participants ?? []) for (const st of p.downlink?.streams ?? []) fn(`${p.participantId}/${st.ssrc}`, st);
+    };
+    eachStream(first, (key, st) => reportsSeen.set(key, st.reports));
     let prev = await Promise.all(people.map((p) => p.stats()));
     const relayBefore = await relay.stats();
-    const end = Date.now() + seconds * 1_000;
+    const start = Date.now();
+    const end = start + seconds * 1_000;
     while (Date.now() < end) {
       const from = Date.now() - t0;
       const heard = await Promise.all(listeners.map(({ listener, speaker }) => listener.hear(WINDOW_MS, [speaker.hz])));
@@ -351,12 +442,38 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
       const server = await serverStats.read();
       serverView = server ?? serverView;
       for (const p of server?.participants ?? []) if (p.downlink?.rttMs != null) rtt.server.push(p.downlink.rttMs);
+      eachStream(server, (key, st) => {
+        if (st.reports === reportsSeen.get(key)) return;
+        reportsSeen.set(key, st.reports);
+        if (st.rttMs != null && Date.now() - t0 >= RTT_REPORT_AFTER_MS) rtt.serverReports.push(st.rttMs);
+      });
+      // Whether the server keeps RED on each direction's stream right after this window.
+      const streams = streamsOf(server);
+      for (const [dir, ws] of Object.entries(windows)) ws.at(-1).red = streams[dir]?.red ?? null;
       if (stopWhen && (await stopWhen(levels))) break;
     }
     const relayAfter = await relay.stats();
+    const streamsAfter = streamsOf(serverView);
+    const red = {};
+    for (const [dir, after] of Object.entries(streamsAfter)) {
+      const before = streamsBefore[dir];
+      red[dir] = {
+        red: after?.red ?? null,
+        redPacketsSent: after?.redPacketsSent == null ? null : after.redPacketsSent - (before?.redPacketsSent ?? 0),
+        packetsSent: after?.packetsSent == null ? null : after.packetsSent - (before?.packetsSent ?? 0),
+        windowsWithRedKept: windows[dir].filter((w) => w.red).length,
+        // What the listener's browser reported about the stream (receiver reports): cumulative lost
+        // before the impairment started and at the end, the last interval's loss, how many reports.
+        packetsLostBefore: before?.packetsLost ?? null,
+        packetsLostAfter: after?.packetsLost ?? null,
+        lossPercentLast: after?.lossPercent == null ? null : round(after.lossPercent, 2),
+        reports: after?.reports ?? null,
+      };
+    }
+    const serverLevels = Object.fromEntries((serverView?.participants ?? []).filter((p) => p.quality?.level).map((p) => [p.displayName, p.quality.level]));
     return {
-      windows, rtt, levels: levels.timeline, levelsAvailable: levels.available,
-      server: serverStats.availability(), serverView,
+      roomId: scenarioRoom, startLevels, windows, rtt, levels: levels.timeline, levelsAvailable: levels.available,
+      red, serverLevels, server: serverStats.availability(), serverView,
       relay: {
         up: relayDelta(relayBefore.up, relayAfter.up),
         down: relayDelta(relayBefore.down, relayAfter.down),
@@ -369,7 +486,7 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     await relay.set(scenario.impairment);
     log(`${name}: relay set to ${JSON.stringify(scenario.impairment)}`);
     const r = await listen(scenario.seconds, t0);
-    return { impairment: scenario.impairment, ...r, checks: scenario.checks(r) };
+    return { impairment: scenario.impairment, ...r, checks: [startsHigh(r), ...scenario.checks(r)] };
   }
 
   /**
@@ -402,17 +519,18 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     log('heal: relay healed');
     const lastConcealedAt = await concealmentStops(t0, CLEAN_WITHIN_MS + 3_000);
     const healed = await listen(4, t0);
-    const checks = [cleanWithin(lastConcealedAt, CLEAN_WITHIN_MS), allWindowsHaveTone(healed), noConcealment(healed)];
+    const checks = [startsHigh(lossy), cleanWithin(lastConcealedAt, CLEAN_WITHIN_MS), allWindowsHaveTone(healed), noConcealment(healed)];
     let levelUp = null;
     if (healed.levelsAvailable) {
-      const more = await listen(LEVEL_UP_WAIT_MS / 1_000, t0, { stopWhen: (l) => l.allAt('high') });
+      // Until LEVEL_UP_WAIT_MS after healing, not after this point.
+      const more = await listen(Math.max(1, (t0 + LEVEL_UP_WAIT_MS - Date.now()) / 1_000), t0, { stopWhen: (l) => l.allAt('high') });
       levelUp = more.levels;
       checks.push(levelBackUp(more, LEVEL_UP_WAIT_MS));
     } else {
       checks.push({ name: 'level back to high', ok: null, notAvailable: 'no quality level in window.cheenhub.state()' });
     }
     return {
-      impairment, lossyConcealedPercent: concealedPercent(lossy), lastConcealedAt, lossyWindows: lossy.windows, ...healed, levelUpTimeline: levelUp, checks,
+      impairment, lossyConcealedPercent: concealedPercent(lossy), lossyLevels: lossy.levels, lastConcealedAt, lossyWindows: lossy.windows, ...healed, levelUpTimeline: levelUp, checks,
     };
   }
 
@@ -422,6 +540,7 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     log(`scenario ${name}`);
     let summary;
     try {
+      await fresh(name);
       const r = SCENARIOS[name].custom ? await heal() : await plain(name, SCENARIOS[name]);
       summary = summarize(name, r, Date.now() - t0);
     } catch (error) {
@@ -432,7 +551,6 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     seen.scenarios[name] = summary;
     process.stderr.write(`SUMMARY ${name} ${JSON.stringify(summary)}\n`);
     if (!summary.ok) failed.push(`${name}: ${summary.error ?? summary.checks.filter((c) => c.ok === false).map((c) => c.name).join(', ')}`);
-    await sleep(SETTLE_MS);
   }
   if (failed.length) throw new Error(`failed: ${failed.join('; ')}`);
 });
