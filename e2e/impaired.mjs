@@ -334,7 +334,12 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
   onCleanup(relay.stop);
   const payara = await startOwnServer({
     tmp, onCleanup, seen,
-    properties: { 'sfu.media.port': mediaPort, 'sfu.media.advertised-addresses': relay.listen },
+    properties: {
+      // E2E_SERVER_PROPERTIES="sfu.quality.red=false …": settings to compare (docs/benchmarks.md).
+      ...Object.fromEntries((process.env.E2E_SERVER_PROPERTIES ?? '').split(/\s+/).filter(Boolean).map((p) => p.split('='))),
+      'sfu.media.port': mediaPort,
+      'sfu.media.advertised-addresses': relay.listen,
+    },
   });
   seen.relay = { listen: relay.listen, upstream: `127.0.0.1:${mediaPort}`, control: relay.control };
   const { newContext } = await launchChromium({ onCleanup, seen });

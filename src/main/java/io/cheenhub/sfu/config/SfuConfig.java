@@ -111,6 +111,16 @@ public class SfuConfig {
   }
 
   /** Room limits as configured. */
+  @Inject
+  @ConfigProperty(name = "sfu.quality.red", defaultValue = "true")
+  boolean red;
+
+  /** Loss resilience settings as configured. */
+  @Produces
+  public QualitySettings qualitySettings() {
+    return new QualitySettings(red);
+  }
+
   @Produces
   public RoomLimits roomLimits() {
     return new RoomLimits(maxParticipantsPerRoom, maxDisplayNameLength);

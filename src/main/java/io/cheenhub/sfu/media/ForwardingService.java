@@ -143,6 +143,11 @@ public final class ForwardingService {
     }
   }
 
+  /** Whether lossy subscribers get the server's RED ({@code sfu.quality.red}). */
+  public void setRedEnabled(boolean enabled) {
+    qualityTick.setRedEnabled(enabled);
+  }
+
   /**
    * Once a second, after {@link #sendReceiverReports()} on the same thread: sender reports, loss,
    * quality levels and RED decisions for one room's table (see {@link QualityTick}).

@@ -51,10 +51,16 @@ public final class QualityTick {
   private static final ReportBlock[] NO_BLOCKS = new ReportBlock[0];
 
   private final PacketPool pool;
+  private volatile boolean redEnabled = true;
 
   /** Sender reports come from {@code pool}'s buffers (they travel through the send queues). */
   public QualityTick(PacketPool pool) {
     this.pool = Objects.requireNonNull(pool);
+  }
+
+  /** With false, no stream gets RED kept (plain Opus everywhere). */
+  void setRedEnabled(boolean enabled) {
+    redEnabled = enabled;
   }
 
   /** One pass over {@code table} at {@code nowNanos}. */
@@ -79,7 +85,11 @@ public final class QualityTick {
         if (!Double.isNaN(reported) && !(reported <= worstListener)) {
           worstListener = reported;
         }
-        decideRed(stream, uplinkLoss, reported, publisher.level(), nowMillis);
+        if (redEnabled) {
+          decideRed(stream, uplinkLoss, reported, publisher.level(), nowMillis);
+        } else {
+          stream.setRedKept(false);
+        }
       }
       QualityLevel changed;
       if (!Double.isNaN(worstListener) && !(worstListener <= uplinkLoss)) {

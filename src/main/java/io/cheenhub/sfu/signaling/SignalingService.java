@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.signaling;
 
+import io.cheenhub.sfu.config.QualitySettings;
 import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.media.ForwardingService;
 import io.cheenhub.sfu.media.PacketPool;
@@ -49,6 +50,7 @@ public class SignalingService {
   @Inject RoomRegistry rooms;
   @Inject SfuMetrics metrics;
   @Inject SignalingLimits limits;
+  @Inject QualitySettings quality;
   @Inject TransportService transports;
 
   @Resource ManagedExecutorService executor;
@@ -74,6 +76,7 @@ public class SignalingService {
     forwarding =
         new ForwardingService(
             PacketPool.DEFAULT_CAPACITY, transports::workers, Subscriber.DEFAULT_QUEUE_PACKETS);
+    forwarding.setRedEnabled(quality.red());
     metrics.registerForwarding(forwarding);
     reports =
         scheduler.scheduleAtFixedRate(

@@ -108,6 +108,11 @@ class RelayControlTest {
     for (int i = 0; i < 20; i++) {
       client.send(datagram.clear(), relay.address());
     }
+    // The relay reads them on its own thread: heal only once all 20 met the full loss.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> call("GET", "/stats", null).body().getJsonObject("up").getInt("received") == 20);
     call("PUT", "/impairment", "{}");
     for (int i = 0; i < 10; i++) {
       client.send(datagram.clear(), relay.address());
