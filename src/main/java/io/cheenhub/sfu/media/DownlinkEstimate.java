@@ -43,6 +43,9 @@ public final class DownlinkEstimate {
   private volatile long feedbacks;
   private volatile long unknown;
 
+  // Receive-worker confined: 1 + the number of a packet last reported missing, by history slot.
+  private final int[] reportedLost = new int[SendHistory.ENTRIES];
+
   // Tick-confined.
   private long ackedPrior;
   private long lostPrior;
@@ -58,13 +61,21 @@ public final class DownlinkEstimate {
     long bytesNow = ackedBytes;
     long unknownNow = unknown;
     while (cursor.next()) {
-      long entry = history.lookup(cursor.sequenceNumber());
+      int sequence = cursor.sequenceNumber();
+      long entry = history.lookup(sequence);
+      int slot = sequence & (SendHistory.ENTRIES - 1);
       if (entry == SendHistory.UNKNOWN) {
         unknownNow++;
       } else if (cursor.received()) {
+        if (reportedLost[slot] == sequence + 1) {
+          // Reported missing before and arrived late (jitter, reordering): not lost after all.
+          reportedLost[slot] = 0;
+          lostNow--;
+        }
         ackedNow++;
         bytesNow += SendHistory.bytes(entry);
-      } else {
+      } else if (reportedLost[slot] != sequence + 1) {
+        reportedLost[slot] = sequence + 1;
         lostNow++;
       }
     }
@@ -91,12 +102,12 @@ public final class DownlinkEstimate {
     lostPrior = lostNow;
     bytesPrior = bytesNow;
     lastTickNanos = nowNanos;
-    long packets = ackedInterval + lostInterval;
+    long packets = ackedInterval + Math.max(0, lostInterval);
     if (packets <= 0 || seconds <= 0) {
       loss = Double.NaN;
       return Double.NaN;
     }
-    double fraction = (double) lostInterval / packets;
+    double fraction = (double) Math.max(0, lostInterval) / packets;
     double deliveredBps = bytes * BITS_PER_BYTE / seconds;
     long estimate = estimateBps;
     double next;

@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>Each subscriber gets a compound of sender reports, one per stream it receives (RFC 3550
  *       §6.4.1), queued behind its RTP so that one thread encrypts for its transport. Echoed in the
  *       subscriber's receiver reports (LSR/DLSR), they give the downlink round-trip time.
- *   <li>A listener's loss is the worse of two signals: its browser's newest receiver report about
- *       the stream, which stands until the next one is due ({@link #LISTENER_LOSS_HOLD_NANOS}), and
- *       the transport-wide feedback of the last second (every ~100 ms, so it sees loss at once and
- *       drives the smoothed {@link DownlinkEstimate}).
+ *   <li>A listener's loss is the transport-wide feedback of the last second where its browser sends
+ *       it (every ~100 ms, the server → listener path alone, late arrivals not counted; it also
+ *       drives the smoothed {@link DownlinkEstimate}), else its newest receiver report about the
+ *       stream, which stands until the next one is due ({@link #LISTENER_LOSS_HOLD_NANOS}).
  *   <li>Each publisher's {@link QualityController} is fed the worse of its uplink loss (measured by
  *       the server in the receiver report it just sent) and the highest loss its listeners
  *       currently report. The policy, documented in docs/quality.md: one publisher sends one
@@ -81,7 +81,7 @@ public final class QualityTick {
       double worstListener = Double.NaN;
       for (OutgoingStream stream : streams) {
         stream.takeReportedLoss();
-        double reported = worse(heldListenerLoss(stream, nowNanos), stream.subscriber().tickLoss);
+        double reported = listenerLoss(stream, nowNanos);
         if (!Double.isNaN(reported) && !(reported <= worstListener)) {
           worstListener = reported;
         }
@@ -105,9 +105,14 @@ public final class QualityTick {
     }
   }
 
-  /** The larger of two losses where NaN means unknown. */
-  private static double worse(double a, double b) {
-    return Double.isNaN(a) || b > a ? b : a;
+  /**
+   * What this stream's listener loses: the transport-wide feedback of the last second where the
+   * browser sends it (about the server → listener path alone, every ~100 ms), else its newest
+   * receiver report (end to end, every ~5 s, held until the next is due).
+   */
+  private static double listenerLoss(OutgoingStream stream, long nowNanos) {
+    double feedback = stream.subscriber().tickLoss;
+    return Double.isNaN(feedback) ? heldListenerLoss(stream, nowNanos) : feedback;
   }
 
   /**

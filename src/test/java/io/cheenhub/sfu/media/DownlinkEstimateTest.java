@@ -90,4 +90,29 @@ class DownlinkEstimateTest {
     assertThat(estimate.unknown()).isEqualTo(1);
     assertThat(estimate.tick(clock)).isNaN();
   }
+
+  @Test
+  void aPacketReportedMissingThatArrivesLaterIsNotLoss() {
+    var first = new TransportCcFeedback();
+    for (int i = 0; i < 10; i++) {
+      int sequence = history.nextSequence();
+      history.record(sequence, BYTES, clock);
+      if (sequence != 5) {
+        first.onPacket(sequence, clock);
+      }
+      clock += PACKET_INTERVAL;
+    }
+    feed(first);
+    var late = new TransportCcFeedback(); // the browser's next feedback: 5 came after all
+    late.onPacket(5, clock);
+    feed(late);
+    assertThat(estimate.tick(clock)).isZero();
+  }
+
+  private void feed(TransportCcFeedback browser) {
+    int length = browser.write(buf, 0, 1, 2, clock);
+    assertThat(view.wrap(buf, 0, length)).isTrue();
+    assertThat(cursor.wrap(view)).isTrue();
+    estimate.onFeedback(cursor, history);
+  }
 }
