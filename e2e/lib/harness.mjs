@@ -121,7 +121,11 @@ async function joinAndPublish(ui, { baseUrl, roomId, displayName, audioProcessin
     await sleep(POLL_MS);
   }
   log(`browser: ice ${client.iceState}, dtls ${client.dtlsState}, ${client.srtpCipher}, pair ${client.selectedPair}`);
-  return { deadline, opusPayloadType: client.opusPayloadType, participantId: page.participantId };
+  return {
+    deadline,
+    opusPayloadTypes: [client.opusPayloadType, client.redPayloadType].filter((pt) => Number.isInteger(pt)),
+    participantId: page.participantId,
+  };
 }
 
 /**
@@ -130,15 +134,18 @@ async function joinAndPublish(ui, { baseUrl, roomId, displayName, audioProcessin
  */
 export async function publishAndVerify(ui, options) {
   const { baseUrl, roomId, seen } = options;
-  const { deadline, opusPayloadType, participantId } = await joinAndPublish(ui, options);
-  await awaitServerDecrypts(baseUrl, roomId, participantId, opusPayloadType, deadline, seen);
+  const { deadline, opusPayloadTypes, participantId } = await joinAndPublish(ui, options);
+  await awaitServerDecrypts(baseUrl, roomId, participantId, opusPayloadTypes, deadline, seen);
   seen.client = await ui.evaluate(readClientStats);
 }
 
-/** Polls GET api/rooms/{roomId} until the server decrypted MIN_RTP_PACKETS from us, with the Opus PT among them. */
-async function awaitServerDecrypts(baseUrl, roomId, participantId, opusPayloadType, deadline, seen) {
+/**
+ * Polls GET api/rooms/{roomId} until the server decrypted MIN_RTP_PACKETS from us, with Opus among them: its
+ * own PT, or RED over Opus, which Chromium sends when the server's answer lists RED first (docs/quality.md).
+ */
+async function awaitServerDecrypts(baseUrl, roomId, participantId, opusPayloadTypes, deadline, seen) {
   const url = new URL(`api/rooms/${encodeURIComponent(roomId)}`, baseUrl);
-  const opus = String(opusPayloadType);
+  const opus = opusPayloadTypes.map(String).join(' or ');
   for (;;) {
     const response = await fetch(url);
     if (response.ok) {
@@ -146,8 +153,9 @@ async function awaitServerDecrypts(baseUrl, roomId, participantId, opusPayloadTy
       const me = room.participants?.find((p) => p.participantId === participantId);
       seen.server = me?.publish ?? null;
       const publish = me?.publish;
-      if (publish && publish.rtpPacketsDecrypted >= MIN_RTP_PACKETS && publish.payloadTypes?.[opus] > 0) {
-        log(`server: ${publish.rtpPacketsDecrypted} RTP packets decrypted, PT ${opus} x ${publish.payloadTypes[opus]}`);
+      const withOpus = opusPayloadTypes.reduce((n, pt) => n + (publish?.payloadTypes?.[String(pt)] ?? 0), 0);
+      if (publish && publish.rtpPacketsDecrypted >= MIN_RTP_PACKETS && withOpus > 0) {
+        log(`server: ${publish.rtpPacketsDecrypted} RTP packets decrypted, PT ${opus} x ${withOpus}`);
         return publish;
       }
     } else {
@@ -197,6 +205,7 @@ async function readClientStats() {
   const outbound = all.find((s) => s.type === 'outbound-rtp' && s.kind === 'audio');
   const codec = stats.get(outbound?.codecId);
   const opusInAnswer = /^a=rtpmap:(\d+) opus\/48000/im.exec(pc.remoteDescription?.sdp ?? '');
+  const redInAnswer = /^a=rtpmap:(\d+) red\/48000/im.exec(pc.remoteDescription?.sdp ?? '');
   const track = publisher.track;
   return {
     connectionState: pc.connectionState,
@@ -211,6 +220,7 @@ async function readClientStats() {
     packetsSent: outbound?.packetsSent ?? null,
     codec: codec?.mimeType ?? null,
     opusPayloadType: codec?.mimeType?.toLowerCase() === 'audio/opus' ? codec.payloadType : Number(opusInAnswer?.[1]),
+    redPayloadType: redInAnswer ? Number(redInAnswer[1]) : null,
     microphone: track ? { label: track.label, settings: track.getSettings() } : null,
   };
 }

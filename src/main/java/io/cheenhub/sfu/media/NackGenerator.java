@@ -23,9 +23,14 @@ final class NackGenerator {
   static final int MAX_GAP = 16;
 
   /** Between two NACKs for one packet: a LAN/VPN round trip plus the browser's pacing. */
-  static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(40);
+  static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(30);
 
-  static final int MAX_ATTEMPTS = 3;
+  /**
+   * At 20 % loss each way a NACK and its answer both arrive 64 % of the time: 3 attempts leave 4.7
+   * % of the gaps, 5 leave 0.6 %. libwebrtc also drops a whole NACK when its retransmission budget
+   * is spent, which more attempts ride out.
+   */
+  static final int MAX_ATTEMPTS = 5;
 
   /** After this a resent packet would come too late to be played. */
   static final long GIVE_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(300);

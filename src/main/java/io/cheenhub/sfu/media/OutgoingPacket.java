@@ -99,19 +99,20 @@ final class OutgoingPacket {
 
   /** Marks {@code buffer[OFFSET, OFFSET + length)}, written by the caller, as server RTCP. */
   void setRtcp(int length) {
-    this.rtcp = true;
-    this.resend = false;
-    this.length = length;
-    this.receivedNanos = 0;
-    this.stream = null;
-    this.source = null;
+    control(true, false, length);
   }
 
   /** Marks the buffer as a resend request of {@code entries} pairs, written by the caller. */
   void setResend(int entries) {
-    this.rtcp = false;
-    this.resend = true;
-    this.length = entries;
+    control(false, true, entries);
+  }
+
+  /** A buffer that is no stream's packet: server RTCP or a resend request. */
+  private void control(boolean rtcp, boolean resend, int length) {
+    this.rtcp = rtcp;
+    this.resend = resend;
+    this.serverRed = false;
+    this.length = length;
     this.receivedNanos = 0;
     this.stream = null;
     this.source = null;

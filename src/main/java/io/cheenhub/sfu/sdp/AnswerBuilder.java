@@ -18,9 +18,10 @@ import java.util.Set;
  *       Only the offer's first BUNDLE group is used: the server runs one transport per
  *       PeerConnection.
  *   <li>Codecs: Opus with the offer's PT and fmtp {@code minptime=10;useinbandfec=1} (plus {@code
- *       usedtx=1} when offered); RED ({@code red/48000/2} over that Opus PT, listed first), {@code
- *       rtcp-fb transport-cc} and {@code nack} only where offered; header extensions only audio
- *       level, mid, transport-wide cc and abs-send-time, only where offered, with the offer's ids.
+ *       usedtx=1} always: the server prefers DTX); RED ({@code red/48000/2} over that Opus PT,
+ *       listed first), {@code rtcp-fb transport-cc} and {@code nack} only where offered; header
+ *       extensions only audio level, mid, transport-wide cc and abs-send-time, only where offered,
+ *       with the offer's ids.
  *   <li>Transport: {@code a=setup:passive} (the server is always the DTLS server), {@code
  *       a=rtcp-mux}, ICE credentials and fingerprint on every accepted m-line; candidates and
  *       {@code a=end-of-candidates} only on the first accepted one, the answerer BUNDLE tag (RFC
@@ -360,10 +361,11 @@ public final class AnswerBuilder {
         return null;
       }
       int opusPt = opus.payloadType();
-      // RFC 7587 §6.1: DTX is the sender's choice; keep it only when the browser offered it.
-      boolean dtx =
-          m.fmtp(opusPt).map(f -> "1".equals(f.parameterMap().get("usedtx"))).orElse(false);
-      String fmtp = dtx ? ServerProfile.OPUS_FMTP + ";usedtx=1" : ServerProfile.OPUS_FMTP;
+      // RFC 7587 §6.1: usedtx is the decoder's preference, and the server prefers DTX: in silence
+      // the
+      // browser then sends one frame per 400 ms instead of 50 per second, to every listener, which
+      // is all their jitter buffers need (docs/quality.md).
+      String fmtp = ServerProfile.OPUS_FMTP + ";usedtx=1";
       boolean transportCc = false;
       boolean nack = false;
       for (Attribute.RtcpFeedback fb : m.rtcpFeedback(opusPt)) {

@@ -47,7 +47,7 @@ class AnswerBuilderTest {
                 "a=fmtp:63 111/111",
                 "a=rtpmap:111 opus/48000/2",
                 "a=rtcp-fb:111 transport-cc",
-                "a=fmtp:111 minptime=10;useinbandfec=1",
+                "a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1",
                 "a=" + SdpFixtures.SERVER_CANDIDATE_V4,
                 "a=" + SdpFixtures.SERVER_CANDIDATE_V6,
                 "a=end-of-candidates",
@@ -71,7 +71,7 @@ class AnswerBuilderTest {
             "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
             "a=rtpmap:109 opus/48000/2",
             "a=rtcp-fb:109 transport-cc",
-            "a=fmtp:109 minptime=10;useinbandfec=1",
+            "a=fmtp:109 minptime=10;useinbandfec=1;usedtx=1",
             "a=end-of-candidates")
         // Not offered (rtcp-rsize, RED), not supported (csrc-audio-level, G722...), or not ours.
         .noneMatch(line -> line.startsWith("a=rtcp-rsize"))
@@ -108,7 +108,7 @@ class AnswerBuilderTest {
             "a=setup:passive",
             AUDIO_LEVEL,
             "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
-            "a=fmtp:111 minptime=10;useinbandfec=1",
+            "a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1",
             "a=fmtp:63 111/111")
         .noneMatch(line -> line.contains("ISAC") || line.contains("telephone-event"));
   }
@@ -125,7 +125,7 @@ class AnswerBuilderTest {
             "a=setup:passive",
             "a=rtpmap:96 opus/48000/2",
             "a=rtcp-fb:96 transport-cc",
-            "a=fmtp:96 minptime=10;useinbandfec=1")
+            "a=fmtp:96 minptime=10;useinbandfec=1;usedtx=1")
         .noneMatch(line -> line.startsWith("a=extmap"))
         .noneMatch(line -> line.contains("red/"));
   }
@@ -238,7 +238,7 @@ class AnswerBuilderTest {
   }
 
   @Test
-  void keepsDtxOnlyWhenOffered() throws SdpException {
+  void asksForDtxAndDropsWhatItDoesNotUse() throws SdpException {
     String offer =
         SdpFixtures.read(SdpFixtures.CHROMIUM_SENDONLY)
             .replace(
@@ -248,6 +248,10 @@ class AnswerBuilderTest {
     assertThat(lines(answerText(offer)))
         .contains("a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1")
         .noneMatch(line -> line.contains("stereo"));
+    // The browser did not offer DTX: the server still prefers it (RFC 7587 §6.1, the decoder's
+    // say).
+    assertThat(lines(answerText(SdpFixtures.read(SdpFixtures.CHROMIUM_SENDONLY))))
+        .contains("a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1");
   }
 
   @Test
