@@ -115,10 +115,14 @@ public class SfuConfig {
   @ConfigProperty(name = "sfu.quality.red", defaultValue = "true")
   boolean red;
 
+  @Inject
+  @ConfigProperty(name = "sfu.quality.publisher-feedback", defaultValue = "false")
+  boolean publisherFeedback;
+
   /** Loss resilience settings as configured. */
   @Produces
   public QualitySettings qualitySettings() {
-    return new QualitySettings(red);
+    return new QualitySettings(red, publisherFeedback);
   }
 
   @Produces

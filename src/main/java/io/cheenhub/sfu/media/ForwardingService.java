@@ -25,6 +25,7 @@ public final class ForwardingService {
   // Only the one reporting thread uses it; sendRtcp is done with it when it returns.
   private final byte[] reportScratch = new byte[ReceiverReports.BUFFER_BYTES];
   private final QualityTick qualityTick;
+  private volatile boolean publisherFeedback;
   // Counts of subscribers that are gone, so totals never go backwards.
   private final Object retiredLock = new Object();
   private long retiredForwarded;
@@ -46,6 +47,7 @@ public final class ForwardingService {
   /** A publisher for {@code participantId}, counted until {@link #forget(Publisher)}. */
   public Publisher newPublisher(String participantId, NegotiatedRtp negotiated) {
     var publisher = new Publisher(participantId, negotiated, pool);
+    publisher.setTransportCcFeedback(publisherFeedback);
     publishers.add(publisher);
     return publisher;
   }
@@ -141,6 +143,13 @@ public final class ForwardingService {
     for (Publisher publisher : publishers) {
       publisher.sendReceiverReport(reportScratch, now);
     }
+  }
+
+  /**
+   * Whether new publishers get transport-wide feedback ({@code sfu.quality.publisher-feedback}).
+   */
+  public void setPublisherFeedback(boolean enabled) {
+    publisherFeedback = enabled;
   }
 
   /** Whether lossy subscribers get the server's RED ({@code sfu.quality.red}). */

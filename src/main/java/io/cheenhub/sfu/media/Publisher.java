@@ -81,6 +81,7 @@ public final class Publisher implements MediaTransport.PacketSink {
       new byte[NackGenerator.MAX_PACKET_BYTES + ReceiverReports.SRTCP_TAIL_BYTES];
   private final byte[] redScratch = new byte[OutgoingPacket.MAX_PACKET_BYTES];
   private final AtomicLong feedbackSent = new AtomicLong();
+  private volatile boolean transportCcFeedback = true;
 
   /**
    * @param negotiated the publish m-line's Opus payload type and extension ids
@@ -154,6 +155,14 @@ public final class Publisher implements MediaTransport.PacketSink {
     }
   }
 
+  /**
+   * Whether this publisher gets transport-wide feedback where it negotiated transport-cc (the
+   * server's default is no, see {@code QualitySettings#publisherFeedback}).
+   */
+  public void setTransportCcFeedback(boolean enabled) {
+    transportCcFeedback = enabled;
+  }
+
   /** Transport-wide congestion control feedback packets sent to the publisher. */
   public long feedbackSent() {
     return feedbackSent.get();
@@ -193,7 +202,9 @@ public final class Publisher implements MediaTransport.PacketSink {
     receiverReports.onRtp(
         packet.ssrc(), packet.sequenceNumber(), packet.timestamp(), receivedNanos);
     NegotiatedRtp source = negotiated;
-    recordTransportCc(packet, source, receivedNanos);
+    if (transportCcFeedback) {
+      recordTransportCc(packet, source, receivedNanos);
+    }
     if (source.nack()) {
       requestMissing(packet, receivedNanos);
     }

@@ -77,6 +77,7 @@ public class SignalingService {
         new ForwardingService(
             PacketPool.DEFAULT_CAPACITY, transports::workers, Subscriber.DEFAULT_QUEUE_PACKETS);
     forwarding.setRedEnabled(quality.red());
+    forwarding.setPublisherFeedback(quality.publisherFeedback());
     metrics.registerForwarding(forwarding);
     reports =
         scheduler.scheduleAtFixedRate(
