@@ -197,9 +197,8 @@ public final class ForwardingService {
     double max = 0;
     for (Publisher publisher : publishers) {
       for (OutgoingStream stream : publisher.routes()) {
-        double loss = stream.downlinkLoss();
-        if (now - stream.downlinkLossNanos() <= QualityTick.LISTENER_LOSS_HOLD_NANOS
-            && loss > max) {
+        double loss = stream.heldDownlinkLoss(now);
+        if (loss > max) { // NaN (none, or expired) compares false
           max = loss;
         }
       }

@@ -252,6 +252,17 @@ public final class OutgoingStream {
     return downlinkLossNanos;
   }
 
+  /**
+   * The reported loss while it still stands at {@code nowNanos}: a report describes the interval
+   * before it (about 5 s) and holds until the next one is due ({@link
+   * QualityTick#LISTENER_LOSS_HOLD_NANOS}); NaN once it is older, or if none came.
+   */
+  double heldDownlinkLoss(long nowNanos) {
+    return nowNanos - downlinkLossNanos <= QualityTick.LISTENER_LOSS_HOLD_NANOS
+        ? downlinkLoss
+        : Double.NaN;
+  }
+
   private static boolean isNewer(int sequence, int than) {
     int difference = (sequence - than) & SEQUENCE_MASK;
     return difference != 0 && difference < HALF_SEQUENCE_SPACE;

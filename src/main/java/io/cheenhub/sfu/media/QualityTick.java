@@ -112,16 +112,7 @@ public final class QualityTick {
    */
   private static double listenerLoss(OutgoingStream stream, long nowNanos) {
     double feedback = stream.subscriber().tickLoss;
-    return Double.isNaN(feedback) ? heldListenerLoss(stream, nowNanos) : feedback;
-  }
-
-  /**
-   * A listener's report describes the interval before it (about 5 s); it stands for the path until
-   * the next one is due, so each tick of that span sees it. NaN once it is older.
-   */
-  private static double heldListenerLoss(OutgoingStream stream, long nowNanos) {
-    double loss = stream.downlinkLoss();
-    return nowNanos - stream.downlinkLossNanos() <= LISTENER_LOSS_HOLD_NANOS ? loss : Double.NaN;
+    return Double.isNaN(feedback) ? stream.heldDownlinkLoss(nowNanos) : feedback;
   }
 
   private static void decideRed(
