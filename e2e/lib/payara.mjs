@@ -40,14 +40,18 @@ async function freePort() {
 
 /**
  * Starts the server and waits until it is ready. `properties` ({'sfu.media.port': 40000, …}) are
- * added as -D options and replace the defaults above with the same key.
+ * added as -D options and replace the defaults above with the same key. `ssl: true` also opens
+ * Payara's HTTPS listener on a free port (`--sslport`; its certificate comes from the keystore named
+ * by the javax.net.ssl.* properties, or Payara's built-in one): `httpsBaseUrl` is then the page over
+ * https.
  */
-export async function startPayaraMicro({ dir, war, jar, properties = {} }) {
+export async function startPayaraMicro({ dir, war, jar, properties = {}, ssl = false }) {
   jar ??= join(homedir(), '.m2/repository/fish/payara/extras/payara-micro/6.2025.10/payara-micro-6.2025.10.jar');
   war ??= 'target/cheenhub-sfu.war';
   for (const f of [jar, war]) if (!existsSync(f)) throw new Error(`missing ${f} (E2E_MICRO_JAR / E2E_WAR)`);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
+  const sslPort = ssl ? await freePort() : null;
   const origin = `http://127.0.0.1:${port}`;
   const baseUrl = `${origin}/cheenhub-sfu/`;
   let proc = null;
@@ -71,6 +75,7 @@ export async function startPayaraMicro({ dir, war, jar, properties = {} }) {
     proc = spawn(
       'java',
       [...options, '-jar', jar, '--nocluster', '--disablephonehome', '--port', String(port),
+        ...(sslPort ? ['--sslport', String(sslPort)] : []),
         '--rootdir', join(dir, `root-${starts}`), '--deploy', war],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -101,16 +106,17 @@ export async function startPayaraMicro({ dir, war, jar, properties = {} }) {
   };
 
   await start();
-  return { baseUrl, port, start, kill, stop: () => kill('SIGTERM') };
+  const httpsBaseUrl = sslPort ? `https://127.0.0.1:${sslPort}/cheenhub-sfu/` : null;
+  return { baseUrl, httpsBaseUrl, port, sslPort, start, kill, stop: () => kill('SIGTERM') };
 }
 
 /**
  * The driver's own server with its logs under $E2E_LOG_DIR (kept for a failed IT run) or the driver's
  * temp dir; stopped by the driver's clean-up. Env: E2E_WAR, E2E_MICRO_JAR.
  */
-export async function startOwnServer({ tmp, onCleanup, seen, properties }) {
+export async function startOwnServer({ tmp, onCleanup, seen, properties, ssl }) {
   const dir = process.env.E2E_LOG_DIR ? join(process.env.E2E_LOG_DIR, `payara-${Date.now()}`) : join(tmp, 'payara');
-  const payara = await startPayaraMicro({ dir, war: process.env.E2E_WAR, jar: process.env.E2E_MICRO_JAR, properties });
+  const payara = await startPayaraMicro({ dir, war: process.env.E2E_WAR, jar: process.env.E2E_MICRO_JAR, properties, ssl });
   seen.serverLogs = dir;
   onCleanup(() => payara.stop());
   return payara;

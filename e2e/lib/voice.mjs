@@ -19,10 +19,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * One headless Chromium for the whole run (closed by the driver's clean-up); `newContext()` gives a
  * fresh browser context and page for one participant, as Participant.open wants it.
  */
-export async function launchChromium({ onCleanup, seen }) {
+export async function launchChromium({ onCleanup, seen, extraArgs = [] }) {
   log(`launching ${CHROMIUM}`);
   const launching = chromium.launch({
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000,
+    executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 30_000,
     handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
   });
   onCleanup(async () => (await launching.catch(() => null))?.close());
@@ -54,15 +54,17 @@ export class Participant {
   /**
    * Opens the client page with room/name/autojoin/processing=off. `newContext()` gives a fresh browser
    * context and page; `syntheticTone` false keeps the browser's own microphone (Firefox + PulseAudio
-   * playing `hz`).
+   * playing `hz`); `params` adds query parameters (e.g. {relay: '1'}); `init` ([fn, arg]) is one more
+   * init script.
    */
-  static async open({ newContext, baseUrl, roomId, name, hz, syntheticTone = true }) {
+  static async open({ newContext, baseUrl, roomId, name, hz, syntheticTone = true, params = {}, init = null }) {
     const { context, page, addInitScript } = await newContext();
     await addInitScript(installVoiceProbe, { hz: syntheticTone ? hz : null });
+    if (init) await addInitScript(...init);
     page.on('console', (m) => m.type() === 'error' && log(`${name} console: ${m.text()}`));
     page.on('pageerror', (e) => log(`${name} page error: ${e.message}`));
     const url = new URL(baseUrl);
-    url.search = new URLSearchParams({ room: roomId, name, autojoin: '1', processing: 'off' }).toString();
+    url.search = new URLSearchParams({ room: roomId, name, autojoin: '1', processing: 'off', ...params }).toString();
     const p = new Participant(name, hz, context, page);
     p.roomId = roomId;
     await page.goto(url.toString());

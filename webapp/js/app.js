@@ -5,8 +5,9 @@ import { VoiceClient } from './client.js';
 import { DEFAULT_AUDIO_PROCESSING } from './publish.js';
 
 const $ = (id) => document.getElementById(id);
-const client = new VoiceClient($('remote-audio'));
 const params = new URLSearchParams(location.search);
+// ?relay=1 sends all media through the TURN servers of `joined` (tests, and checking a TURN setup).
+const client = new VoiceClient($('remote-audio'), { iceTransportPolicy: params.get('relay') === '1' ? 'relay' : 'all' });
 
 /** Plain words for every error code the page can meet (server codes: docs/api-reference.md). */
 const EXPLANATIONS = {
@@ -370,6 +371,7 @@ window.cheenhub = Object.freeze({
   remoteAudio: () => client.remoteAudio(),
   publishPeerConnection: () => client.publishPeerConnection(),
   subscribePeerConnection: () => client.subscribePeerConnection(),
+  rtcConfiguration: () => client.rtcConfiguration(),
   simulateSignalingLoss: () => client.simulateSignalingLoss(),
   get participantId() {
     return client.state().participantId;

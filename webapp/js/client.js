@@ -62,6 +62,8 @@ export class VoiceClient extends EventTarget {
   #quality = { level: 'high', maxBitrateKbps: 64 }; // own microphone, as the server's last qualityUpdate set it
   #self = { level: 0, speakingUntil: 0 };
   #rtt = null;
+  #iceServers = []; // TURN servers (with time-limited credentials) from the last `joined`
+  #iceTransportPolicy;
 
   #signaling = null;
   #token = null;
@@ -93,10 +95,15 @@ export class VoiceClient extends EventTarget {
         : Promise.reject(new SignalingError('closed', 'Not connected to the server.')),
   };
 
-  /** @param {HTMLElement} container where the remote <audio> elements live (must be in the DOM) */
-  constructor(container) {
+  /**
+   * @param {HTMLElement} container where the remote <audio> elements live (must be in the DOM)
+   * @param {{iceTransportPolicy?: 'all'|'relay'}} [options] `relay` forces both PeerConnections
+   *   through the TURN servers of `joined` (the self-test and the TURN tests use it)
+   */
+  constructor(container, { iceTransportPolicy = 'all' } = {}) {
     super();
     this.#container = container;
+    this.#iceTransportPolicy = iceTransportPolicy;
     navigator.mediaDevices?.addEventListener?.('devicechange', () => this.#refreshDevices());
   }
 
@@ -167,6 +174,11 @@ export class VoiceClient extends EventTarget {
       stream: a.stream,
       element: a.element,
     }));
+  }
+
+  /** The RTCConfiguration both PeerConnections get: the TURN servers of `joined` and the transport policy. */
+  rtcConfiguration() {
+    return { iceServers: this.#iceServers.map((s) => ({ ...s })), iceTransportPolicy: this.#iceTransportPolicy };
   }
 
   publishPeerConnection() {
@@ -318,6 +330,7 @@ export class VoiceClient extends EventTarget {
 
   #onJoined(joined, rejoin) {
     this.#token = joined.reconnectToken ?? null;
+    this.#iceServers = Array.isArray(joined.iceServers) ? joined.iceServers : [];
     this.#roomId = joined.roomId ?? this.#roomId;
     this.#resumed = Boolean(joined.resumed);
     const previous = this.#participants;
@@ -354,6 +367,7 @@ export class VoiceClient extends EventTarget {
       audioProcessing: this.#audioProcessing,
       deviceId: this.#deviceId,
       muted: this.#muted,
+      rtcConfiguration: this.rtcConfiguration(),
     });
     if (this.#quality.level !== 'high') publisher.setMaxBitrate(this.#quality.maxBitrateKbps);
     this.#publisher = publisher;
@@ -388,6 +402,7 @@ export class VoiceClient extends EventTarget {
     const subscriber = new Subscriber(this.#channel, this.#roomId, {
       container: this.#container,
       requestId: `sub${++this.#subscribeSeq}`,
+      rtcConfiguration: this.rtcConfiguration(),
       onPlayBlocked: (element) => this.dispatchEvent(new CustomEvent('playblocked', { detail: { element } })),
     });
     this.#subscriber = subscriber;

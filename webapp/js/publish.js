@@ -68,15 +68,18 @@ export class Publisher extends EventTarget {
   #deviceId = null;
   #muted = false;
   #maxBitrateKbps = null;
+  #rtcConfiguration;
 
   /**
    * @param {import('./signaling.js').Signaling} signaling an open connection that has joined `roomId`
    * @param {string} roomId
    * @param {{audioProcessing?: Partial<typeof DEFAULT_AUDIO_PROCESSING>, deviceId?: string|null, muted?: boolean}} [options]
-   *   `deviceId` must come from enumerateDevices (it is asked for as `ideal`, so a vanished device falls back)
+   *   `deviceId` must come from enumerateDevices (it is asked for as `ideal`, so a vanished device falls back);
+   *   `rtcConfiguration` adds `iceServers` (TURN from `joined`) and `iceTransportPolicy`
    */
-  constructor(signaling, roomId, { audioProcessing = {}, deviceId = null, muted = false } = {}) {
+  constructor(signaling, roomId, { audioProcessing = {}, deviceId = null, muted = false, rtcConfiguration = {} } = {}) {
     super();
+    this.#rtcConfiguration = rtcConfiguration;
     this.#signaling = signaling;
     this.#roomId = roomId;
     this.#audioProcessing = { ...DEFAULT_AUDIO_PROCESSING, ...audioProcessing };
@@ -229,7 +232,7 @@ export class Publisher extends EventTarget {
 
   async #negotiate() {
     // max-bundle + rtcp-mux: one 5-tuple for everything, which is all the server accepts.
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    const pc = new RTCPeerConnection({ ...this.#rtcConfiguration, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.#pc = pc;
     pc.addTransceiver(this.track, { direction: 'sendonly', streams: [this.#stream] });
     pc.onicecandidate = (event) => this.#trickle(event.candidate);

@@ -14,6 +14,7 @@ import { iceMessage } from './signaling.js';
  * (detail: {code, message}) when the server refused a subscribe or an answer.
  */
 export class Subscriber extends EventTarget {
+  #rtcConfiguration;
   #channel;
   #roomId;
   #container;
@@ -33,8 +34,9 @@ export class Subscriber extends EventTarget {
    * @param {string} roomId
    * @param {{container: HTMLElement, requestId: string, onPlayBlocked?: (el: HTMLAudioElement) => void}} options
    */
-  constructor(channel, roomId, { container, requestId, onPlayBlocked = () => {} }) {
+  constructor(channel, roomId, { container, requestId, onPlayBlocked = () => {}, rtcConfiguration = {} }) {
     super();
+    this.#rtcConfiguration = rtcConfiguration;
     this.#channel = channel;
     this.#roomId = roomId;
     this.#container = container;
@@ -67,7 +69,7 @@ export class Subscriber extends EventTarget {
   /** Creates the PeerConnection and asks the server for the room's audio. */
   start() {
     if (this.#state !== 'idle') throw new Error(`Subscriber already ${this.#state}`);
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    const pc = new RTCPeerConnection({ ...this.#rtcConfiguration, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.#pc = pc;
     pc.ontrack = (event) => this.#attach(event);
     pc.onicecandidate = (event) => this.#trickle(event.candidate);

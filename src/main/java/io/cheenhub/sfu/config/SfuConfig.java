@@ -145,4 +145,28 @@ public class SfuConfig {
         maxQueuedOutbound,
         Duration.ofMillis(reconnectGraceMs));
   }
+
+  @Inject
+  @ConfigProperty(name = "sfu.turn.urls")
+  Optional<String> turnUrls;
+
+  @Inject
+  @ConfigProperty(name = "sfu.turn.secret")
+  Optional<String> turnSecret;
+
+  @Inject
+  @ConfigProperty(name = "sfu.turn.ttl-seconds", defaultValue = "86400")
+  long turnTtlSeconds;
+
+  /** TURN servers for clients as configured (none unless sfu.turn.urls is set). */
+  @Produces
+  public TurnSettings turnSettings() {
+    return new TurnSettings(
+        Arrays.stream(turnUrls.orElse("").split(","))
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .toList(),
+        turnSecret.map(String::strip).orElse(""),
+        Duration.ofSeconds(turnTtlSeconds));
+  }
 }

@@ -184,7 +184,8 @@ final class Connection {
       if (join.reconnectToken() != null && resume(join)) {
         return;
       }
-      var membership = new Membership(this, outbox, join.requestId(), service.tokens());
+      var membership =
+          new Membership(this, outbox, join.requestId(), service.tokens(), service.turn());
       try {
         service.rooms().join(roomId, join.displayName(), membership);
       } catch (JoinRejectedException e) {

@@ -7,6 +7,7 @@ import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.room.ParticipantListener;
 import io.cheenhub.sfu.room.Room;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,17 +35,24 @@ final class Membership implements ParticipantListener {
   private final long sdpSessionId = SDP_SESSION_IDS.nextLong() & Long.MAX_VALUE;
   private final AtomicLong sdpVersion = new AtomicLong(1);
   private final ReconnectTokens tokens;
+  private final TurnCredentials turn;
 
   // Guarded by this.
   private Publisher publisher;
   private Subscription subscription;
   private boolean left;
 
-  Membership(Connection owner, Outbox outbox, String joinRequestId, ReconnectTokens tokens) {
+  Membership(
+      Connection owner,
+      Outbox outbox,
+      String joinRequestId,
+      ReconnectTokens tokens,
+      TurnCredentials turn) {
     this.owner = owner;
     this.outbox = outbox;
     this.joinRequestId = joinRequestId;
     this.tokens = tokens;
+    this.turn = turn;
   }
 
   Participant participant() {
@@ -119,7 +127,8 @@ final class Membership implements ParticipantListener {
                 .map(p -> info(joinedRoom, p))
                 .toList(),
             tokens.issue(this),
-            true));
+            true,
+            turn.iceServers(self.id(), Instant.now())));
     if (current != null) {
       current.resume();
     }
@@ -176,7 +185,8 @@ final class Membership implements ParticipantListener {
             self.id(),
             others.stream().map(p -> info(room, p)).toList(),
             tokens.issue(this),
-            false));
+            false,
+            turn.iceServers(self.id(), Instant.now())));
   }
 
   /** Called by {@link ReconnectTokens} only. */

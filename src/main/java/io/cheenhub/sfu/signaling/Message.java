@@ -112,7 +112,8 @@ public sealed interface Message {
 
   /**
    * The join succeeded: your own id, everyone else there (oldest first), the token to take this
-   * place back after a lost connection, and whether this join did that.
+   * place back after a lost connection, whether this join did that, and the TURN servers to give
+   * both PeerConnections (null when none is configured).
    */
   record Joined(
       String requestId,
@@ -120,8 +121,16 @@ public sealed interface Message {
       String participantId,
       List<ParticipantInfo> participants,
       String reconnectToken,
-      boolean resumed)
+      boolean resumed,
+      List<IceServer> iceServers)
       implements ServerMessage {}
+
+  /**
+   * One entry of {@code RTCConfiguration.iceServers} (W3C WebRTC §4.2.2), with a TURN REST API
+   * credential: {@code username} is {@code <expiry unix seconds>:<participantId>}, {@code
+   * credential} its HMAC-SHA1 under the shared secret, base64.
+   */
+  record IceServer(List<String> urls, String username, String credential) {}
 
   /** The leave succeeded. */
   record Left(String requestId, String roomId) implements ServerMessage {}

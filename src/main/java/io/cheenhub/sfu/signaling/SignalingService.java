@@ -2,6 +2,7 @@ package io.cheenhub.sfu.signaling;
 
 import io.cheenhub.sfu.config.QualitySettings;
 import io.cheenhub.sfu.config.SignalingLimits;
+import io.cheenhub.sfu.config.TurnSettings;
 import io.cheenhub.sfu.media.ForwardingService;
 import io.cheenhub.sfu.media.PacketPool;
 import io.cheenhub.sfu.media.Subscriber;
@@ -52,6 +53,7 @@ public class SignalingService {
   @Inject SignalingLimits limits;
   @Inject QualitySettings quality;
   @Inject TransportService transports;
+  @Inject TurnSettings turnSettings;
 
   @Resource ManagedExecutorService executor;
   @Resource ManagedScheduledExecutorService scheduler;
@@ -59,6 +61,7 @@ public class SignalingService {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Set<Membership> suspended = ConcurrentHashMap.newKeySet();
   private final ReconnectTokens tokens = new ReconnectTokens();
+  private volatile TurnCredentials turn = new TurnCredentials(TurnSettings.NONE);
   private ForwardingService forwarding;
   private MessageCodec codec;
   private ScheduledFuture<?> sweep;
@@ -73,6 +76,7 @@ public class SignalingService {
 
   void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
     codec = new MessageCodec(limits.maxFrameBytes());
+    turn = new TurnCredentials(turnSettings);
     forwarding =
         new ForwardingService(
             PacketPool.DEFAULT_CAPACITY, transports::workers, Subscriber.DEFAULT_QUEUE_PACKETS);
@@ -281,6 +285,11 @@ public class SignalingService {
 
   ReconnectTokens tokens() {
     return tokens;
+  }
+
+  /** The TURN credentials handed out in {@code joined}. */
+  TurnCredentials turn() {
+    return turn;
   }
 
   /** Participants waiting for their client to reconnect. */

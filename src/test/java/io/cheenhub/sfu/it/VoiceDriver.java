@@ -140,7 +140,7 @@ final class VoiceDriver {
     }
   }
 
-  private static boolean onPath(String command) {
+  static boolean onPath(String command) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
         return true;

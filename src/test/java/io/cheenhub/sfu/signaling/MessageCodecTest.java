@@ -47,8 +47,20 @@ class MessageCodecTest {
     var ada = new Message.ParticipantInfo("p-ada", "Ada", "medium");
     var eve = new Message.ParticipantInfo("p-eve", "Eve", null);
     return Stream.of(
-        new Message.Joined("r1", "room", "p-bob", List.of(ada, eve), "tok", false),
-        new Message.Joined(null, "room", "p-bob", List.of(), "tok2", true),
+        new Message.Joined("r1", "room", "p-bob", List.of(ada, eve), "tok", false, null),
+        new Message.Joined(null, "room", "p-bob", List.of(), "tok2", true, null),
+        new Message.Joined(
+            "r1",
+            "room",
+            "p-bob",
+            List.of(),
+            "tok3",
+            false,
+            List.of(
+                new Message.IceServer(
+                    List.of("turn:t.example:3478?transport=udp", "turns:t.example:5349"),
+                    "1795000000:p-bob",
+                    "c2VjcmV0"))),
         new Message.ConsumeOffer("r5", "room", "v=0\r\n"),
         new Message.TrackAdded("room", "p-ada", "p-ada", "audio", "a1"),
         new Message.TrackRemoved("room", "p-ada", "p-ada", "a1"),
