@@ -145,4 +145,14 @@ public class SfuConfig {
         maxQueuedOutbound,
         Duration.ofMillis(reconnectGraceMs));
   }
+
+  @Inject
+  @ConfigProperty(name = "sfu.metrics.max-room-labels", defaultValue = "20")
+  int maxRoomLabels;
+
+  /** Metrics settings as configured. */
+  @Produces
+  public MetricsSettings metricsSettings() {
+    return new MetricsSettings(maxRoomLabels);
+  }
 }
