@@ -101,6 +101,20 @@ class PrometheusIT extends ServerIT {
       assertThat(p99).isPositive().isLessThan(1_000);
       assertThat(single(query(prometheus, "up{job=\"cheenhub-sfu\"}"))).isEqualTo(1);
       assertThat(single(query(prometheus, "sum(sfu_active_publishers_total)"))).isPositive();
+      // The bots' room has its own room label (one room is far under the label limit).
+      double roomSize =
+          single(
+              query(
+                  prometheus, "max(max_over_time(sfu_room_participants{room=~\"load-.*\"}[20s]))"));
+      System.out.printf("PromQL largest room while the call ran = %.0f participants%n", roomSize);
+      assertThat(roomSize).isBetween(1.0, 4.0);
+      double setupP95 =
+          single(
+              query(
+                  prometheus,
+                  "histogram_quantile(0.95, sum(rate(sfu_connection_setup_ms_bucket[1m])) by (le))"));
+      System.out.printf("PromQL connection setup p95 = %.0f ms%n", setupP95);
+      assertThat(setupP95).isPositive();
 
       // Every dashboard and alert expression is valid PromQL that Prometheus runs on live data.
       for (String expr : PromQl.dashboardExpressions()) {
