@@ -169,4 +169,14 @@ public class SfuConfig {
         turnSecret.map(String::strip).orElse(""),
         Duration.ofSeconds(turnTtlSeconds));
   }
+
+  @Inject
+  @ConfigProperty(name = "sfu.metrics.max-room-labels", defaultValue = "20")
+  int maxRoomLabels;
+
+  /** Metrics settings as configured. */
+  @Produces
+  public MetricsSettings metricsSettings() {
+    return new MetricsSettings(maxRoomLabels);
+  }
 }

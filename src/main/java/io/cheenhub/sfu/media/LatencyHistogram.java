@@ -27,6 +27,7 @@ public final class LatencyHistogram {
 
   private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
   private final AtomicLong max = new AtomicLong();
+  private final AtomicLong sum = new AtomicLong();
 
   /** Records a latency given in nanoseconds (negative counts as 0). */
   public void recordNanos(long nanos) {
@@ -37,6 +38,7 @@ public final class LatencyHistogram {
   public void recordMicros(long micros) {
     long value = Math.max(0, micros);
     counts.incrementAndGet(index(value));
+    sum.addAndGet(value);
     long seen = max.get();
     while (value > seen && !max.compareAndSet(seen, value)) {
       seen = max.get();
@@ -49,7 +51,7 @@ public final class LatencyHistogram {
     for (int i = 0; i < BUCKETS; i++) {
       copy[i] = counts.get(i);
     }
-    return new Snapshot(copy, max.get());
+    return new Snapshot(copy, max.get(), sum.get());
   }
 
   /** The bucket of {@code micros} (≥ 0). */
@@ -77,13 +79,14 @@ public final class LatencyHistogram {
   public static final class Snapshot {
 
     /** No samples. */
-    public static final Snapshot EMPTY = new Snapshot(new long[BUCKETS], 0);
+    public static final Snapshot EMPTY = new Snapshot(new long[BUCKETS], 0, 0);
 
     private final long[] counts;
     private final long count;
     private final long maxMicros;
+    private final long sumMicros;
 
-    private Snapshot(long[] counts, long maxMicros) {
+    private Snapshot(long[] counts, long maxMicros, long sumMicros) {
       this.counts = counts;
       long total = 0;
       for (long c : counts) {
@@ -91,11 +94,34 @@ public final class LatencyHistogram {
       }
       this.count = total;
       this.maxMicros = maxMicros;
+      this.sumMicros = sumMicros;
     }
 
     /** Number of samples. */
     public long count() {
       return count;
+    }
+
+    /**
+     * The sum of all samples (µs). Read separately from the buckets, so under concurrent recording
+     * it may include a few samples the counts do not yet show.
+     */
+    public long sumMicros() {
+      return sumMicros;
+    }
+
+    /**
+     * Samples whose bucket lies wholly at or below {@code micros}: the Prometheus {@code le} count.
+     * A bucket that straddles {@code micros} is left out, so the count may miss samples that are at
+     * most 6.25 % below the bound, never includes one above it. The overflow bucket (16.8 s and
+     * more) has no upper bound and is only in {@link #count()}.
+     */
+    public long countAtMost(long micros) {
+      long total = 0;
+      for (int i = 0; i < counts.length - 1 && highestInBucket(i) <= micros; i++) {
+        total += counts[i];
+      }
+      return total;
     }
 
     /** The largest sample, or 0 without samples. */
@@ -148,7 +174,7 @@ public final class LatencyHistogram {
       for (int i = 0; i < BUCKETS; i++) {
         sum[i] = counts[i] + other.counts[i];
       }
-      return new Snapshot(sum, Math.max(maxMicros, other.maxMicros));
+      return new Snapshot(sum, Math.max(maxMicros, other.maxMicros), sumMicros + other.sumMicros);
     }
 
     /**
@@ -164,7 +190,7 @@ public final class LatencyHistogram {
           highest = Math.min(highestInBucket(i), maxMicros);
         }
       }
-      return new Snapshot(difference, highest);
+      return new Snapshot(difference, highest, Math.max(0, sumMicros - earlier.sumMicros));
     }
 
     @Override

@@ -1,10 +1,13 @@
 package io.cheenhub.sfu.metrics;
 
+import io.cheenhub.sfu.config.MetricsSettings;
 import io.cheenhub.sfu.media.ForwardingService;
+import io.cheenhub.sfu.media.LatencyHistogram;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.QualityLevel;
 import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.room.LeaveReason;
+import io.cheenhub.sfu.room.Room;
 import io.cheenhub.sfu.room.RoomRegistry;
 import io.cheenhub.sfu.signaling.ErrorCode;
 import io.cheenhub.sfu.signaling.MessageCodec;
@@ -15,9 +18,12 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricID;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
@@ -36,14 +42,47 @@ public class SfuMetrics {
   /** Label value for frames that could not be decoded into any message type. */
   public static final String INVALID_TYPE = "invalid";
 
+  /** Which side of a call an SDP negotiation time is for (label {@code direction}). */
+  public enum Negotiation {
+    /** Client's publishOffer received → publishAnswer sent (server-side work only). */
+    PUBLISH("publish"),
+    /** Server's consumeOffer sent → the client's consumeAnswer received (a round trip). */
+    SUBSCRIBE("subscribe");
+
+    private final String wireValue;
+
+    Negotiation(String wireValue) {
+      this.wireValue = wireValue;
+    }
+
+    /** The metric label value. */
+    public String wireValue() {
+      return wireValue;
+    }
+  }
+
+  /** Name (before {@code _total}) of the queue-drop counter that several beans feed. */
+  static final String QUEUE_DROPS = "sfu_queue_drops";
+
+  private static final String ROOM_PARTICIPANTS = "sfu_room_participants";
+
   @Inject MetricRegistry metrics;
   @Inject RoomRegistry rooms;
+  @Inject MetricsSettings settings;
 
   private final Map<String, Counter> messagesByType = new HashMap<>();
   private final Map<ErrorCode, Counter> errorsByCode = new EnumMap<>(ErrorCode.class);
   private final Map<LeaveReason, Counter> leavesByReason = new EnumMap<>(LeaveReason.class);
   private final Map<String, Counter> qualityChanges = new HashMap<>();
+  private final Map<Negotiation, LatencyHistogram> negotiations = new EnumMap<>(Negotiation.class);
   private Counter joins;
+  // Written by the once-a-second sample(), read by gauges at scrape time.
+  private final Map<String, AtomicInteger> roomParticipants = new HashMap<>();
+  private final AtomicInteger otherRoomsParticipants = new AtomicInteger();
+  private ForwardingService forwarding;
+  private CounterFeed forwarded;
+  private final Map<Subscriber.Drop, CounterFeed> sendQueueDrops =
+      new EnumMap<>(Subscriber.Drop.class);
 
   @PostConstruct
   void register() {
@@ -68,23 +107,53 @@ public class SfuMetrics {
 
     gauge("sfu_rooms_active", "Rooms with at least one participant", rooms::roomCount);
     gauge("sfu_participants_active", "Participants in all rooms", rooms::participantCount);
+    metrics.gauge(
+        roomParticipants(),
+        otherRoomsParticipants,
+        AtomicInteger::get,
+        new Tag("room", TopRooms.OTHER));
+
+    for (Negotiation side : Negotiation.values()) {
+      var histogram = new LatencyHistogram();
+      negotiations.put(side, histogram);
+      new HistogramGauges(histogram::snapshot, HistogramGauges.SETUP_BOUNDS_MS, System::nanoTime)
+          .register(
+              metrics,
+              "sfu_sdp_negotiation_ms",
+              "SDP offer/answer time",
+              new Tag("direction", side.wireValue()));
+    }
   }
 
-  /** Registers a gauge read from {@code value} at scrape time. */
   /**
    * Forwarding gauges, read from the per-subscriber counters at scrape time (the packet path never
    * touches a shared counter). Cumulative values are gauges because they are sums over live and
    * retired subscribers, not MP counters.
    */
   public void registerForwarding(ForwardingService forwarding) {
-    gauge("sfu_active_publishers", "Participants publishing audio", forwarding::publisherCount);
+    this.forwarding = forwarding;
+    // The roadmap's name: a gauge despite the _total (MP counters get the suffix, gauges do not).
+    gauge(
+        "sfu_active_publishers_total", "Participants publishing audio", forwarding::publisherCount);
     gauge("sfu_active_subscribers", "Participants receiving audio", forwarding::subscriberCount);
-    metrics.gauge(
-        metadata(
-            "sfu_rtp_packets_forwarded",
-            "RTP packets forwarded to subscribers since start (cumulative)"),
-        forwarding,
-        ForwardingService::packetsForwarded);
+    forwarded =
+        new CounterFeed(
+            metrics.counter(
+                metadata(
+                    "sfu_rtp_packets_forwarded",
+                    "RTP packets forwarded to subscribers (published once a second)")));
+    for (Subscriber.Drop reason : List.of(Subscriber.Drop.QUEUE_FULL, Subscriber.Drop.POOL_EMPTY)) {
+      sendQueueDrops.put(
+          reason,
+          new CounterFeed(
+              metrics.counter(
+                  queueDrops(), new Tag("queue", "send"), new Tag("reason", reason.wireValue()))));
+    }
+    new HistogramGauges(forwarding::latency, HistogramGauges.FORWARDING_BOUNDS_MS, System::nanoTime)
+        .register(
+            metrics,
+            "sfu_rtp_forwarding_latency_ms",
+            "Forwarding latency, publisher packet in to subscriber packet out");
     var drops =
         metadata(
             "sfu_forwarding_dropped",
@@ -137,6 +206,61 @@ public class SfuMetrics {
     qualityChanges.get(level.maxBitrateKbps() < previous.maxBitrateKbps() ? "down" : "up").inc();
   }
 
+  /**
+   * Publishes what the packet path counts per subscriber as counters, and the per-room gauges;
+   * called once a second from one scheduler thread.
+   */
+  public synchronized void sample() {
+    if (forwarding != null) {
+      forwarded.feed(forwarding.packetsForwarded());
+      sendQueueDrops.forEach((reason, counter) -> counter.feed(forwarding.dropped(reason)));
+    }
+    var sizes = new HashMap<String, Integer>();
+    for (Room room : rooms.rooms()) {
+      sizes.put(room.id(), room.participants().size());
+    }
+    TopRooms top = TopRooms.of(sizes, settings.maxRoomLabels());
+    for (var labelled = roomParticipants.entrySet().iterator(); labelled.hasNext(); ) {
+      String room = labelled.next().getKey();
+      if (!top.largest().containsKey(room)) {
+        metrics.remove(new MetricID(ROOM_PARTICIPANTS, new Tag("room", room)));
+        labelled.remove();
+      }
+    }
+    top.largest()
+        .forEach(
+            (room, participants) ->
+                roomParticipants
+                    .computeIfAbsent(
+                        room,
+                        r -> {
+                          var value = new AtomicInteger();
+                          metrics.gauge(
+                              roomParticipants(), value, AtomicInteger::get, new Tag("room", r));
+                          return value;
+                        })
+                    .set(participants));
+    otherRoomsParticipants.set(top.other());
+  }
+
+  /** Counts one SDP negotiation of {@code side} that took {@code nanos}. */
+  public void sdpNegotiated(Negotiation side, long nanos) {
+    negotiations.get(side).recordMicros(TimeUnit.NANOSECONDS.toMicros(nanos));
+  }
+
+  private static Metadata roomParticipants() {
+    return metadata(
+        ROOM_PARTICIPANTS,
+        "Participants per room: the largest rooms by id (sfu.metrics.max-room-labels), the rest"
+            + " as room=\"other\"");
+  }
+
+  /** Packets dropped because a queue was full or no buffer was free, by queue and reason. */
+  static Metadata queueDrops() {
+    return metadata(QUEUE_DROPS, "Packets dropped at a full queue or empty pool, by queue");
+  }
+
+  /** Registers a gauge read from {@code value} at scrape time. */
   public void gauge(String name, String description, IntSupplier value) {
     metrics.gauge(metadata(name, description), value, IntSupplier::getAsInt);
   }
@@ -160,6 +284,24 @@ public class SfuMetrics {
   /** Counts one participant leaving for {@code reason}. */
   public void participantLeft(LeaveReason reason) {
     leavesByReason.get(reason).inc();
+  }
+
+  /** An MP counter fed from a cumulative count kept elsewhere; one caller at a time. */
+  static final class CounterFeed {
+    private final Counter counter;
+    private long published;
+
+    CounterFeed(Counter counter) {
+      this.counter = counter;
+    }
+
+    /** Adds the growth of {@code cumulative} since the last call (never goes backwards). */
+    void feed(long cumulative) {
+      if (cumulative > published) {
+        counter.inc(cumulative - published);
+        published = cumulative;
+      }
+    }
   }
 
   /** Metadata of a unitless series; shared by the metric beans of this package. */

@@ -1,10 +1,15 @@
 package io.cheenhub.sfu.metrics;
 
+import io.cheenhub.sfu.media.LatencyHistogram;
+import io.cheenhub.sfu.transport.MediaTransport;
 import io.cheenhub.sfu.transport.TransportCounters;
+import io.cheenhub.sfu.transport.dtls.HandshakeOutcome;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
@@ -23,6 +28,13 @@ import org.eclipse.microprofile.metrics.Timer;
 @ApplicationScoped
 public class TransportMetrics implements TransportCounters.DeltaSink {
 
+  /** The receive drops that are SRTP failures ({@code sfu_srtp_failures_total} kinds). */
+  private static final EnumSet<TransportCounters.Drop> SRTP_FAILURES =
+      EnumSet.of(
+          TransportCounters.Drop.AUTH,
+          TransportCounters.Drop.REPLAY,
+          TransportCounters.Drop.NO_KEYS);
+
   @Inject MetricRegistry metrics;
 
   private final Map<TransportCounters.Series, Counter> series =
@@ -30,6 +42,10 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
   private final Map<String, Counter> drops = new ConcurrentHashMap<>();
   private final Map<String, Counter> closes = new ConcurrentHashMap<>();
   private final Map<String, Counter> dtlsFailures = new ConcurrentHashMap<>();
+  private final Map<TransportCounters.Drop, Counter> srtpFailures =
+      new EnumMap<>(TransportCounters.Drop.class);
+  private final LatencyHistogram connectionSetup = new LatencyHistogram();
+  private Counter receiveQueueDrops;
   private Counter created;
   private Timer iceConnect;
   private Timer dtlsHandshake;
@@ -64,6 +80,31 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
     for (TransportCounters.Drop reason : TransportCounters.Drop.values()) {
       drop(reason.wireValue());
     }
+    var srtp =
+        SfuMetrics.metadata(
+            "sfu_srtp_failures",
+            "Received SRTP/SRTCP packets refused: auth (bad tag), replay, no-keys (before DTLS)");
+    for (TransportCounters.Drop kind : SRTP_FAILURES) {
+      srtpFailures.put(kind, metrics.counter(srtp, new Tag("kind", kind.wireValue())));
+    }
+    receiveQueueDrops =
+        metrics.counter(
+            SfuMetrics.queueDrops(),
+            new Tag("queue", "receive"),
+            new Tag("reason", TransportCounters.Drop.QUEUE_FULL.wireValue()));
+    // Series alerts watch exist from the start, so a first failure is a rate, not a new series.
+    for (String reason : List.of("connect-timeout", "consent-expired")) {
+      closed(reason);
+    }
+    for (HandshakeOutcome.FailureReason reason : HandshakeOutcome.FailureReason.values()) {
+      dtlsFailure(MediaTransport.wireValue(reason));
+    }
+    new HistogramGauges(
+            connectionSetup::snapshot, HistogramGauges.SETUP_BOUNDS_MS, System::nanoTime)
+        .register(
+            metrics,
+            "sfu_connection_setup_ms",
+            "Join (or transport creation) to ICE and DTLS connected");
     iceConnect =
         metrics.timer(
             Metadata.builder()
@@ -86,16 +127,22 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
 
   /** Counts a close by reason and publishes the transport's last counts. */
   public void transportClosed(String reason, TransportCounters counters) {
-    closes
-        .computeIfAbsent(
-            reason,
-            r ->
-                metrics.counter(
-                    SfuMetrics.metadata(
-                        "sfu_transports_closed", "Media transports closed, by reason"),
-                    new Tag("reason", r)))
-        .inc();
+    closed(reason).inc();
     counters.publish(this);
+  }
+
+  private Counter closed(String reason) {
+    return closes.computeIfAbsent(
+        reason,
+        r ->
+            metrics.counter(
+                SfuMetrics.metadata("sfu_transports_closed", "Media transports closed, by reason"),
+                new Tag("reason", r)));
+  }
+
+  /** A transport is connected (ICE and DTLS) {@code took} after its setup started. */
+  public void connectionSetUp(Duration took) {
+    connectionSetup.recordNanos(took.toNanos());
   }
 
   public void iceConnected(Duration took) {
@@ -107,15 +154,16 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
   }
 
   public void dtlsFailed(String reason) {
-    dtlsFailures
-        .computeIfAbsent(
-            reason,
-            r ->
-                metrics.counter(
-                    SfuMetrics.metadata(
-                        "sfu_dtls_failures", "DTLS handshakes that failed, by reason"),
-                    new Tag("reason", r)))
-        .inc();
+    dtlsFailure(reason).inc();
+  }
+
+  private Counter dtlsFailure(String reason) {
+    return dtlsFailures.computeIfAbsent(
+        reason,
+        r ->
+            metrics.counter(
+                SfuMetrics.metadata("sfu_dtls_failures", "DTLS handshakes that failed, by reason"),
+                new Tag("reason", r)));
   }
 
   /** Publishes a transport's counter growth. */
@@ -130,6 +178,14 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
     }
     if (name == TransportCounters.Series.DROPS) {
       drop(label).inc(delta);
+      for (TransportCounters.Drop kind : SRTP_FAILURES) {
+        if (kind.wireValue().equals(label)) {
+          srtpFailures.get(kind).inc(delta);
+        }
+      }
+      if (TransportCounters.Drop.QUEUE_FULL.wireValue().equals(label)) {
+        receiveQueueDrops.inc(delta);
+      }
     } else {
       series.get(name).inc(delta);
     }

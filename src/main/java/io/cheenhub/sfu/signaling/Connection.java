@@ -267,6 +267,7 @@ final class Connection {
 
   /** Offer → parse → check → transport → answer; a new offer replaces the old transport. */
   private void publish(Message.PublishOffer offer) throws SignalingException {
+    long receivedNanos = System.nanoTime();
     Membership membership = membership(offer.roomId(), offer.requestId());
     Participant participant = membership.participant();
     AnswerBuilder.Negotiation negotiation;
@@ -277,6 +278,10 @@ final class Connection {
       throw new SignalingException(ErrorCode.of(e.errorCode()), e.getMessage(), offer.requestId());
     }
     MediaTransport transport = openTransport(offer.requestId());
+    if (membership.publisher() == null) {
+      // The first publish of this join: setup time counts from the join, as a user waits it.
+      transport.measureSetupFrom(membership.joinedNanos());
+    }
     transport.start(
         TransportSdp.remote(
             negotiation.iceUfrag(), negotiation.icePwd(), negotiation.fingerprints()));
@@ -319,6 +324,9 @@ final class Connection {
     LOG.info(
         () -> "publishing " + participant + " transport=" + transport.id() + " connection=" + id);
     outbox.send(new Message.PublishAnswer(offer.requestId(), participant.roomId(), answerSdp));
+    service
+        .metrics()
+        .sdpNegotiated(SfuMetrics.Negotiation.PUBLISH, System.nanoTime() - receivedNanos);
   }
 
   /** What the publish answer agreed: the Opus and RED payload types and header extension ids. */
@@ -430,7 +438,11 @@ final class Connection {
           "no subscribe PeerConnection: send subscribe first",
           answer.requestId());
     }
+    long offeredNanos = subscription.offerSentNanos();
     subscription.onAnswer(answer);
+    service
+        .metrics()
+        .sdpNegotiated(SfuMetrics.Negotiation.SUBSCRIBE, System.nanoTime() - offeredNanos);
   }
 
   /** Validates a trickled candidate; the server learns addresses from checks (design §4). */

@@ -32,6 +32,7 @@ final class Membership implements ParticipantListener {
   private volatile Room room;
   private volatile String reconnectToken;
   private volatile long suspendedUntilNanos;
+  private final long joinedNanos = System.nanoTime();
   private final long sdpSessionId = SDP_SESSION_IDS.nextLong() & Long.MAX_VALUE;
   private final AtomicLong sdpVersion = new AtomicLong(1);
   private final ReconnectTokens tokens;
@@ -86,6 +87,11 @@ final class Membership implements ParticipantListener {
   /** The reconnect token the client holds now (it changes with every {@code joined}). */
   String reconnectToken() {
     return reconnectToken;
+  }
+
+  /** When the join arrived ({@link System#nanoTime()}): where connection setup time starts. */
+  long joinedNanos() {
+    return joinedNanos;
   }
 
   /** The socket dropped: wait for a reconnect until {@code deadlineNanos}. */

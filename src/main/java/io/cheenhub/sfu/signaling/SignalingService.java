@@ -191,6 +191,7 @@ public class SignalingService {
   private void sendReceiverReports() {
     try {
       forwarding.sendReceiverReports();
+      metrics.sample();
       for (Room room : rooms.rooms()) {
         forwarding.tick(
             room.forwarding(),

@@ -69,6 +69,7 @@ final class Subscription {
   private long sdpVersion = 1;
   private int nextMid = 1;
   private SessionDescription outstanding;
+  private long offerSentNanos;
   private List<OutgoingStream> outstandingStreams = List.of();
   private boolean changedSinceOffer;
   private boolean started;
@@ -232,7 +233,13 @@ final class Subscription {
     return changed;
   }
 
+  /** When the last consumeOffer was sent ({@link System#nanoTime()}). */
+  synchronized long offerSentNanos() {
+    return offerSentNanos;
+  }
+
   private void sendOffer(String requestId) {
+    offerSentNanos = System.nanoTime();
     LocalTransport local = TransportSdp.local(transport, sdpSessionId, sdpVersion++);
     SessionDescription offer = SubscribeOfferBuilder.offer(slots, local);
     outstanding = offer;

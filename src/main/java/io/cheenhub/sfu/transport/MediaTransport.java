@@ -99,6 +99,8 @@ public final class MediaTransport {
   private final RtpPacket rtp = new RtpPacket();
   private final TransportCounters counters = new TransportCounters();
   private final long createdNanos = System.nanoTime();
+  // Where the connection setup metric starts: creation, or the participant's join.
+  private volatile long setupStartNanos = createdNanos;
   private volatile PacketSink sink = PacketSink.NONE;
   private volatile SrtpSession srtp;
   private volatile IceState iceState = IceState.NEW;
@@ -236,6 +238,19 @@ public final class MediaTransport {
   /** Whether ICE and DTLS both completed and the transport is not closed. */
   public boolean isConnected() {
     return dtlsState == DtlsState.CONNECTED && closeReason == null;
+  }
+
+  /**
+   * Measures this transport's connection setup from {@code startNanos} ({@link System#nanoTime()})
+   * instead of its creation, e.g. from the participant's join; call before {@link #start}.
+   */
+  public void measureSetupFrom(long startNanos) {
+    setupStartNanos = startNanos;
+  }
+
+  /** How long the setup took until {@code nowNanos} (ICE and DTLS connected then). */
+  Duration setupTime(long nowNanos) {
+    return Duration.ofNanos(nowNanos - setupStartNanos);
   }
 
   /** How long since the transport was created. */
@@ -464,7 +479,7 @@ public final class MediaTransport {
   }
 
   /** A failure reason as a metric label and close reason, e.g. {@code bad-certificate}. */
-  static String wireValue(HandshakeOutcome.FailureReason reason) {
+  public static String wireValue(HandshakeOutcome.FailureReason reason) {
     return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 

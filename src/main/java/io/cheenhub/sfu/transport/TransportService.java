@@ -276,6 +276,7 @@ public class TransportService {
     @Override
     public void onDtlsConnected(MediaTransport transport, HandshakeOutcome.Established outcome) {
       metrics.dtlsConnected(outcome.handshakeDuration());
+      metrics.connectionSetUp(transport.setupTime(System.nanoTime()));
       LOG.info(
           () ->
               "transport connected transport="

@@ -208,10 +208,15 @@ class SubscribeIT extends ServerIT {
       }
       awaitHearing(listener, expected);
     }
-    assertThat(metric(base, "sfu_active_publishers", "")).isEqualTo(3);
+    assertThat(metric(base, "sfu_active_publishers_total", "")).isEqualTo(3);
     assertThat(metric(base, "sfu_active_subscribers", "")).isEqualTo(3);
     assertThat(metric(base, "sfu_transports_active", "")).isEqualTo(6);
-    assertThat(metric(base, "sfu_rtp_packets_forwarded", "")).isGreaterThan(100);
+    // A counter published once a second from the per-subscriber counts.
+    await()
+        .atMost(Duration.ofSeconds(3))
+        .untilAsserted(
+            () ->
+                assertThat(metric(base, "sfu_rtp_packets_forwarded_total", "")).isGreaterThan(100));
 
     // Cy leaves: the others get trackRemoved and a re-offer with Cy's m-line retired, and keep
     // hearing each other on the same SSRCs; Cy's two transports are freed.
@@ -272,7 +277,7 @@ class SubscribeIT extends ServerIT {
         .untilAsserted(
             () -> {
               assertThat(metric(base, "sfu_transports_active", "")).isEqualTo(4);
-              assertThat(metric(base, "sfu_active_publishers", "")).isEqualTo(2);
+              assertThat(metric(base, "sfu_active_publishers_total", "")).isEqualTo(2);
               assertThat(metric(base, "sfu_active_subscribers", "")).isEqualTo(2);
             });
     // 40 transports came and went: threads are pooled, not per transport. A thread per transport
@@ -297,7 +302,7 @@ class SubscribeIT extends ServerIT {
         .untilAsserted(
             () -> {
               assertThat(metric(base, "sfu_transports_active", "")).isZero();
-              assertThat(metric(base, "sfu_active_publishers", "")).isZero();
+              assertThat(metric(base, "sfu_active_publishers_total", "")).isZero();
               assertThat(metric(base, "sfu_active_subscribers", "")).isZero();
               JsonObject forwarding = json(base.resolve("api/forwarding"));
               assertThat(forwarding.getInt("poolInUse")).isZero();

@@ -133,4 +133,35 @@ class LatencyHistogramTest {
     assertThat(after.minus(before).buckets())
         .containsExactly(java.util.Map.entry(5L, 1L), java.util.Map.entry(1_023L, 1L));
   }
+
+  @Test
+  void sumAndCountAtMostSurviveAddingAndSubtractingSnapshots() {
+    var histogram = new LatencyHistogram();
+    histogram.recordMicros(10);
+    histogram.recordMicros(40);
+    var first = histogram.snapshot();
+    histogram.recordMicros(3_000);
+    histogram.recordMicros(-5); // counts as 0
+    var second = histogram.snapshot();
+
+    assertThat(first.sumMicros()).isEqualTo(50);
+    assertThat(second.sumMicros()).isEqualTo(3_050);
+    assertThat(second.countAtMost(0)).isEqualTo(1);
+    assertThat(second.countAtMost(39)).isEqualTo(2);
+    assertThat(second.countAtMost(2_000)).isEqualTo(3);
+    assertThat(second.countAtMost(Long.MAX_VALUE)).isEqualTo(4);
+    assertThat(second.minus(first).sumMicros()).isEqualTo(3_000);
+    assertThat(second.minus(first).countAtMost(2_000)).isEqualTo(1);
+    assertThat(first.plus(second).sumMicros()).isEqualTo(3_100);
+  }
+
+  @Test
+  void theOverflowBucketIsOnlyInTheTotal() {
+    var histogram = new LatencyHistogram();
+    histogram.recordMicros(60_000_000); // a minute: past the last bounded bucket
+    var snapshot = histogram.snapshot();
+
+    assertThat(snapshot.countAtMost(Long.MAX_VALUE)).isZero();
+    assertThat(snapshot.count()).isEqualTo(1);
+  }
 }
