@@ -1,5 +1,8 @@
 package io.cheenhub.sfu.signaling;
 
+import io.cheenhub.sfu.admission.AdmissionControl;
+import io.cheenhub.sfu.auth.Authenticator;
+import io.cheenhub.sfu.config.AuthSettings;
 import io.cheenhub.sfu.config.QualitySettings;
 import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.media.ForwardingService;
@@ -24,6 +27,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -52,6 +56,9 @@ public class SignalingService {
   @Inject SignalingLimits limits;
   @Inject QualitySettings quality;
   @Inject TransportService transports;
+  @Inject Authenticator authenticator;
+  @Inject AuthSettings auth;
+  @Inject AdmissionControl admission;
 
   @Resource ManagedExecutorService executor;
   @Resource ManagedScheduledExecutorService scheduler;
@@ -59,6 +66,8 @@ public class SignalingService {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Set<Membership> suspended = ConcurrentHashMap.newKeySet();
   private final ReconnectTokens tokens = new ReconnectTokens();
+  private final Map<Membership, String> userOf = new ConcurrentHashMap<>();
+  private UserRooms userRooms;
   private ForwardingService forwarding;
   private MessageCodec codec;
   private ScheduledFuture<?> sweep;
@@ -72,6 +81,7 @@ public class SignalingService {
   private volatile boolean stopping;
 
   void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
+    userRooms = new UserRooms(auth.maxRoomsPerUser());
     codec = new MessageCodec(limits.maxFrameBytes());
     forwarding =
         new ForwardingService(
@@ -79,6 +89,7 @@ public class SignalingService {
     forwarding.setRedEnabled(quality.red());
     forwarding.setPublisherFeedback(quality.publisherFeedback());
     metrics.registerForwarding(forwarding);
+    admission.start(scheduler, forwarding::packetsForwarded);
     reports =
         scheduler.scheduleAtFixedRate(
             this::sendReceiverReports,
@@ -145,6 +156,10 @@ public class SignalingService {
    */
   void leave(Membership membership, LeaveReason reason) {
     suspended.remove(membership);
+    String user = userOf.remove(membership);
+    if (user != null) {
+      userRooms.release(user);
+    }
     Participant participant = membership.participant();
     if (participant == null) {
       return;
@@ -286,6 +301,23 @@ public class SignalingService {
   /** Participants waiting for their client to reconnect. */
   public int suspendedCount() {
     return suspended.size();
+  }
+
+  Authenticator authenticator() {
+    return authenticator;
+  }
+
+  AdmissionControl admission() {
+    return admission;
+  }
+
+  UserRooms userRooms() {
+    return userRooms;
+  }
+
+  /** {@code membership} holds one of {@code user}'s rooms until it leaves. */
+  void holdFor(Membership membership, String user) {
+    userOf.put(membership, user);
   }
 
   SfuMetrics metrics() {
