@@ -359,7 +359,7 @@ class SecurityIT {
         heard++;
       }
     }
-    assertThat(heard).as("packets Bob heard in 2 s while joins are refused").isGreaterThan(50);
+    assertThat(heard).as("packets Bob heard in 2 s while joins are refused").isGreaterThan(25);
     TestPeer bobPublish = closeAfterTest(new TestPeer(PROFILES));
     bob.send(
         "{\"type\":\"publishOffer\",\"requestId\":\"p\",\"sdp\":"
