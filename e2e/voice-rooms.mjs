@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import puppeteer from 'puppeteer-core';
 import { log, run } from './lib/harness.mjs';
 import { startOwnServer } from './lib/payara.mjs';
+import { createTokenIssuer } from './lib/token.mjs';
 import { startPulseAudio } from './lib/pulse.mjs';
 import { writeToneWav } from './lib/tone.mjs';
 import {
@@ -44,17 +45,22 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
 
   let baseUrl = givenBase;
   let payara = null;
+  // A server the driver owns requires tokens (unless E2E_AUTH=anonymous): every page joins with one.
+  let issuer = null;
   if (wanted.includes('restart') || process.env.E2E_OWN_SERVER === '1') {
-    payara = await startOwnServer({ tmp, onCleanup, seen });
+    if (process.env.E2E_AUTH !== 'anonymous') issuer = createTokenIssuer();
+    payara = await startOwnServer({ tmp, onCleanup, seen, properties: issuer?.serverProperties ?? {} });
     baseUrl = payara.baseUrl;
   }
+  seen.auth = issuer ? 'token' : 'anonymous';
+  const tokenFor = (roomId, name) => issuer?.mint({ sub: `${name}-${roomId}`, room: roomId, name }) ?? null;
 
   const { newContext } = await launchChromium({ onCleanup, seen });
   const server = new ServerView(baseUrl);
   const people = [];
   let tones = {}; // name -> Hz sent, per scenario (reported, so the IT can check what was heard)
   const joinRoom = async (roomId, name, hz) => {
-    const p = await Participant.open({ newContext, baseUrl, roomId, name, hz });
+    const p = await Participant.open({ newContext, baseUrl, roomId, name, hz, token: tokenFor(roomId, name) });
     tones[name] = hz;
     people.push(p);
     return p;
@@ -86,7 +92,9 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
       const page = await firefox.newPage();
       return { context: null, page, addInitScript: (fn, arg) => page.evaluateOnNewDocument(fn, arg) };
     };
-    const p = await Participant.open({ newContext: newFirefoxPage, baseUrl, roomId, name, hz: FIREFOX_HZ, syntheticTone: false });
+    const p = await Participant.open({
+      newContext: newFirefoxPage, baseUrl, roomId, name, hz: FIREFOX_HZ, syntheticTone: false, token: tokenFor(roomId, name),
+    });
     p.browser = 'firefox';
     tones[name] = FIREFOX_HZ;
     people.push(p);

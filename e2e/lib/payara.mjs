@@ -19,6 +19,7 @@ const PROPERTIES = [
   '-Dsfu.room.max-participants=20', '-Dsfu.signaling.ping-interval-ms=1000', '-Dsfu.signaling.idle-timeout-ms=3000',
   '-Dsfu.media.bind-address=127.0.0.1', '-Dsfu.media.port=0', '-Dsfu.media.connect-timeout-ms=8000',
   '-Dsfu.media.consent-timeout-ms=8000', '-Dsfu.signaling.reconnect-grace-ms=4000',
+  '-Dsfu.auth.anonymous=true',
 ];
 
 /** A UDP port free on 127.0.0.1 right now (for a fixed sfu.media.port the relay can point at). */

@@ -27,6 +27,12 @@ const EXPLANATIONS = {
   'malformed-json': 'The page and the server do not understand each other. Reload the page.',
   'unknown-type': 'This server is older than this page. Reload the page or ask the operator.',
   'transport-unavailable': 'The server cannot carry audio right now (its media port is unavailable). Ask the operator.',
+  'auth-required': 'This server needs a sign-in token. Open the room from your application (it adds ?token=…).',
+  'auth-invalid': 'Your sign-in token was not accepted. Open the room again from your application.',
+  'auth-expired': 'Your sign-in token has expired. Open the room again from your application to get a new one.',
+  'auth-forbidden': 'Your sign-in token does not allow this room (or this action).',
+  'user-room-limit': 'You are already in as many rooms as this server allows for one person. Leave one first.',
+  overloaded: 'The server is busy and is not taking new people right now. Try again in a minute.',
   'internal-error': 'The server hit an internal error. Try again; if it persists, tell the operator.',
   'microphone-denied': 'Microphone access is blocked. Allow it for this site in the browser (the icon in the address bar), then press Retry.',
   'microphone-missing': 'No microphone was found. Connect one, then press Retry. You can still listen.',
@@ -113,8 +119,11 @@ function validate(roomId, displayName) {
 
 // --- Joining and leaving ---
 
-/** The one way in, for the form, autojoin and window.cheenhub.join. */
-async function join({ roomId, displayName, audioProcessing: processing } = {}) {
+/**
+ * The one way in, for the form, autojoin and window.cheenhub.join. `token` is the signed JWT a
+ * server without anonymous joins requires (docs/security.md); by default the page's ?token=.
+ */
+async function join({ roomId, displayName, audioProcessing: processing, token = params.get('token') } = {}) {
   roomId = String(roomId ?? '').trim();
   displayName = String(displayName ?? '').trim();
   processing = { ...DEFAULT_AUDIO_PROCESSING, ...(processing ?? audioProcessing()) };
@@ -122,7 +131,7 @@ async function join({ roomId, displayName, audioProcessing: processing } = {}) {
   $('name').value = displayName;
   $('error').hidden = true;
   remember(roomId, displayName, processing);
-  await client.join({ roomId, displayName, audioProcessing: processing });
+  await client.join({ roomId, displayName, audioProcessing: processing, token });
 }
 
 function onSubmit(event) {

@@ -24,6 +24,7 @@ const SPEAKING_HOLD_MS = 400;
 /** Join errors that another attempt would only repeat: the client stops and says why. */
 const FATAL_JOIN_CODES = new Set([
   'room-full', 'invalid-room-id', 'invalid-display-name', 'room-limit-reached', 'missing-field', 'invalid-field',
+  'auth-required', 'auth-invalid', 'auth-expired', 'auth-forbidden', 'user-room-limit',
 ]);
 
 /** Close codes after which the client does not come back by itself. */
@@ -67,6 +68,7 @@ export class VoiceClient extends EventTarget {
 
   #signaling = null;
   #token = null;
+  #authToken = null; // the signed JWT the server may require (docs/security.md), sent on every join
   #leaving = false;
   #attempt = 0;
   #reconnectTimer = null;
@@ -192,11 +194,12 @@ export class VoiceClient extends EventTarget {
   // --- Actions ---
 
   /** Joins a room; resolves on `joined`, rejects with a ClientError (state `failed`). */
-  async join({ roomId, displayName, audioProcessing } = {}) {
+  async join({ roomId, displayName, audioProcessing, token } = {}) {
     if (['connecting', 'joined', 'reconnecting'].includes(this.#status)) await this.leave();
     this.#leaving = false;
     this.#roomId = roomId;
     this.#displayName = displayName;
+    this.#authToken = token || null;
     this.#audioProcessing = { ...DEFAULT_AUDIO_PROCESSING, ...(audioProcessing ?? {}) };
     this.#participantId = null;
     this.#token = null;
@@ -214,7 +217,9 @@ export class VoiceClient extends EventTarget {
         await signaling.connect();
         if (this.#leaving) throw new ClientError('left', 'Left before the join completed.');
         this.#use(signaling);
-        const joined = await signaling.request({ type: 'join', roomId, displayName }, { timeoutMs: JOIN_TIMEOUT_MS });
+        const message = { type: 'join', roomId, displayName };
+        if (this.#authToken) message.token = this.#authToken;
+        const joined = await signaling.request(message, { timeoutMs: JOIN_TIMEOUT_MS });
         if (this.#leaving) throw new ClientError('left', 'Left before the join completed.');
         this.#onJoined(joined, false);
         return;
@@ -492,6 +497,7 @@ export class VoiceClient extends EventTarget {
       this.#use(signaling);
       const message = { type: 'join', roomId: this.#roomId, displayName: this.#displayName };
       if (this.#token) message.reconnectToken = this.#token;
+      if (this.#authToken) message.token = this.#authToken;
       const joined = await signaling.request(message, { timeoutMs: JOIN_TIMEOUT_MS });
       if (this.#leaving || this.#status !== 'reconnecting') return;
       this.#attempt = 0;

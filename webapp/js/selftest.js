@@ -121,11 +121,16 @@ async function level(context, stream, ms) {
   return peak;
 }
 
-/** A joined signaling connection: `socket`, the `joined` message, and events routed to handlers. */
+/**
+ * A joined signaling connection: `socket`, the `joined` message, and events routed to handlers. A server
+ * that requires tokens (docs/security.md) gets the page's ?token= (it must allow the test room).
+ */
 async function joinAs(roomId, displayName) {
   const socket = new Signaling();
   await socket.connect();
-  const joined = await socket.request({ type: 'join', roomId, displayName }, { timeoutMs: 10_000 });
+  const message = { type: 'join', roomId, displayName };
+  if (params.get('token')) message.token = params.get('token');
+  const joined = await socket.request(message, { timeoutMs: 10_000 });
   return { socket, joined };
 }
 
@@ -212,7 +217,13 @@ async function run() {
         throw new CheckFailed(
           error.code === 'unreachable' || error.code === 'closed'
             ? `The server's WebSocket at ${url} cannot be reached: the server is down, or a proxy or firewall blocks WebSockets (it must pass "Upgrade: websocket").`
-            : `The server refused the test's join: ${error.message} [${error.code}].`,
+            : error.code === 'auth-required'
+              ? 'The server requires a sign-in token: open this page with ?token=<your token> (the same token the voice page uses), or ask the operator.'
+              : error.code === 'auth-expired' || error.code === 'auth-invalid' || error.code === 'auth-forbidden'
+                ? `The server did not accept the token (${error.code}): ${error.message}. Get a fresh token that allows this room.`
+                : error.code === 'overloaded'
+                  ? `The server is at capacity and refuses new joins for now: ${error.message}. Try again later; the operator sees why in /health/ready.`
+                  : `The server refused the test's join: ${error.message} [${error.code}].`,
         );
       }
       cleanup.push(() => speaker.socket.close(1000, 'self-test done'));

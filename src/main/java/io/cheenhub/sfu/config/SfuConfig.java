@@ -179,4 +179,81 @@ public class SfuConfig {
   public MetricsSettings metricsSettings() {
     return new MetricsSettings(maxRoomLabels);
   }
+
+  @Inject
+  @ConfigProperty(name = "sfu.auth.anonymous", defaultValue = "false")
+  boolean anonymous;
+
+  @Inject
+  @ConfigProperty(name = "sfu.auth.max-rooms-per-user", defaultValue = "5")
+  int maxRoomsPerUser;
+
+  @Inject
+  @ConfigProperty(name = "sfu.signaling.allowed-origins")
+  Optional<String> allowedOrigins;
+
+  // The standard MicroProfile JWT 2.1 keys, so a deployment configures tokens once for both.
+  @Inject
+  @ConfigProperty(name = "mp.jwt.verify.publickey")
+  Optional<String> jwtPublicKey;
+
+  @Inject
+  @ConfigProperty(name = "mp.jwt.verify.publickey.location")
+  Optional<String> jwtPublicKeyLocation;
+
+  @Inject
+  @ConfigProperty(name = "mp.jwt.verify.publickey.algorithm", defaultValue = "RS256")
+  String jwtAlgorithm;
+
+  @Inject
+  @ConfigProperty(name = "mp.jwt.verify.issuer")
+  Optional<String> jwtIssuer;
+
+  @Inject
+  @ConfigProperty(name = "mp.jwt.verify.audiences")
+  Optional<String> jwtAudiences;
+
+  @Inject
+  @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "60")
+  long jwtClockSkewSeconds;
+
+  /** Authentication, origin and per-user settings as configured. */
+  @Produces
+  public AuthSettings authSettings() {
+    return new AuthSettings(
+        anonymous,
+        maxRoomsPerUser,
+        list(allowedOrigins),
+        jwtPublicKey.map(String::strip).orElse(""),
+        jwtPublicKeyLocation.map(String::strip).orElse(""),
+        jwtAlgorithm.strip(),
+        jwtIssuer.map(String::strip).orElse(""),
+        java.util.Set.copyOf(list(jwtAudiences)),
+        Duration.ofSeconds(jwtClockSkewSeconds));
+  }
+
+  @Inject
+  @ConfigProperty(name = "sfu.admission.max-heap-ratio", defaultValue = "0.9")
+  double maxHeapRatio;
+
+  @Inject
+  @ConfigProperty(name = "sfu.admission.max-cpu-load", defaultValue = "0")
+  double maxCpuLoad;
+
+  @Inject
+  @ConfigProperty(name = "sfu.admission.max-packet-rate", defaultValue = "0")
+  long maxPacketRate;
+
+  /** Admission control thresholds as configured. */
+  @Produces
+  public AdmissionLimits admissionLimits() {
+    return new AdmissionLimits(maxHeapRatio, maxCpuLoad, maxPacketRate);
+  }
+
+  private static java.util.List<String> list(Optional<String> commaSeparated) {
+    return Arrays.stream(commaSeparated.orElse("").split(","))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .toList();
+  }
 }

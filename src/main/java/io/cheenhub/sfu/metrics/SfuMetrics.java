@@ -83,6 +83,7 @@ public class SfuMetrics {
   private CounterFeed forwarded;
   private final Map<Subscriber.Drop, CounterFeed> sendQueueDrops =
       new EnumMap<>(Subscriber.Drop.class);
+  private final Map<String, Counter> joinsRefused = new HashMap<>();
 
   @PostConstruct
   void register() {
@@ -104,6 +105,11 @@ public class SfuMetrics {
       leavesByReason.put(reason, metrics.counter(leaves, new Tag("reason", reason.wireValue())));
     }
     joins = metrics.counter(metadata("sfu_participants_joined", "Successful room joins"));
+    var refused =
+        metadata("sfu_joins_refused", "Joins refused by admission control, by overload reason");
+    for (String reason : io.cheenhub.sfu.admission.Overload.REASONS) {
+      joinsRefused.put(reason, metrics.counter(refused, new Tag("reason", reason)));
+    }
 
     gauge("sfu_rooms_active", "Rooms with at least one participant", rooms::roomCount);
     gauge("sfu_participants_active", "Participants in all rooms", rooms::participantCount);
@@ -279,6 +285,11 @@ public class SfuMetrics {
   /** Counts one successful join. */
   public void participantJoined() {
     joins.inc();
+  }
+
+  /** Counts one join refused by admission control for {@code reason} (an Overload reason). */
+  public void joinRefused(String reason) {
+    joinsRefused.get(reason).inc();
   }
 
   /** Counts one participant leaving for {@code reason}. */

@@ -1,5 +1,8 @@
 package io.cheenhub.sfu.signaling;
 
+import io.cheenhub.sfu.admission.Overload;
+import io.cheenhub.sfu.auth.AuthException;
+import io.cheenhub.sfu.auth.Identity;
 import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.media.NegotiatedRtp;
 import io.cheenhub.sfu.media.Publisher;
@@ -47,6 +50,10 @@ final class Connection {
   private final AbuseMeter abuse;
   private final Outbox outbox;
   private final Map<String, Membership> memberships = new LinkedHashMap<>();
+
+  /** The verified token each room was joined with; no entry for an anonymous join. */
+  private final Map<String, Identity> identities = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile long lastInboundNanos;
 
@@ -161,9 +168,17 @@ final class Connection {
 
   private void join(Message.Join join) throws SignalingException {
     String roomId = join.roomId();
+    Identity identity;
+    try {
+      identity = service.authenticator().authenticateJoin(join.token(), roomId);
+    } catch (AuthException e) {
+      throw refused(e, roomId, join.requestId());
+    }
+    String displayName =
+        identity != null && identity.name() != null ? identity.name() : join.displayName();
     try {
       // A malformed request is reported as such before any state-dependent refusal.
-      service.rooms().validateJoin(roomId, join.displayName());
+      service.rooms().validateJoin(roomId, displayName);
     } catch (JoinRejectedException e) {
       throw new SignalingException(errorCode(e.reason()), e.getMessage(), join.requestId());
     }
@@ -182,18 +197,90 @@ final class Connection {
             join.requestId());
       }
       if (join.reconnectToken() != null && resume(join)) {
+        remember(roomId, identity);
         return;
+      }
+      // Admission control refuses newcomers only: a resume above keeps its place.
+      Overload overload = service.admission().overload();
+      if (overload != null) {
+        service.metrics().joinRefused(overload.reason());
+        LOG.info(
+            () ->
+                "join refused connection="
+                    + id
+                    + " room="
+                    + roomId
+                    + " code=overloaded reason="
+                    + overload.reason());
+        throw new SignalingException(
+            ErrorCode.OVERLOADED,
+            "server overloaded, try again later: " + overload.message(),
+            join.requestId());
+      }
+      String user = identity != null ? "sub:" + identity.subject() : "connection:" + id;
+      if (!service.userRooms().tryAcquire(user)) {
+        throw new SignalingException(
+            ErrorCode.USER_ROOM_LIMIT,
+            "a user may be in at most " + service.userRooms().maxPerUser() + " room(s)",
+            join.requestId());
       }
       var membership =
           new Membership(this, outbox, join.requestId(), service.tokens(), service.turn());
       try {
-        service.rooms().join(roomId, join.displayName(), membership);
+        service.rooms().join(roomId, displayName, membership);
       } catch (JoinRejectedException e) {
+        service.userRooms().release(user);
         throw new SignalingException(errorCode(e.reason()), e.getMessage(), join.requestId());
       }
+      service.holdFor(membership, user);
       memberships.put(roomId, membership);
+      remember(roomId, identity);
     }
     service.metrics().participantJoined();
+  }
+
+  private void remember(String roomId, Identity identity) {
+    if (identity != null) {
+      identities.put(roomId, identity);
+    } else {
+      identities.remove(roomId);
+    }
+  }
+
+  /** Fails unless the token this room was joined with grants {@code permission} (if it had one). */
+  private void authorize(Membership membership, String permission, String requestId)
+      throws SignalingException {
+    String roomId = membership.participant().roomId();
+    Identity identity = identities.get(roomId);
+    if (identity == null) {
+      return;
+    }
+    try {
+      identity.authorize(roomId, permission);
+    } catch (AuthException e) {
+      throw refused(e, roomId, requestId);
+    }
+  }
+
+  private SignalingException refused(AuthException e, String roomId, String requestId) {
+    ErrorCode code =
+        switch (e.failure()) {
+          case REQUIRED -> ErrorCode.AUTH_REQUIRED;
+          case INVALID -> ErrorCode.AUTH_INVALID;
+          case EXPIRED -> ErrorCode.AUTH_EXPIRED;
+          case FORBIDDEN -> ErrorCode.AUTH_FORBIDDEN;
+        };
+    LOG.info(
+        () ->
+            "request refused connection="
+                + id
+                + " room="
+                + roomId
+                + " code="
+                + code.wireValue()
+                + " reason="
+                + e.getMessage());
+    return new SignalingException(code, e.getMessage(), requestId);
   }
 
   /**
@@ -269,6 +356,7 @@ final class Connection {
   private void publish(Message.PublishOffer offer) throws SignalingException {
     long receivedNanos = System.nanoTime();
     Membership membership = membership(offer.roomId(), offer.requestId());
+    authorize(membership, Identity.PUBLISH, offer.requestId());
     Participant participant = membership.participant();
     AnswerBuilder.Negotiation negotiation;
     try {
@@ -376,6 +464,7 @@ final class Connection {
    */
   private void subscribe(Message.Subscribe request) throws SignalingException {
     Membership membership = membership(request.roomId(), request.requestId());
+    authorize(membership, Identity.SUBSCRIBE, request.requestId());
     Participant participant = membership.participant();
     MediaTransport transport = openTransport(request.requestId());
     Subscriber subscriber =
@@ -468,6 +557,7 @@ final class Connection {
       Membership membership = membership(leave.roomId(), leave.requestId());
       roomId = membership.participant().roomId();
       memberships.remove(roomId);
+      identities.remove(roomId);
       service.leave(membership, LeaveReason.LEFT);
     }
     outbox.send(new Message.Left(leave.requestId(), roomId));

@@ -57,6 +57,18 @@ public enum ErrorCode {
   INVALID_CANDIDATE("invalid-candidate"),
   /** The media UDP port is not bound; no PeerConnection can be served. */
   TRANSPORT_UNAVAILABLE("transport-unavailable"),
+  /** The server requires a token ({@code sfu.auth.anonymous=false}) and the join had none. */
+  AUTH_REQUIRED("auth-required"),
+  /** The token is malformed, badly signed, or from another issuer or audience. */
+  AUTH_INVALID("auth-invalid"),
+  /** The token's {@code exp} has passed. */
+  AUTH_EXPIRED("auth-expired"),
+  /** The token is for another room or lacks the permission (join, publish, subscribe). */
+  AUTH_FORBIDDEN("auth-forbidden"),
+  /** The user is in {@code sfu.auth.max-rooms-per-user} rooms across all its connections. */
+  USER_ROOM_LIMIT("user-room-limit"),
+  /** Admission control refuses new joins: heap, CPU or packet rate over its threshold. */
+  OVERLOADED("overloaded"),
   /** A server bug; the log has the details under the same connection id. */
   INTERNAL_ERROR("internal-error");
 

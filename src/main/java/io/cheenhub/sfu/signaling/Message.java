@@ -48,9 +48,11 @@ public sealed interface Message {
   /**
    * Join a room, creating it if it does not exist; with the {@code reconnectToken} of an earlier
    * {@link Joined}, take that participant back if the server still holds it. Answered by {@link
-   * Joined}.
+   * Joined}. {@code token} is the signed JWT that authorizes the join (docs/security.md); its
+   * {@code name} claim replaces {@code displayName}.
    */
-  record Join(String requestId, String roomId, String displayName, String reconnectToken)
+  record Join(
+      String requestId, String roomId, String displayName, String reconnectToken, String token)
       implements ClientMessage {}
 
   /** Leave a room; {@code roomId} may be left out while the connection is in exactly one room. */

@@ -50,7 +50,8 @@ public final class MessageCodec {
           List.of(
               required("roomId", Kind.STRING),
               required("displayName", Kind.STRING),
-              optional("reconnectToken", Kind.STRING)),
+              optional("reconnectToken", Kind.STRING),
+              optional("token", Kind.STRING)),
           "leave",
           List.of(optional("roomId", Kind.STRING)),
           "ping",

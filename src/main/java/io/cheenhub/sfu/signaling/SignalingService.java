@@ -1,5 +1,8 @@
 package io.cheenhub.sfu.signaling;
 
+import io.cheenhub.sfu.admission.AdmissionControl;
+import io.cheenhub.sfu.auth.Authenticator;
+import io.cheenhub.sfu.config.AuthSettings;
 import io.cheenhub.sfu.config.QualitySettings;
 import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.config.TurnSettings;
@@ -25,6 +28,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -54,6 +58,9 @@ public class SignalingService {
   @Inject QualitySettings quality;
   @Inject TransportService transports;
   @Inject TurnSettings turnSettings;
+  @Inject Authenticator authenticator;
+  @Inject AuthSettings auth;
+  @Inject AdmissionControl admission;
 
   @Resource ManagedExecutorService executor;
   @Resource ManagedScheduledExecutorService scheduler;
@@ -62,6 +69,8 @@ public class SignalingService {
   private final Set<Membership> suspended = ConcurrentHashMap.newKeySet();
   private final ReconnectTokens tokens = new ReconnectTokens();
   private volatile TurnCredentials turn = new TurnCredentials(TurnSettings.NONE);
+  private final Map<Membership, String> userOf = new ConcurrentHashMap<>();
+  private UserRooms userRooms;
   private ForwardingService forwarding;
   private MessageCodec codec;
   private ScheduledFuture<?> sweep;
@@ -75,6 +84,7 @@ public class SignalingService {
   private volatile boolean stopping;
 
   void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
+    userRooms = new UserRooms(auth.maxRoomsPerUser());
     codec = new MessageCodec(limits.maxFrameBytes());
     turn = new TurnCredentials(turnSettings);
     forwarding =
@@ -83,6 +93,7 @@ public class SignalingService {
     forwarding.setRedEnabled(quality.red());
     forwarding.setPublisherFeedback(quality.publisherFeedback());
     metrics.registerForwarding(forwarding);
+    admission.start(scheduler, forwarding::packetsForwarded);
     reports =
         scheduler.scheduleAtFixedRate(
             this::sendReceiverReports,
@@ -149,6 +160,10 @@ public class SignalingService {
    */
   void leave(Membership membership, LeaveReason reason) {
     suspended.remove(membership);
+    String user = userOf.remove(membership);
+    if (user != null) {
+      userRooms.release(user);
+    }
     Participant participant = membership.participant();
     if (participant == null) {
       return;
@@ -296,6 +311,23 @@ public class SignalingService {
   /** Participants waiting for their client to reconnect. */
   public int suspendedCount() {
     return suspended.size();
+  }
+
+  Authenticator authenticator() {
+    return authenticator;
+  }
+
+  AdmissionControl admission() {
+    return admission;
+  }
+
+  UserRooms userRooms() {
+    return userRooms;
+  }
+
+  /** {@code membership} holds one of {@code user}'s rooms until it leaves. */
+  void holdFor(Membership membership, String user) {
+    userOf.put(membership, user);
   }
 
   SfuMetrics metrics() {

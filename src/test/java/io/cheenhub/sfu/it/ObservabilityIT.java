@@ -146,7 +146,7 @@ class ObservabilityIT extends ServerIT {
     JsonArray readyChecks = object(ready).getJsonArray("checks");
     assertThat(readyChecks)
         .extracting(c -> c.asJsonObject().getString("name"))
-        .containsExactlyInAnyOrder("signaling", "media");
+        .containsExactlyInAnyOrder("signaling", "media", "admission");
     assertThat(readyChecks)
         .allSatisfy(c -> assertThat(c.asJsonObject().getString("status")).isEqualTo("UP"));
     JsonObject media =

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
  * Issue 5, scenario 5 with a real server restart: two Chromium participants talk through a Payara
  * Micro that the driver started itself from the packaged WAR (same settings as arquillian.xml); the
  * driver kills it (SIGKILL), starts it again on the same HTTP port, and both must hear each other
- * within 5 s of the server being ready again, without any user action. Not an Arquillian test: the
- * restart must keep the page's origin (host and port), which the driver controls, not Arquillian.
+ * within 5 s of the server being ready again, without any user action; that server requires tokens,
+ * so the pages join and rejoin with a signed JWT. Not an Arquillian test: the restart must keep the
+ * page's origin (host and port), which the driver controls, not Arquillian.
  */
 class VoiceRoomRestartIT {
 
@@ -48,6 +49,9 @@ class VoiceRoomRestartIT {
             env,
             DRIVER_TIMEOUT);
 
+    // The driver's own server requires tokens (no sfu.auth.anonymous): every page joined, and
+    // rejoined after the restart, with a signed JWT from e2e/lib/token.mjs.
+    assertThat(run.json().getString("auth", "")).isEqualTo("token");
     JsonObject r = run.scenario("restart");
     assertPassed("restart", r);
     assertThat(r.getInt("audioBothWaysMs"))

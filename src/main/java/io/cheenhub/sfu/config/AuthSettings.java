@@ -1,0 +1,43 @@
+package io.cheenhub.sfu.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Who may join: tokens, origins and per-user limits (docs/security.md).
+ *
+ * @param anonymous joins without a token are accepted ({@code sfu.auth.anonymous})
+ * @param maxRoomsPerUser room memberships one user (token {@code sub}; without a token, one
+ *     connection) may hold across all its connections ({@code sfu.auth.max-rooms-per-user})
+ * @param allowedOrigins browser origins allowed to open the signaling WebSocket; empty means the
+ *     server's own origin only, {@code *} any ({@code sfu.signaling.allowed-origins})
+ * @param publicKey key text ({@code mp.jwt.verify.publickey}), empty if unset
+ * @param publicKeyLocation where to read it ({@code mp.jwt.verify.publickey.location}), or empty
+ * @param algorithm RS256 or ES256 ({@code mp.jwt.verify.publickey.algorithm})
+ * @param issuer required {@code iss}, empty to accept any ({@code mp.jwt.verify.issuer})
+ * @param audiences accepted {@code aud} values, empty to skip ({@code mp.jwt.verify.audiences})
+ * @param clockSkew tolerance on {@code exp}/{@code nbf} ({@code mp.jwt.verify.clock.skew})
+ */
+public record AuthSettings(
+    boolean anonymous,
+    int maxRoomsPerUser,
+    List<String> allowedOrigins,
+    String publicKey,
+    String publicKeyLocation,
+    String algorithm,
+    String issuer,
+    Set<String> audiences,
+    Duration clockSkew) {
+
+  public AuthSettings {
+    ConfigChecks.positive("sfu.auth.max-rooms-per-user", maxRoomsPerUser);
+    allowedOrigins = List.copyOf(allowedOrigins);
+    audiences = Set.copyOf(audiences);
+  }
+
+  /** Whether a key to verify tokens with is configured. */
+  public boolean hasKey() {
+    return !publicKey.isEmpty() || !publicKeyLocation.isEmpty();
+  }
+}

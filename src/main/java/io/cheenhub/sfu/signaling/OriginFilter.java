@@ -1,0 +1,52 @@
+package io.cheenhub.sfu.signaling;
+
+import io.cheenhub.sfu.config.AuthSettings;
+import jakarta.inject.Inject;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.logging.Logger;
+
+/**
+ * Refuses the signaling handshake with HTTP 403 when its {@code Origin} is not allowed ({@code
+ * sfu.signaling.allowed-origins}, see {@link OriginPolicy}).
+ *
+ * <p>A servlet filter rather than {@code ServerEndpointConfig.Configurator.checkOrigin}: that hook
+ * sees only the {@code Origin} value, while the same-origin default compares it with the {@code
+ * Host} the request arrived on. The container's WebSocket upgrade filter is registered after the
+ * application's filters, so this one runs first.
+ */
+@WebFilter(urlPatterns = "/ws", asyncSupported = true)
+public class OriginFilter extends HttpFilter {
+
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = Logger.getLogger(OriginFilter.class.getName());
+
+  @Inject AuthSettings settings;
+
+  private transient OriginPolicy policy;
+
+  @Override
+  public void init() {
+    policy = new OriginPolicy(settings.allowedOrigins());
+  }
+
+  @Override
+  protected void doFilter(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    String origin = request.getHeader("Origin");
+    if (!policy.allows(origin, request.getHeader("Host"))) {
+      LOG.info(() -> "signaling handshake refused origin=" + origin + " status=403");
+      response.sendError(
+          HttpServletResponse.SC_FORBIDDEN,
+          "origin not allowed: see sfu.signaling.allowed-origins");
+      return;
+    }
+    chain.doFilter(request, response);
+  }
+}

@@ -1,0 +1,105 @@
+package io.cheenhub.sfu.auth;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Mints signed JWTs for tests (and prints one for a local run: see docs/security.md): RS256 or
+ * ES256 with this server's claims, from a key pair generated here.
+ */
+public final class TestTokens {
+
+  /** The issuer the tests configure ({@code mp.jwt.verify.issuer}). */
+  public static final String ISSUER = "https://issuer.test.cheenhub.io";
+
+  private final KeyPair keys;
+  private final String algorithm;
+
+  private TestTokens(KeyPair keys, String algorithm) {
+    this.keys = keys;
+    this.algorithm = algorithm;
+  }
+
+  /** A fresh 2048-bit RSA key pair signing RS256. */
+  public static TestTokens rs256() throws GeneralSecurityException {
+    var generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    return new TestTokens(generator.generateKeyPair(), "RS256");
+  }
+
+  /** A fresh P-256 key pair signing ES256. */
+  public static TestTokens es256() throws GeneralSecurityException {
+    var generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    return new TestTokens(generator.generateKeyPair(), "ES256");
+  }
+
+  /** The public key as PEM, the form {@code mp.jwt.verify.publickey} takes. */
+  public String publicKeyPem() {
+    return "-----BEGIN PUBLIC KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(keys.getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n";
+  }
+
+  /** The public key's X.509 DER in one Base64 line (fits a -D system property). */
+  public String publicKeyBase64() {
+    return Base64.getEncoder().encodeToString(keys.getPublic().getEncoded());
+  }
+
+  public String algorithm() {
+    return algorithm;
+  }
+
+  /** Claims for {@code room}, valid for an hour from now, with all three permissions. */
+  public static JsonObjectBuilder claims(String subject, String room) {
+    long now = Instant.now().getEpochSecond();
+    return Json.createObjectBuilder()
+        .add("iss", ISSUER)
+        .add("sub", subject)
+        .add("iat", now)
+        .add("exp", now + 3600)
+        .add("room", room)
+        .add("permissions", Json.createArrayBuilder(List.of("join", "publish", "subscribe")));
+  }
+
+  /** {@code claims} signed with this key pair. */
+  public String sign(JsonObjectBuilder claims) throws GeneralSecurityException {
+    return sign(claims, keys.getPrivate());
+  }
+
+  /** {@code claims} signed with {@code key} (another pair's, for a wrong signature). */
+  public String sign(JsonObjectBuilder claims, PrivateKey key) throws GeneralSecurityException {
+    String header =
+        Json.createObjectBuilder().add("alg", algorithm).add("typ", "JWT").build().toString();
+    String signingInput = base64(header) + "." + base64(claims.build().toString());
+    var signer =
+        Signature.getInstance(
+            algorithm.equals("ES256") ? "SHA256withECDSAinP1363Format" : "SHA256withRSA");
+    signer.initSign(key);
+    signer.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+    return signingInput
+        + "."
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(signer.sign());
+  }
+
+  public PrivateKey privateKey() {
+    return keys.getPrivate();
+  }
+
+  static String base64(String json) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(json.getBytes(StandardCharsets.UTF_8));
+  }
+}

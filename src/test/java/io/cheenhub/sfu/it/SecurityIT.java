@@ -1,0 +1,396 @@
+package io.cheenhub.sfu.it;
+
+import static io.cheenhub.sfu.it.ServerUnderTest.metric;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cheenhub.sfu.auth.TestTokens;
+import io.cheenhub.sfu.sdp.Attribute;
+import io.cheenhub.sfu.sdp.MediaDescription;
+import io.cheenhub.sfu.sdp.SdpParser;
+import io.cheenhub.sfu.sdp.SessionDescription;
+import io.cheenhub.sfu.transport.TestPeer;
+import io.cheenhub.sfu.transport.dtls.Fingerprint;
+import io.cheenhub.sfu.transport.dtls.HandshakeOutcome;
+import io.cheenhub.sfu.transport.srtp.SrtpProfile;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 8 security against a Payara Micro that requires tokens (no {@code sfu.auth.anonymous}),
+ * started here from the packaged WAR because the Arquillian server runs anonymous: each bad token
+ * gets its documented error over the real WebSocket, a foreign {@code Origin} gets HTTP 403 at the
+ * handshake, a user's second room is refused, and with a low packet-rate threshold admission
+ * control refuses the next join and readiness says why while a listener keeps its audio.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SecurityIT {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
+  private static final String ALLOWED_ORIGIN = "https://app.example.com";
+
+  /**
+   * Packets forwarded per second above which joins are refused; one talker to one listener is 50.
+   */
+  private static final int MAX_PACKET_RATE = 20;
+
+  private static final List<SrtpProfile> PROFILES =
+      List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES128_CM_HMAC_SHA1_80);
+
+  private static TestTokens tokens;
+  private static Process server;
+  private static URI base;
+
+  private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+  private final ScheduledExecutorService talkers = Executors.newScheduledThreadPool(1);
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    tokens = TestTokens.rs256();
+    int port;
+    try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    base = URI.create("http://127.0.0.1:" + port + "/");
+    Path log = Path.of("target", "security-it-payara.log");
+    Files.createDirectories(log.getParent());
+    var command = new ArrayList<String>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(
+        List.of(
+            "-Dsfu.media.bind-address=127.0.0.1",
+            "-Dsfu.media.port=0",
+            "-Dsfu.signaling.ping-interval-ms=1000",
+            "-Dsfu.signaling.idle-timeout-ms=3000",
+            "-Dsfu.signaling.reconnect-grace-ms=0",
+            "-Dsfu.signaling.max-rooms-per-connection=2",
+            "-Dsfu.auth.max-rooms-per-user=1",
+            "-Dsfu.signaling.allowed-origins=" + ALLOWED_ORIGIN,
+            "-Dsfu.admission.max-packet-rate=" + MAX_PACKET_RATE,
+            "-Dmp.jwt.verify.publickey=" + tokens.publicKeyBase64(),
+            "-Dmp.jwt.verify.issuer=" + TestTokens.ISSUER,
+            "-jar",
+            System.getProperty("payara.microJar"),
+            "--nocluster",
+            "--disablephonehome",
+            "--port",
+            String.valueOf(port),
+            "--deploy",
+            System.getProperty("sfu.war", "target/cheenhub-sfu.war"),
+            "--contextroot",
+            "/"));
+    server =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    await()
+        .atMost(START_TIMEOUT)
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              assertThat(server.isAlive()).as("Payara Micro running, see " + log).isTrue();
+              try {
+                return ServerUnderTest.get(base.resolve("/health/ready")).statusCode() == 200;
+              } catch (IOException e) {
+                return false;
+              }
+            });
+  }
+
+  @AfterAll
+  static void stopServer() throws InterruptedException {
+    if (server != null) {
+      server.destroy();
+      if (!server.waitFor(30, TimeUnit.SECONDS)) {
+        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @AfterEach
+  void closeOpened() throws Exception {
+    talkers.shutdownNow();
+    while (!opened.isEmpty()) {
+      opened.pop().close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closeAfterTest(T resource) {
+    opened.push(resource);
+    return resource;
+  }
+
+  private WsClient connect() {
+    return closeAfterTest(WsClient.connect(ServerUnderTest.webSocket(base)));
+  }
+
+  private static String join(String requestId, String room, String name, String token) {
+    JsonObjectBuilder join =
+        Json.createObjectBuilder()
+            .add("type", "join")
+            .add("requestId", requestId)
+            .add("roomId", room)
+            .add("displayName", name);
+    if (token != null) {
+      join.add("token", token);
+    }
+    return join.build().toString();
+  }
+
+  /** The reply to a join with {@code token}: its type, or the error code. */
+  private String joinReply(WsClient ws, String room, String token) {
+    ws.send(join("j", room, "Someone", token));
+    JsonObject reply = ws.next();
+    return reply.getString("type").equals("error")
+        ? reply.getString("code")
+        : reply.getString("type");
+  }
+
+  @Test
+  @Order(1)
+  void eachBadTokenGetsItsDocumentedError() throws Exception {
+    long now = System.currentTimeMillis() / 1000;
+    var forger = TestTokens.rs256();
+    WsClient ws = connect();
+    assertThat(joinReply(ws, "standup", null)).isEqualTo("auth-required");
+    assertThat(
+            joinReply(
+                ws,
+                "standup",
+                tokens.sign(TestTokens.claims("ada", "standup").add("exp", now - 600))))
+        .isEqualTo("auth-expired");
+    assertThat(
+            joinReply(
+                ws,
+                "standup",
+                tokens.sign(TestTokens.claims("ada", "standup"), forger.privateKey())))
+        .isEqualTo("auth-invalid");
+    assertThat(
+            joinReply(
+                ws,
+                "standup",
+                tokens.sign(TestTokens.claims("ada", "standup").add("iss", "https://other"))))
+        .isEqualTo("auth-invalid");
+    assertThat(joinReply(ws, "standup", "not.a.jwt")).isEqualTo("auth-invalid");
+    assertThat(joinReply(ws, "standup", tokens.sign(TestTokens.claims("ada", "board"))))
+        .isEqualTo("auth-forbidden");
+    assertThat(metric(base, "sfu_signaling_errors_total", "code=\"auth-invalid\"")).isEqualTo(3);
+
+    // A valid token joins, and its name claim is the name the others see.
+    ws.send(
+        join(
+            "j",
+            "standup",
+            "Spoofed",
+            tokens.sign(TestTokens.claims("ada", "standup").add("name", "Ada Lovelace"))));
+    String adaId = ws.next("joined").getString("participantId");
+    WsClient bob = connect();
+    bob.send(join("j", "standup", "Bob", tokens.sign(TestTokens.claims("bob", "*"))));
+    JsonObject joined = bob.next("joined");
+    assertThat(joined.getJsonArray("participants").getJsonObject(0).getString("displayName"))
+        .isEqualTo("Ada Lovelace");
+    assertThat(joined.getJsonArray("participants").getJsonObject(0).getString("participantId"))
+        .isEqualTo(adaId);
+  }
+
+  @Test
+  @Order(2)
+  void aListenOnlyTokenMayNotPublish() throws Exception {
+    String listenOnly =
+        tokens.sign(
+            TestTokens.claims("lee", "lecture")
+                .add("permissions", Json.createArrayBuilder(List.of("join", "subscribe"))));
+    WsClient ws = connect();
+    ws.send(join("j", "lecture", "Lee", listenOnly));
+    ws.next("joined");
+    TestPeer peer = closeAfterTest(new TestPeer(PROFILES));
+    ws.send(
+        "{\"type\":\"publishOffer\",\"requestId\":\"p\",\"sdp\":"
+            + Json.createValue(peer.publishOffer())
+            + "}");
+    JsonObject error = ws.next("error");
+    assertThat(error.getString("code")).isEqualTo("auth-forbidden");
+    assertThat(error.getString("message")).contains("publish");
+    ws.send("{\"type\":\"subscribe\",\"requestId\":\"s\"}");
+    assertThat(ws.next().getString("type")).isNotEqualTo("error");
+  }
+
+  @Test
+  @Order(3)
+  void aUserIsInOneRoomAcrossAllItsConnections() throws Exception {
+    String anyRoom = tokens.sign(TestTokens.claims("carol", "*"));
+    WsClient first = connect();
+    first.send(join("j", "room-a", "Carol", anyRoom));
+    first.next("joined");
+    // Another connection, the same user: over sfu.auth.max-rooms-per-user=1.
+    WsClient second = connect();
+    assertThat(joinReply(second, "room-b", anyRoom)).isEqualTo("user-room-limit");
+    // The same connection may hold two rooms, but not for the same user.
+    assertThat(joinReply(first, "room-b", anyRoom)).isEqualTo("user-room-limit");
+    // Another user on that connection is fine; and once Carol leaves, her seat is free again.
+    assertThat(joinReply(second, "room-b", tokens.sign(TestTokens.claims("dave", "*"))))
+        .isEqualTo("joined");
+    first.send("{\"type\":\"leave\",\"requestId\":\"l\"}");
+    first.next("left");
+    WsClient third = connect();
+    assertThat(joinReply(third, "room-b", anyRoom)).isEqualTo("joined");
+  }
+
+  @Test
+  @Order(4)
+  void aForeignOriginIsRefusedAtTheHandshake() throws Exception {
+    assertThat(handshakeStatus("https://evil.example")).isEqualTo(403);
+    assertThat(handshakeStatus(ALLOWED_ORIGIN)).isEqualTo(101);
+    assertThat(handshakeStatus(null)).as("non-browser client, no Origin").isEqualTo(101);
+  }
+
+  /** The HTTP status of a WebSocket upgrade to the signaling endpoint with this Origin. */
+  private static int handshakeStatus(String origin) throws IOException {
+    try (var socket = new Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(10_000);
+      String request =
+          "GET /ws HTTP/1.1\r\nHost: "
+              + base.getHost()
+              + ":"
+              + base.getPort()
+              + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+              + (origin == null ? "" : "Origin: " + origin + "\r\n")
+              + "\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      var in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      String status = in.readLine();
+      return Integer.parseInt(status.split(" ")[1]);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void overloadRefusesNewJoinsWhileTheRoomKeepsItsAudio() throws Exception {
+    // Ada talks (50 packets/s), Bob listens: 50 forwarded packets/s > MAX_PACKET_RATE.
+    WsClient ada = connect();
+    ada.send(join("j", "loud", "Ada", tokens.sign(TestTokens.claims("ada-2", "loud"))));
+    ada.next("joined");
+    TestPeer adaPeer = closeAfterTest(new TestPeer(PROFILES));
+    ada.send(
+        "{\"type\":\"publishOffer\",\"requestId\":\"p\",\"sdp\":"
+            + Json.createValue(adaPeer.publishOffer())
+            + "}");
+    SessionDescription answer = SdpParser.parse(ada.next("publishAnswer").getString("sdp"));
+    assertThat(connect(adaPeer, answer)).isInstanceOf(HandshakeOutcome.Established.class);
+    byte[] payload = "ada".getBytes(StandardCharsets.US_ASCII);
+    int[] seq = {0};
+    var talking =
+        talkers.scheduleAtFixedRate(
+            () -> {
+              try {
+                adaPeer.sendRtp(4242, 111, seq[0], 960L * seq[0], payload);
+                seq[0]++;
+              } catch (Exception e) {
+                // the peer closed at the end of the test
+              }
+            },
+            0,
+            20,
+            TimeUnit.MILLISECONDS);
+
+    WsClient bob = connect();
+    bob.send(join("j", "loud", "Bob", tokens.sign(TestTokens.claims("bob-2", "loud"))));
+    bob.next("joined");
+    TestPeer bobPeer = closeAfterTest(new TestPeer(PROFILES));
+    bob.send("{\"type\":\"subscribe\",\"requestId\":\"s\"}");
+    JsonObject offer;
+    do {
+      offer = bob.next();
+    } while (!offer.getString("type").equals("consumeOffer"));
+    bob.send(
+        "{\"type\":\"consumeAnswer\",\"sdp\":"
+            + Json.createValue(bobPeer.subscribeAnswer(offer.getString("sdp")))
+            + "}");
+    assertThat(connect(bobPeer, SdpParser.parse(offer.getString("sdp"))))
+        .isInstanceOf(HandshakeOutcome.Established.class);
+    assertThat(bobPeer.nextRtp(Duration.ofSeconds(5))).as("Bob hears Ada").isNotNull();
+
+    // Readiness goes DOWN with the reason; the next join is refused with overloaded.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ServerUnderTest.get(base.resolve("/health/ready")).statusCode() == 503);
+    String health = ServerUnderTest.get(base.resolve("/health/ready")).body();
+    assertThat(health).contains("\"admission\"").contains("packet-rate");
+    WsClient cy = connect();
+    cy.send(join("j", "loud", "Cy", tokens.sign(TestTokens.claims("cy", "loud"))));
+    JsonObject refused = cy.next("error");
+    assertThat(refused.getString("code")).isEqualTo("overloaded");
+    assertThat(refused.getString("message")).contains("sfu.admission.max-packet-rate");
+    assertThat(metric(base, "sfu_joins_refused_total", "reason=\"packet-rate\"")).isEqualTo(1);
+
+    // Those already in keep their audio, and may still negotiate (Bob starts publishing).
+    bobPeer.clearRtp();
+    int heard = 0;
+    long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (System.nanoTime() < end) {
+      if (bobPeer.nextRtp(Duration.ofMillis(100)) != null) {
+        heard++;
+      }
+    }
+    assertThat(heard).as("packets Bob heard in 2 s while joins are refused").isGreaterThan(25);
+    TestPeer bobPublish = closeAfterTest(new TestPeer(PROFILES));
+    bob.send(
+        "{\"type\":\"publishOffer\",\"requestId\":\"p\",\"sdp\":"
+            + Json.createValue(bobPublish.publishOffer())
+            + "}");
+    JsonObject published;
+    do {
+      published = bob.next();
+    } while (!published.getString("type").equals("publishAnswer")
+        && !published.getString("type").equals("error"));
+    assertThat(published.getString("type")).isEqualTo("publishAnswer");
+
+    // Ada stops talking: the rate falls, readiness comes back and Cy gets in.
+    talking.cancel(false);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ServerUnderTest.get(base.resolve("/health/ready")).statusCode() == 200);
+    cy.send(join("j2", "loud", "Cy", tokens.sign(TestTokens.claims("cy", "loud"))));
+    cy.next("joined");
+  }
+
+  private static HandshakeOutcome connect(TestPeer peer, SessionDescription remote)
+      throws Exception {
+    MediaDescription first =
+        remote.media().stream().filter(m -> m.port() != 0).findFirst().orElseThrow();
+    Attribute.Fingerprint fingerprint = remote.fingerprints(first).get(0);
+    Attribute.Candidate candidate = first.candidates().get(0);
+    return peer.connect(
+        remote.effective(first, Attribute.IceUfrag.class).orElseThrow().ufrag(),
+        remote.effective(first, Attribute.IcePwd.class).orElseThrow().password(),
+        new Fingerprint(fingerprint.hashFunction(), fingerprint.fingerprint()),
+        new InetSocketAddress(candidate.address(), candidate.port()));
+  }
+}
