@@ -7,9 +7,6 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,12 +28,8 @@ public class Authenticator {
   /** How long keys read from {@code mp.jwt.verify.publickey.location} are kept. */
   private static final Duration KEY_CACHE_TTL = Duration.ofMinutes(10);
 
-  /** Least time between two re-reads for a token signed with a {@code kid} we do not know. */
-  private static final Duration KEY_RELOAD_MIN_INTERVAL = Duration.ofSeconds(30);
-
-  private static final Duration KEY_FETCH_TIMEOUT = Duration.ofSeconds(5);
-
   @Inject AuthSettings settings;
+  @Inject KeyFetcher fetcher;
 
   private TokenVerifier verifier;
   private VerificationKeys cachedKeys;
@@ -99,15 +92,32 @@ public class Authenticator {
       boolean unknownKid = kid != null && !cachedKeys.hasKid(kid);
       stale =
           age.compareTo(KEY_CACHE_TTL) > 0
-              || (unknownKid && age.compareTo(KEY_RELOAD_MIN_INTERVAL) > 0);
+              || (unknownKid && age.compareTo(settings.keyRefreshMinInterval()) > 0);
     }
     if (stale) {
-      String text =
-          settings.publicKey().isEmpty()
-              ? read(settings.publicKeyLocation())
-              : settings.publicKey();
-      cachedKeys = VerificationKeys.parse(text);
-      keysLoadedAt = now;
+      try {
+        String text =
+            settings.publicKey().isEmpty()
+                ? read(settings.publicKeyLocation())
+                : settings.publicKey();
+        cachedKeys = VerificationKeys.parse(text);
+        keysLoadedAt = now;
+      } catch (GeneralSecurityException | RuntimeException e) {
+        // The provider is down or its breaker open (RuntimeException: Fault Tolerance's): keep
+        // verifying with the keys read last, so an outage of the identity provider refuses nobody
+        // whose token those keys still verify.
+        if (cachedKeys == null) {
+          throw e instanceof GeneralSecurityException g
+              ? g
+              : new GeneralSecurityException("reading the token keys: " + e, e);
+        }
+        LOG.warning(
+            () ->
+                "auth keys refresh failed location="
+                    + settings.publicKeyLocation()
+                    + " keeping=last-read error="
+                    + e);
+      }
     }
     return cachedKeys;
   }
@@ -116,18 +126,10 @@ public class Authenticator {
    * The key text at {@code location}: an http(s) URL (a JWKS endpoint), a {@code file:} URL or
    * path, or a resource in the application ({@code classpath:} optional), as MP JWT 2.1 allows.
    */
-  private static String read(String location) throws GeneralSecurityException {
+  private String read(String location) throws GeneralSecurityException {
     try {
       if (location.startsWith("http://") || location.startsWith("https://")) {
-        var client = HttpClient.newBuilder().connectTimeout(KEY_FETCH_TIMEOUT).build();
-        var request =
-            HttpRequest.newBuilder(URI.create(location)).timeout(KEY_FETCH_TIMEOUT).build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-          throw new GeneralSecurityException(
-              "reading " + location + " returned HTTP " + response.statusCode());
-        }
-        return response.body();
+        return fetcher.fetch(location);
       }
       if (location.startsWith("file:")) {
         return Files.readString(Path.of(URI.create(location)));

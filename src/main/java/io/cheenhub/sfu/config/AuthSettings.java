@@ -18,6 +18,8 @@ import java.util.Set;
  * @param issuer required {@code iss}, empty to accept any ({@code mp.jwt.verify.issuer})
  * @param audiences accepted {@code aud} values, empty to skip ({@code mp.jwt.verify.audiences})
  * @param clockSkew tolerance on {@code exp}/{@code nbf} ({@code mp.jwt.verify.clock.skew})
+ * @param keyRefreshMinInterval least time between two reads of the key location for tokens signed
+ *     with an unknown {@code kid} ({@code sfu.auth.key-refresh-min-interval-ms})
  */
 public record AuthSettings(
     boolean anonymous,
@@ -28,9 +30,15 @@ public record AuthSettings(
     String algorithm,
     String issuer,
     Set<String> audiences,
-    Duration clockSkew) {
+    Duration clockSkew,
+    Duration keyRefreshMinInterval) {
 
   public AuthSettings {
+    if (keyRefreshMinInterval.isNegative()) {
+      throw new IllegalArgumentException(
+          "sfu.auth.key-refresh-min-interval-ms must be 0 or more, is "
+              + keyRefreshMinInterval.toMillis());
+    }
     ConfigChecks.positive("sfu.auth.max-rooms-per-user", maxRoomsPerUser);
     allowedOrigins = List.copyOf(allowedOrigins);
     audiences = Set.copyOf(audiences);

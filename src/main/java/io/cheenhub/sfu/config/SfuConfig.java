@@ -217,6 +217,10 @@ public class SfuConfig {
   @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "60")
   long jwtClockSkewSeconds;
 
+  @Inject
+  @ConfigProperty(name = "sfu.auth.key-refresh-min-interval-ms", defaultValue = "30000")
+  long keyRefreshMinIntervalMs;
+
   /** Authentication, origin and per-user settings as configured. */
   @Produces
   public AuthSettings authSettings() {
@@ -229,7 +233,8 @@ public class SfuConfig {
         jwtAlgorithm.strip(),
         jwtIssuer.map(String::strip).orElse(""),
         java.util.Set.copyOf(list(jwtAudiences)),
-        Duration.ofSeconds(jwtClockSkewSeconds));
+        Duration.ofSeconds(jwtClockSkewSeconds),
+        Duration.ofMillis(keyRefreshMinIntervalMs));
   }
 
   @Inject

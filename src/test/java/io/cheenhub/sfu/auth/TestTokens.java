@@ -8,6 +8,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.Base64;
@@ -80,9 +81,18 @@ public final class TestTokens {
 
   /** {@code claims} signed with {@code key} (another pair's, for a wrong signature). */
   public String sign(JsonObjectBuilder claims, PrivateKey key) throws GeneralSecurityException {
-    String header =
-        Json.createObjectBuilder().add("alg", algorithm).add("typ", "JWT").build().toString();
-    String signingInput = base64(header) + "." + base64(claims.build().toString());
+    return sign(claims, key, null);
+  }
+
+  /** {@code claims} signed with {@code key}, naming {@code kid} in the header unless it is null. */
+  public String sign(JsonObjectBuilder claims, PrivateKey key, String kid)
+      throws GeneralSecurityException {
+    var header = Json.createObjectBuilder().add("alg", algorithm).add("typ", "JWT");
+    if (kid != null) {
+      header.add("kid", kid);
+    }
+    String signingInput =
+        base64(header.build().toString()) + "." + base64(claims.build().toString());
     var signer =
         Signature.getInstance(
             algorithm.equals("ES256") ? "SHA256withECDSAinP1363Format" : "SHA256withRSA");
@@ -91,6 +101,32 @@ public final class TestTokens {
     return signingInput
         + "."
         + Base64.getUrlEncoder().withoutPadding().encodeToString(signer.sign());
+  }
+
+  /** The RS256 public key as a JWKS document with one key named {@code kid} (RFC 7517). */
+  public String jwks(String kid) {
+    var rsa = (RSAPublicKey) keys.getPublic();
+    var encoder = Base64.getUrlEncoder().withoutPadding();
+    return Json.createObjectBuilder()
+        .add(
+            "keys",
+            Json.createArrayBuilder()
+                .add(
+                    Json.createObjectBuilder()
+                        .add("kty", "RSA")
+                        .add("kid", kid)
+                        .add("use", "sig")
+                        .add("alg", "RS256")
+                        .add("n", encoder.encodeToString(unsigned(rsa.getModulus())))
+                        .add("e", encoder.encodeToString(unsigned(rsa.getPublicExponent())))))
+        .build()
+        .toString();
+  }
+
+  /** A JWK integer: big-endian without the sign byte BigInteger adds (RFC 7518 §6.3.1). */
+  private static byte[] unsigned(java.math.BigInteger value) {
+    byte[] bytes = value.toByteArray();
+    return bytes[0] == 0 ? java.util.Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
   }
 
   public PrivateKey privateKey() {

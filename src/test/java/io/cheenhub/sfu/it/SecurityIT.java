@@ -4,6 +4,7 @@ import static io.cheenhub.sfu.it.ServerUnderTest.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.cheenhub.sfu.auth.TestTokens;
 import io.cheenhub.sfu.sdp.Attribute;
 import io.cheenhub.sfu.sdp.MediaDescription;
@@ -19,6 +20,7 @@ import jakarta.json.JsonObjectBuilder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,9 +66,21 @@ class SecurityIT {
   private static final List<SrtpProfile> PROFILES =
       List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES128_CM_HMAC_SHA1_80);
 
+  /** The {@code kid} of the key the test's identity provider publishes. */
+  private static final String KID = "test-key-1";
+
   private static TestTokens tokens;
   private static Process server;
   private static URI base;
+
+  /**
+   * The identity provider's JWKS endpoint ({@code mp.jwt.verify.publickey.location}): answers with
+   * {@link #jwksStatus} and counts the reads that reached it.
+   */
+  private static HttpServer keyProvider;
+
+  private static volatile int jwksStatus = 200;
+  private static final AtomicInteger jwksReads = new AtomicInteger();
 
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
   private final ScheduledExecutorService talkers = Executors.newScheduledThreadPool(1);
@@ -73,6 +88,20 @@ class SecurityIT {
   @BeforeAll
   static void startServer() throws Exception {
     tokens = TestTokens.rs256();
+    keyProvider = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    keyProvider.createContext(
+        "/jwks",
+        exchange -> {
+          jwksReads.incrementAndGet();
+          byte[] body = tokens.jwks(KID).getBytes(StandardCharsets.UTF_8);
+          int status = jwksStatus;
+          exchange.sendResponseHeaders(status, status == 200 ? body.length : -1);
+          if (status == 200) {
+            exchange.getResponseBody().write(body);
+          }
+          exchange.close();
+        });
+    keyProvider.start();
     int port;
     try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
@@ -93,7 +122,12 @@ class SecurityIT {
             "-Dsfu.auth.max-rooms-per-user=1",
             "-Dsfu.signaling.allowed-origins=" + ALLOWED_ORIGIN,
             "-Dsfu.admission.max-packet-rate=" + MAX_PACKET_RATE,
-            "-Dmp.jwt.verify.publickey=" + tokens.publicKeyBase64(),
+            "-Dmp.jwt.verify.publickey.location=http://127.0.0.1:"
+                + keyProvider.getAddress().getPort()
+                + "/jwks",
+            "-Dmp.jwt.verify.publickey.algorithm=RS256",
+            // Re-read the provider for every unknown kid, so the breaker test needs no waiting.
+            "-Dsfu.auth.key-refresh-min-interval-ms=0",
             "-Dmp.jwt.verify.issuer=" + TestTokens.ISSUER,
             "-jar",
             System.getProperty("payara.microJar"),
@@ -123,6 +157,9 @@ class SecurityIT {
 
   @AfterAll
   static void stopServer() throws InterruptedException {
+    if (keyProvider != null) {
+      keyProvider.stop(0);
+    }
     if (server != null) {
       server.destroy();
       if (!server.waitFor(30, TimeUnit.SECONDS)) {
@@ -392,5 +429,51 @@ class SecurityIT {
         remote.effective(first, Attribute.IcePwd.class).orElseThrow().password(),
         new Fingerprint(fingerprint.hashFunction(), fingerprint.fingerprint()),
         new InetSocketAddress(candidate.address(), candidate.port()));
+  }
+
+  /**
+   * The identity provider (the server's one remote dependency) goes down: joins keep being verified
+   * with the keys read before, and after a few failed reads MicroProfile Fault Tolerance's breaker
+   * opens, so later joins do not wait for the provider at all and it sees no more reads.
+   */
+  @Test
+  @Order(6)
+  void anUnreachableKeyProviderOpensTheBreakerWhileJoinsKeepTheLastKeys() throws Exception {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> ServerUnderTest.get(base.resolve("/health/ready")).statusCode() == 200);
+    assertThat(joinReply(connect(), "keys-0", tokenWithKid("keys-0", KID))).isEqualTo("joined");
+    int readsBefore = jwksReads.get();
+    jwksStatus = 503;
+    try {
+      var replies = new ArrayList<String>();
+      for (int i = 1; i <= 8; i++) {
+        // An unknown kid looks like a rotated key: the server tries to re-read the provider.
+        replies.add(joinReply(connect(), "keys-" + i, tokenWithKid("keys-" + i, "rotated-" + i)));
+      }
+      int failedReads = jwksReads.get() - readsBefore;
+      String known = joinReply(connect(), "keys-9", tokenWithKid("keys-9", KID));
+      System.out.println(
+          "[security] provider down: 8 joins with unknown kids "
+              + replies
+              + ", reads that reached the provider "
+              + failedReads
+              + ", then a join with the known kid: "
+              + known);
+      // No key for those kids, so no join; but each got its answer, none an internal error.
+      assertThat(replies).containsOnly("auth-invalid");
+      // requestVolumeThreshold 4, failureRatio 0.5: open after at most 4 reads, not one per join.
+      assertThat(failedReads).isBetween(1, 4);
+      assertThat(metric(base, "base", "ft_circuitbreaker_opened_total", "KeyFetcher.fetch"))
+          .isGreaterThanOrEqualTo(1);
+      // The keys read before the outage still verify tokens they signed.
+      assertThat(known).isEqualTo("joined");
+    } finally {
+      jwksStatus = 200;
+    }
+  }
+
+  private static String tokenWithKid(String room, String kid) throws Exception {
+    return tokens.sign(TestTokens.claims("user-" + room, room), tokens.privateKey(), kid);
   }
 }
