@@ -101,7 +101,8 @@ export async function startPayaraMicro({ dir, war, jar, properties = {} }) {
   };
 
   await start();
-  return { baseUrl, port, start, kill, stop: () => kill('SIGTERM') };
+  // stop: SIGTERM, the server drains (clients told to reconnect, sockets closed with 1012).
+  return { baseUrl, port, start, kill, stop: () => kill('SIGTERM'), logFile: () => join(dir, `payara-${starts}.log`) };
 }
 
 /**

@@ -1,6 +1,7 @@
 package io.cheenhub.sfu.signaling;
 
 import io.cheenhub.sfu.config.SignalingLimits;
+import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.media.NegotiatedRtp;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.Subscriber;
@@ -26,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The server side of one WebSocket: rate limit, room memberships, liveness and the outbox.
@@ -37,7 +37,7 @@ import java.util.logging.Logger;
  */
 final class Connection {
 
-  private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+  private static final EventLog EVENTS = EventLog.of(Connection.class);
 
   private final String id;
   private final Session session;
@@ -116,7 +116,16 @@ final class Connection {
     } catch (SignalingException e) {
       reply(e);
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "internal error connection=" + id, e);
+      EVENTS.log(
+          Level.SEVERE,
+          "internal error",
+          e,
+          EventLog.CONNECTION,
+          id,
+          EventLog.REQUEST_ID,
+          message.requestId(),
+          "type",
+          MessageCodec.typeOf(message));
       reply(
           new SignalingException(
               ErrorCode.INTERNAL_ERROR,
@@ -132,7 +141,6 @@ final class Connection {
       return;
     }
     service.metrics().messageReceived(SfuMetrics.INVALID_TYPE);
-    LOG.fine(() -> "refused frame connection=" + id + " code=" + error.code().wireValue());
     reply(error);
   }
 
@@ -142,7 +150,7 @@ final class Connection {
       return true;
     }
     if (abuse.reject(nowNanos)) {
-      LOG.warning(() -> "closing abusive connection=" + id + " reason=rate-limit");
+      EVENTS.warning("closing abusive connection", EventLog.CONNECTION, id, "reason", "rate-limit");
       close(
           LeaveReason.DISCONNECTED, CloseReason.CloseCodes.VIOLATED_POLICY, "rate limit exceeded");
     } else if (abuse.shouldReport()) {
@@ -167,6 +175,13 @@ final class Connection {
     } catch (JoinRejectedException e) {
       throw new SignalingException(errorCode(e.reason()), e.getMessage(), join.requestId());
     }
+    if (service.isDraining()) {
+      throw new SignalingException(
+          ErrorCode.DRAINING,
+          "this server is draining (restart or maintenance): reconnect in a moment",
+          join.requestId());
+    }
+    Membership joined;
     synchronized (this) {
       if (ended.get()) {
         return;
@@ -191,8 +206,21 @@ final class Connection {
         throw new SignalingException(errorCode(e.reason()), e.getMessage(), join.requestId());
       }
       memberships.put(roomId, membership);
+      joined = membership;
     }
     service.metrics().participantJoined();
+    EVENTS.info(
+        "participant joined",
+        EventLog.ROOM,
+        roomId,
+        EventLog.PARTICIPANT,
+        joined.participant().id(),
+        EventLog.CONNECTION,
+        id,
+        EventLog.REQUEST_ID,
+        join.requestId(),
+        "name",
+        joined.participant().displayName());
   }
 
   /**
@@ -218,13 +246,18 @@ final class Connection {
     if (previousEmpty) {
       previous.close(LeaveReason.DISCONNECTED, REPLACED, "replaced by a newer connection");
     }
-    LOG.info(
-        () ->
-            "participant resumed "
-                + membership.participant()
-                + " connection="
-                + id
-                + (previous == null ? " from=suspended" : " from=" + previous.id()));
+    EVENTS.info(
+        "participant resumed",
+        EventLog.ROOM,
+        join.roomId(),
+        EventLog.PARTICIPANT,
+        membership.participant().id(),
+        EventLog.CONNECTION,
+        id,
+        EventLog.REQUEST_ID,
+        join.requestId(),
+        "from",
+        previous == null ? "suspended" : previous.id());
     return true;
   }
 
@@ -305,6 +338,13 @@ final class Connection {
       transport.setSink(publisher);
       publisher.setRtcpSender(transport::sendRtcp);
       previous = participant.replacePublishTransport(transport);
+      transport.setOwner(
+          new MediaTransport.Owner(
+              participant.roomId(),
+              participant.id(),
+              "publish",
+              id,
+              t -> participant.publishTransport() == t));
       if (added != null) {
         membership.room().forwarding().addPublisher(added);
       }
@@ -315,8 +355,8 @@ final class Connection {
     if (added != null) {
       membership.room().mediaChanged();
     }
-    LOG.info(
-        () -> "publishing " + participant + " transport=" + transport.id() + " connection=" + id);
+    EVENTS.info(
+        "publish negotiated", transport.correlation(EventLog.REQUEST_ID, offer.requestId()));
     outbox.send(new Message.PublishAnswer(offer.requestId(), participant.roomId(), answerSdp));
   }
 
@@ -353,7 +393,14 @@ final class Connection {
     } catch (TransportUnavailableException e) {
       throw new SignalingException(ErrorCode.TRANSPORT_UNAVAILABLE, e.getMessage(), requestId);
     } catch (IOException e) {
-      LOG.log(Level.SEVERE, "transport creation failed connection=" + id, e);
+      EVENTS.log(
+          Level.SEVERE,
+          "transport creation failed",
+          e,
+          EventLog.CONNECTION,
+          id,
+          EventLog.REQUEST_ID,
+          requestId);
       throw new SignalingException(
           ErrorCode.INTERNAL_ERROR,
           "could not create a media transport, see server log for connection " + id,
@@ -410,13 +457,20 @@ final class Connection {
       }
       previous = membership.replaceSubscription(subscription);
       participant.replaceSubscribeTransport(transport);
+      transport.setOwner(
+          new MediaTransport.Owner(
+              participant.roomId(),
+              participant.id(),
+              "subscribe",
+              id,
+              t -> participant.subscribeTransport() == t));
       membership.room().forwarding().addSubscriber(subscriber);
     }
     if (previous != null) {
       previous.close("replaced");
     }
-    LOG.info(
-        () -> "subscribing " + participant + " transport=" + transport.id() + " connection=" + id);
+    EVENTS.info(
+        "subscribe requested", transport.correlation(EventLog.REQUEST_ID, request.requestId()));
     subscription.start(request.requestId());
   }
 
@@ -455,7 +509,7 @@ final class Connection {
       Membership membership = membership(leave.roomId(), leave.requestId());
       roomId = membership.participant().roomId();
       memberships.remove(roomId);
-      service.leave(membership, LeaveReason.LEFT);
+      service.leave(membership, LeaveReason.LEFT, leave.requestId());
     }
     outbox.send(new Message.Left(leave.requestId(), roomId));
   }
@@ -499,8 +553,37 @@ final class Connection {
     outbox.closeAfterPending(new CloseReason(code, reason));
   }
 
+  /**
+   * Drain, step one: stop queueing (so no client hears of the others' departures) and send {@code
+   * reconnect} now, bypassing the outbox's executor (it may be shutting down with the application).
+   *
+   * @return the send in flight, to wait for before {@link #closeDrained}
+   */
+  java.util.concurrent.Future<Void> drain(Message.Reconnect message) {
+    EVENTS.info("connection drained", EventLog.CONNECTION, id);
+    return outbox.sendNow(service.codec().encode(message));
+  }
+
+  /**
+   * Drain, step two: leave every room without grace (this server goes away, the client rejoins
+   * elsewhere or after the restart) and close the socket with 1012 (Service Restart, IANA WebSocket
+   * close code registry).
+   */
+  void closeDrained() {
+    end(LeaveReason.SHUTDOWN);
+    outbox.closeNow(new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "server restarting"));
+  }
+
   private void reply(SignalingException error) {
     service.metrics().errorSent(error.code());
+    EVENTS.info(
+        "request refused",
+        EventLog.CONNECTION,
+        id,
+        EventLog.REQUEST_ID,
+        error.requestId(),
+        "code",
+        error.code().wireValue());
     outbox.send(error.toMessage());
   }
 

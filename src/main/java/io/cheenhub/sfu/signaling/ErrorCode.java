@@ -58,7 +58,12 @@ public enum ErrorCode {
   /** The media UDP port is not bound; no PeerConnection can be served. */
   TRANSPORT_UNAVAILABLE("transport-unavailable"),
   /** A server bug; the log has the details under the same connection id. */
-  INTERNAL_ERROR("internal-error");
+  INTERNAL_ERROR("internal-error"),
+  /**
+   * The server is draining (shutting down or taken out of service): no new joins; reconnect later,
+   * through the load balancer to another server.
+   */
+  DRAINING("draining");
 
   private final String wireValue;
 
