@@ -47,7 +47,9 @@ public class DrainResource {
 
   static boolean fromLoopback(String address) {
     try {
-      return address != null && InetAddress.getByName(address).isLoopbackAddress();
+      return address != null
+          && !address.isBlank()
+          && InetAddress.getByName(address).isLoopbackAddress();
     } catch (UnknownHostException e) {
       return false;
     }

@@ -36,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -54,10 +55,11 @@ public class SignalingService {
   private static final EventLog EVENTS = EventLog.of(SignalingService.class);
 
   /**
-   * The {@code delayMs} a draining server suggests in {@code reconnect}: long enough for a load
-   * balancer to notice the failed readiness check, short enough that the client (which adds ±30 %
-   * jitter, so a whole node's clients do not arrive in the same instant) is back within the 5 s the
-   * restart test allows.
+   * The {@code delayMs} a draining server suggests in {@code reconnect}. Short: a client that the
+   * load balancer still sends here is refused ({@code draining}, or 1013 once readiness is down)
+   * and retries with its backoff, one that lands on another node is served at once, and after a
+   * plain restart the client is back within the 5 s the restart test allows. The client adds ±30 %
+   * jitter so a whole node's clients do not arrive in the same instant.
    */
   static final int DRAIN_RECONNECT_DELAY_MS = 1_000;
 
@@ -91,8 +93,7 @@ public class SignalingService {
 
   private volatile long lastSweepNanos;
   private volatile boolean stopping;
-  private final java.util.concurrent.atomic.AtomicBoolean draining =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean draining = new AtomicBoolean();
   private Thread drainOnExit;
 
   void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
