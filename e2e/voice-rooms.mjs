@@ -219,15 +219,17 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
           const s = await Promise.all([ada.state(), bob.state()]);
           return s.every((x) => x.status === 'reconnecting' || x.status === 'connecting');
         });
-        // The drain is in the stopped server's log: "drain started reason=shutdown connections=2".
-        const drainLine = readFileSync(serverLog, 'utf8').split('\n').find((l) => l.includes('drain started')) ?? null;
+        // How the server closed the pages' sockets: 1012 after a drain, 1006 (no close frame) when killed.
+        const closedWith = (await Promise.all([ada.state(), bob.state()])).map((x) => x.lastClose?.code ?? null);
+        // The drain's first line in the stopped server's log, when the JVM's log reset did not swallow it.
+        const drainLogged = readFileSync(serverLog, 'utf8').includes('drain started');
         await sleep(1_000);
         log('starting the server again on the same port');
         const startMs = await payara.start();
         const t0 = Date.now();
         const r = await audioBack([ada, bob], t0,
           (a, b) => a.reconnects > before[0].reconnects && b.reconnects > before[1].reconnects);
-        rounds[how] = { serverStartMs: startMs, ...r.timing, drainLogged: drainLine != null };
+        rounds[how] = { serverStartMs: startMs, ...r.timing, closedWith, drainLogged };
         log(`restart after ${how}: audio both ways ${r.timing.audioBothWaysMs} ms after the server was ready`);
       }
       const [a, b] = await Promise.all([ada.state(), bob.state()]);

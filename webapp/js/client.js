@@ -16,6 +16,10 @@ const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 1000;
 const BACKOFF_JITTER = 0.3;
 const DISCONNECTED_GRACE_MS = 3000;
+// A rejoin's WebSocket handshake is given up after 3 s (the first join waits 10 s): a handshake sent while
+// the server was still booting can hang until long after it is up (seen: 8 s under load), while a fresh
+// attempt then completes at once.
+const RECONNECT_CONNECT_TIMEOUT_MS = 3000;
 const PC_RETRY_DELAY_MS = 500;
 const LEVEL_INTERVAL_MS = 200;
 const SPEAKING_LEVEL = 0.03;
@@ -72,6 +76,7 @@ export class VoiceClient extends EventTarget {
   #attempt = 0;
   #reconnectTimer = null;
   #drainDelayMs = null; // the server's suggested reconnect delay from its last `reconnect` (drain)
+  #lastClose = null; // {code, reason} of the last socket the server (or the network) closed under a session
   #pingTimer = null;
   #levelTimer = null;
   #publisher = null;
@@ -119,6 +124,7 @@ export class VoiceClient extends EventTarget {
       muted: this.#muted,
       reconnects: this.#reconnects,
       resumed: this.#resumed,
+      lastClose: this.#lastClose ? { ...this.#lastClose } : null,
       quality: { ...this.#quality },
       participants: [...this.#participants.values()].map((p) => ({
         participantId: p.participantId,
@@ -455,6 +461,7 @@ export class VoiceClient extends EventTarget {
     this.#signaling = null;
     clearInterval(this.#pingTimer);
     if (this.#leaving || this.#status !== 'joined') return;
+    this.#lastClose = { code, reason };
     const fatal = NO_RECONNECT_CLOSE[code];
     if (fatal) {
       this.#stopSession();
@@ -484,7 +491,7 @@ export class VoiceClient extends EventTarget {
     if (this.#leaving || this.#status !== 'reconnecting') return;
     const signaling = new Signaling();
     try {
-      await signaling.connect();
+      await signaling.connect(undefined, RECONNECT_CONNECT_TIMEOUT_MS);
       if (this.#leaving || this.#status !== 'reconnecting') {
         signaling.close(1000, 'not needed');
         return;

@@ -65,9 +65,14 @@ class VoiceRoomRestartIT {
           .as("%s: ms from server ready to audio both ways", how)
           .isLessThanOrEqualTo(5_000);
     }
-    assertThat(r.getJsonObject("drain").getBoolean("drainLogged"))
-        .as("SIGTERM made the server drain (its log says so)")
-        .isTrue();
+    assertThat(r.getJsonObject("drain").getJsonArray("closedWith"))
+        .as("SIGTERM drains: both pages' sockets closed with 1012 (Service Restart)")
+        .extracting(Object::toString)
+        .containsExactly("1012", "1012");
+    assertThat(r.getJsonObject("kill").getJsonArray("closedWith"))
+        .as("SIGKILL: the sockets just drop")
+        .extracting(Object::toString)
+        .doesNotContain("1012");
     JsonArray reconnects = r.getJsonArray("reconnects");
     assertThat(reconnects.getInt(0)).isGreaterThanOrEqualTo(2);
     assertThat(reconnects.getInt(1)).isGreaterThanOrEqualTo(2);
