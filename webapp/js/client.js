@@ -16,10 +16,6 @@ const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 1000;
 const BACKOFF_JITTER = 0.3;
 const DISCONNECTED_GRACE_MS = 3000;
-// A rejoin's WebSocket handshake is given up after 3 s (the first join waits 10 s): a handshake sent while
-// the server was still booting can hang until long after it is up (seen: 8 s under load), while a fresh
-// attempt then completes at once.
-const RECONNECT_CONNECT_TIMEOUT_MS = 3000;
 const PC_RETRY_DELAY_MS = 500;
 const LEVEL_INTERVAL_MS = 200;
 const SPEAKING_LEVEL = 0.03;
@@ -491,7 +487,7 @@ export class VoiceClient extends EventTarget {
     if (this.#leaving || this.#status !== 'reconnecting') return;
     const signaling = new Signaling();
     try {
-      await signaling.connect(undefined, RECONNECT_CONNECT_TIMEOUT_MS);
+      await signaling.connect();
       if (this.#leaving || this.#status !== 'reconnecting') {
         signaling.close(1000, 'not needed');
         return;
