@@ -114,7 +114,12 @@ final class Connection {
         checkCandidate(ice.roomId(), ice.candidate(), ice.requestId());
       }
     } catch (SignalingException e) {
-      reply(e);
+      // A refused join is a lifecycle event (room-full, draining); other refusals can come at the
+      // client's full message rate, so they are FINE (the error counter has them all).
+      reply(
+          e,
+          message instanceof Message.Join ? Level.INFO : Level.FINE,
+          MessageCodec.typeOf(message));
     } catch (RuntimeException e) {
       EVENTS.log(
           Level.SEVERE,
@@ -575,13 +580,21 @@ final class Connection {
   }
 
   private void reply(SignalingException error) {
+    reply(error, Level.FINE, null);
+  }
+
+  private void reply(SignalingException error, Level level, String type) {
     service.metrics().errorSent(error.code());
-    EVENTS.info(
+    EVENTS.log(
+        level,
         "request refused",
+        null,
         EventLog.CONNECTION,
         id,
         EventLog.REQUEST_ID,
         error.requestId(),
+        "type",
+        type,
         "code",
         error.code().wireValue());
     outbox.send(error.toMessage());
