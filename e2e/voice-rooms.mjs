@@ -6,9 +6,11 @@
 // Usage: node voice-rooms.mjs <baseUrl> <roomPrefix> [scenario,...]
 //   scenarios: two five latejoin leave reconnect churn quality (default: all of them),
 //   mixed-two mixed-five (one participant is Firefox ESR with a PulseAudio microphone), and
-//   restart: runs its own Payara Micro (env E2E_WAR, E2E_MICRO_JAR; <baseUrl> is then ignored), kills it
-//   and starts it again on the same port. E2E_OWN_SERVER=1 does the same for any scenario (by hand).
+//   restart: runs its own Payara Micro (env E2E_WAR, E2E_MICRO_JAR; <baseUrl> is then ignored), stops it
+//   (SIGTERM: drain) and starts it again on the same port, then kills it (SIGKILL) and starts it again.
+//   E2E_OWN_SERVER=1 runs its own server for any scenario (by hand).
 // Output contract: lib/harness.mjs; the JSON has one member per scenario under "scenarios".
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import puppeteer from 'puppeteer-core';
@@ -203,26 +205,52 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
       };
     },
 
-    /** 5b. The server is restarted: audio both ways back within 5 s of the server being up again. */
+    /**
+     * 5b. The server is restarted twice: stopped gracefully (SIGTERM: it drains, telling the pages to
+     * reconnect and closing their sockets with 1012), then killed (SIGKILL: the sockets just drop).
+     * Each time audio both ways must be back within 5 s of the server being up again.
+     */
     async restart(roomId) {
       // A freshly started server is cold (first ICE/DTLS/SRTP use; research P7): one participant
       // joins and leaves first, so the scenario measures the restart and not the first-ever join.
       const warm = await warmUp(`${roomId}-warmup`);
       const [ada, bob] = await joinAll(roomId, ['Ada', 'Bob']);
       await everyoneHearsEveryone([ada, bob]);
-      log('stopping the server (SIGKILL)');
-      await payara.kill();
-      await until('both pages notice', 15_000, async () => {
-        const s = await Promise.all([ada.state(), bob.state()]);
-        return s.every((x) => x.status === 'reconnecting' || x.status === 'connecting');
-      });
-      await sleep(1_000);
-      log('starting the server again on the same port');
-      const startMs = await payara.start();
-      const t0 = Date.now();
-      const r = await audioBack([ada, bob], t0, (a, b) => a.reconnects >= 1 && b.reconnects >= 1);
+      const rounds = {};
+      for (const how of ['drain', 'kill']) {
+        const before = await Promise.all([ada.state(), bob.state()]);
+        const serverLog = payara.logFile();
+        log(`stopping the server (${how === 'drain' ? 'SIGTERM, drains' : 'SIGKILL'})`);
+        if (how === 'drain') await payara.stop();
+        else await payara.kill();
+        await until('both pages notice', 15_000, async () => {
+          const s = await Promise.all([ada.state(), bob.state()]);
+          return s.every((x) => x.status === 'reconnecting' || x.status === 'connecting');
+        });
+        // How the server closed the pages' sockets: 1012 after a drain, 1006 (no close frame) when killed.
+        const closedWith = (await Promise.all([ada.state(), bob.state()])).map((x) => x.lastClose?.code ?? null);
+        // The drain's first line in the stopped server's log, when the JVM's log reset did not swallow it.
+        const drainLogged = readFileSync(serverLog, 'utf8').includes('drain started');
+        await sleep(1_000);
+        log('starting the server again on the same port');
+        const startMs = await payara.start();
+        const t0 = Date.now();
+        const r = await audioBack([ada, bob], t0,
+          (a, b) => a.reconnects > before[0].reconnects && b.reconnects > before[1].reconnects);
+        rounds[how] = { serverStartMs: startMs, ...r.timing, closedWith, drainLogged };
+        log(`restart after ${how}: audio both ways ${r.timing.audioBothWaysMs} ms after the server was ready`);
+      }
       const [a, b] = await Promise.all([ada.state(), bob.state()]);
-      return { warmUp: warm, serverStartMs: startMs, ...r.timing, reconnects: [a.reconnects, b.reconnects], resumed: [a.resumed, b.resumed] };
+      return {
+        warmUp: warm,
+        serverStartMs: rounds.kill.serverStartMs,
+        // The slower of the two restarts (the IT's 5 s limit applies to both).
+        audioBothWaysMs: Math.max(rounds.drain.audioBothWaysMs, rounds.kill.audioBothWaysMs),
+        drain: rounds.drain,
+        kill: rounds.kill,
+        reconnects: [a.reconnects, b.reconnects],
+        resumed: [a.resumed, b.resumed],
+      };
     },
 
     /** 6. Churn: 20 rapid join/leave cycles next to three stable members, whose audio never stops. */

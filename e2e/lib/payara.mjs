@@ -88,7 +88,12 @@ export async function startPayaraMicro({ dir, war, jar, properties = {}, ssl = f
       if (proc.exitCode !== null || proc.signalCode !== null) {
         throw new Error(`payara micro exited (${await exited}) before ready; see ${join(dir, `payara-${starts}.log`)}`);
       }
-      if (Date.now() - t0 > START_TIMEOUT_MS) throw new Error(`payara micro not ready on ${port} after ${START_TIMEOUT_MS} ms`);
+      if (Date.now() - t0 > START_TIMEOUT_MS) {
+        // Not yet ours to clean up (startOwnServer registers the stop after the first start): kill it here.
+        proc.kill('SIGKILL');
+        await exited;
+        throw new Error(`payara micro not ready on ${port} after ${START_TIMEOUT_MS} ms`);
+      }
       await sleep(100);
     }
     const ms = Date.now() - t0;
@@ -108,7 +113,8 @@ export async function startPayaraMicro({ dir, war, jar, properties = {}, ssl = f
 
   await start();
   const httpsBaseUrl = sslPort ? `https://127.0.0.1:${sslPort}/cheenhub-sfu/` : null;
-  return { baseUrl, httpsBaseUrl, port, sslPort, start, kill, stop: () => kill('SIGTERM') };
+  // stop: SIGTERM, the server drains (clients told to reconnect, sockets closed with 1012).
+  return { baseUrl, httpsBaseUrl, port, sslPort, start, kill, stop: () => kill('SIGTERM'), logFile: () => join(dir, `payara-${starts}.log`) };
 }
 
 /**

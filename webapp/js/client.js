@@ -27,6 +27,9 @@ const FATAL_JOIN_CODES = new Set([
   'auth-required', 'auth-invalid', 'auth-expired', 'auth-forbidden', 'user-room-limit',
 ]);
 
+/** RFC 6455 close code 1012 (Service Restart): the server drained; reconnect after its delay. */
+const SERVICE_RESTART_CLOSE = 1012;
+
 /** Close codes after which the client does not come back by itself. */
 const NO_RECONNECT_CLOSE = {
   1008: { code: 'rate-limited', message: 'The server disconnected this page for sending too many messages.' },
@@ -72,6 +75,8 @@ export class VoiceClient extends EventTarget {
   #leaving = false;
   #attempt = 0;
   #reconnectTimer = null;
+  #drainDelayMs = null; // the server's suggested reconnect delay from its last `reconnect` (drain)
+  #lastClose = null; // {code, reason} of the last socket the server (or the network) closed under a session
   #pingTimer = null;
   #levelTimer = null;
   #publisher = null;
@@ -124,6 +129,7 @@ export class VoiceClient extends EventTarget {
       muted: this.#muted,
       reconnects: this.#reconnects,
       resumed: this.#resumed,
+      lastClose: this.#lastClose ? { ...this.#lastClose } : null,
       quality: { ...this.#quality },
       participants: [...this.#participants.values()].map((p) => ({
         participantId: p.participantId,
@@ -226,7 +232,8 @@ export class VoiceClient extends EventTarget {
       } catch (error) {
         if (this.#signaling === signaling) this.#signaling = null;
         signaling.close(1000, 'join failed');
-        const transient = error.code === 'closed' || error.code === 'timeout';
+        // `draining`: this server is going away; the next attempt may reach its successor.
+        const transient = error.code === 'closed' || error.code === 'timeout' || error.code === 'draining';
         if (transient && attempt < JOIN_RETRIES && this.#status === 'connecting' && !this.#leaving) {
           const delay = Math.min(BACKOFF_BASE_MS * 2 ** attempt, BACKOFF_CAP_MS);
           await new Promise((resolve) => setTimeout(resolve, delay * (1 - BACKOFF_JITTER + Math.random() * 2 * BACKOFF_JITTER)));
@@ -329,6 +336,11 @@ export class VoiceClient extends EventTarget {
         return;
       }
       console.warn('server error', m.code, m.message);
+    });
+    // The server is draining (restart, maintenance): its socket closes next with 1012; come back
+    // after the delay it suggests, with jitter, and rejoin with the reconnect token.
+    on('reconnect', (m) => {
+      this.#drainDelayMs = Number.isFinite(m.delayMs) ? Math.max(0, m.delayMs) : BACKOFF_CAP_MS;
     });
     on('close', ({ code, reason }) => this.#onSocketClosed(code, reason));
   }
@@ -465,6 +477,7 @@ export class VoiceClient extends EventTarget {
     this.#signaling = null;
     clearInterval(this.#pingTimer);
     if (this.#leaving || this.#status !== 'joined') return;
+    this.#lastClose = { code, reason };
     const fatal = NO_RECONNECT_CLOSE[code];
     if (fatal) {
       this.#stopSession();
@@ -473,13 +486,18 @@ export class VoiceClient extends EventTarget {
       return;
     }
     this.#attempt = 0;
+    if (code === SERVICE_RESTART_CLOSE && this.#drainDelayMs == null) this.#drainDelayMs = BACKOFF_CAP_MS;
     this.#setStatus('reconnecting');
     this.#scheduleReconnect();
   }
 
   #scheduleReconnect() {
     clearTimeout(this.#reconnectTimer);
-    const base = Math.min(BACKOFF_BASE_MS * 2 ** this.#attempt, BACKOFF_CAP_MS);
+    let base = Math.min(BACKOFF_BASE_MS * 2 ** this.#attempt, BACKOFF_CAP_MS);
+    if (this.#drainDelayMs != null) {
+      base = this.#drainDelayMs; // once: later attempts (server still down) use the backoff
+      this.#drainDelayMs = null;
+    }
     const delay = base * (1 - BACKOFF_JITTER + Math.random() * 2 * BACKOFF_JITTER);
     this.#attempt += 1;
     this.#reconnectTimer = setTimeout(() => this.#reconnect(), delay);

@@ -7,7 +7,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready while signaling accepts new connections: started, and not shutting down. */
+/**
+ * Ready while signaling accepts new connections: started, not shutting down and not draining (a
+ * load balancer then sends new clients elsewhere).
+ */
 @Readiness
 @ApplicationScoped
 public class SignalingReadiness implements HealthCheck {
@@ -19,6 +22,7 @@ public class SignalingReadiness implements HealthCheck {
     return HealthCheckResponse.named("signaling")
         .status(signaling.isAccepting())
         .withData("accepting", signaling.isAccepting())
+        .withData("draining", signaling.isDraining())
         .build();
   }
 }

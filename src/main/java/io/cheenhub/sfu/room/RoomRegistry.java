@@ -59,7 +59,8 @@ public class RoomRegistry {
       Participant participant = room.join(name, listener, limits.maxParticipantsPerRoom());
       if (participant != null) {
         participantCount.incrementAndGet();
-        LOG.info(() -> "participant joined " + participant + " name=" + quoted(name));
+        // The signaling layer logs the event with its connection and request ids at INFO.
+        LOG.fine(() -> "participant joined " + participant + " name=" + quoted(name));
         return participant;
       }
       // The room emptied and closed between lookup and join: drop it and take a fresh one.
@@ -78,7 +79,7 @@ public class RoomRegistry {
       return false;
     }
     participantCount.decrementAndGet();
-    LOG.info(() -> "participant left " + participant + " reason=" + reason.wireValue());
+    LOG.fine(() -> "participant left " + participant + " reason=" + reason.wireValue());
     if (room.isClosed() && rooms.remove(room.id(), room)) {
       LOG.info(() -> "room removed room=" + room.id());
     }

@@ -4,6 +4,7 @@ import io.cheenhub.sfu.admission.Overload;
 import io.cheenhub.sfu.auth.AuthException;
 import io.cheenhub.sfu.auth.Identity;
 import io.cheenhub.sfu.config.SignalingLimits;
+import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.media.NegotiatedRtp;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.Subscriber;
@@ -29,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The server side of one WebSocket: rate limit, room memberships, liveness and the outbox.
@@ -40,7 +40,7 @@ import java.util.logging.Logger;
  */
 final class Connection {
 
-  private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+  private static final EventLog EVENTS = EventLog.of(Connection.class);
 
   private final String id;
   private final Session session;
@@ -121,9 +121,23 @@ final class Connection {
         checkCandidate(ice.roomId(), ice.candidate(), ice.requestId());
       }
     } catch (SignalingException e) {
-      reply(e);
+      // A refused join is a lifecycle event (room-full, draining); other refusals can come at the
+      // client's full message rate, so they are FINE (the error counter has them all).
+      reply(
+          e,
+          message instanceof Message.Join ? Level.INFO : Level.FINE,
+          MessageCodec.typeOf(message));
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "internal error connection=" + id, e);
+      EVENTS.log(
+          Level.SEVERE,
+          "internal error",
+          e,
+          EventLog.CONNECTION,
+          id,
+          EventLog.REQUEST_ID,
+          message.requestId(),
+          "type",
+          MessageCodec.typeOf(message));
       reply(
           new SignalingException(
               ErrorCode.INTERNAL_ERROR,
@@ -139,7 +153,6 @@ final class Connection {
       return;
     }
     service.metrics().messageReceived(SfuMetrics.INVALID_TYPE);
-    LOG.fine(() -> "refused frame connection=" + id + " code=" + error.code().wireValue());
     reply(error);
   }
 
@@ -149,7 +162,7 @@ final class Connection {
       return true;
     }
     if (abuse.reject(nowNanos)) {
-      LOG.warning(() -> "closing abusive connection=" + id + " reason=rate-limit");
+      EVENTS.warning("closing abusive connection", EventLog.CONNECTION, id, "reason", "rate-limit");
       close(
           LeaveReason.DISCONNECTED, CloseReason.CloseCodes.VIOLATED_POLICY, "rate limit exceeded");
     } else if (abuse.shouldReport()) {
@@ -172,7 +185,7 @@ final class Connection {
     try {
       identity = service.authenticator().authenticateJoin(join.token(), roomId);
     } catch (AuthException e) {
-      throw refused(e, roomId, join.requestId());
+      throw refused(e, join.requestId());
     }
     String displayName =
         identity != null && identity.name() != null ? identity.name() : join.displayName();
@@ -182,6 +195,13 @@ final class Connection {
     } catch (JoinRejectedException e) {
       throw new SignalingException(errorCode(e.reason()), e.getMessage(), join.requestId());
     }
+    if (service.isDraining()) {
+      throw new SignalingException(
+          ErrorCode.DRAINING,
+          "this server is draining (restart or maintenance): reconnect in a moment",
+          join.requestId());
+    }
+    Membership joined;
     synchronized (this) {
       if (ended.get()) {
         return;
@@ -204,14 +224,6 @@ final class Connection {
       Overload overload = service.admission().overload();
       if (overload != null) {
         service.metrics().joinRefused(overload.reason());
-        LOG.info(
-            () ->
-                "join refused connection="
-                    + id
-                    + " room="
-                    + roomId
-                    + " code=overloaded reason="
-                    + overload.reason());
         throw new SignalingException(
             ErrorCode.OVERLOADED,
             "server overloaded, try again later: " + overload.message(),
@@ -235,8 +247,21 @@ final class Connection {
       service.holdFor(membership, user);
       memberships.put(roomId, membership);
       remember(roomId, identity);
+      joined = membership;
     }
     service.metrics().participantJoined();
+    EVENTS.info(
+        "participant joined",
+        EventLog.ROOM,
+        roomId,
+        EventLog.PARTICIPANT,
+        joined.participant().id(),
+        EventLog.CONNECTION,
+        id,
+        EventLog.REQUEST_ID,
+        join.requestId(),
+        "name",
+        joined.participant().displayName());
   }
 
   private void remember(String roomId, Identity identity) {
@@ -258,11 +283,11 @@ final class Connection {
     try {
       identity.authorize(roomId, permission);
     } catch (AuthException e) {
-      throw refused(e, roomId, requestId);
+      throw refused(e, requestId);
     }
   }
 
-  private SignalingException refused(AuthException e, String roomId, String requestId) {
+  private static SignalingException refused(AuthException e, String requestId) {
     ErrorCode code =
         switch (e.failure()) {
           case REQUIRED -> ErrorCode.AUTH_REQUIRED;
@@ -270,16 +295,6 @@ final class Connection {
           case EXPIRED -> ErrorCode.AUTH_EXPIRED;
           case FORBIDDEN -> ErrorCode.AUTH_FORBIDDEN;
         };
-    LOG.info(
-        () ->
-            "request refused connection="
-                + id
-                + " room="
-                + roomId
-                + " code="
-                + code.wireValue()
-                + " reason="
-                + e.getMessage());
     return new SignalingException(code, e.getMessage(), requestId);
   }
 
@@ -306,13 +321,18 @@ final class Connection {
     if (previousEmpty) {
       previous.close(LeaveReason.DISCONNECTED, REPLACED, "replaced by a newer connection");
     }
-    LOG.info(
-        () ->
-            "participant resumed "
-                + membership.participant()
-                + " connection="
-                + id
-                + (previous == null ? " from=suspended" : " from=" + previous.id()));
+    EVENTS.info(
+        "participant resumed",
+        EventLog.ROOM,
+        join.roomId(),
+        EventLog.PARTICIPANT,
+        membership.participant().id(),
+        EventLog.CONNECTION,
+        id,
+        EventLog.REQUEST_ID,
+        join.requestId(),
+        "from",
+        previous == null ? "suspended" : previous.id());
     return true;
   }
 
@@ -399,6 +419,13 @@ final class Connection {
       transport.setSink(publisher);
       publisher.setRtcpSender(transport::sendRtcp);
       previous = participant.replacePublishTransport(transport);
+      transport.setOwner(
+          new MediaTransport.Owner(
+              participant.roomId(),
+              participant.id(),
+              "publish",
+              id,
+              t -> participant.publishTransport() == t));
       if (added != null) {
         membership.room().forwarding().addPublisher(added);
       }
@@ -409,8 +436,8 @@ final class Connection {
     if (added != null) {
       membership.room().mediaChanged();
     }
-    LOG.info(
-        () -> "publishing " + participant + " transport=" + transport.id() + " connection=" + id);
+    EVENTS.info(
+        "publish negotiated", transport.correlation(EventLog.REQUEST_ID, offer.requestId()));
     outbox.send(new Message.PublishAnswer(offer.requestId(), participant.roomId(), answerSdp));
     service
         .metrics()
@@ -450,7 +477,14 @@ final class Connection {
     } catch (TransportUnavailableException e) {
       throw new SignalingException(ErrorCode.TRANSPORT_UNAVAILABLE, e.getMessage(), requestId);
     } catch (IOException e) {
-      LOG.log(Level.SEVERE, "transport creation failed connection=" + id, e);
+      EVENTS.log(
+          Level.SEVERE,
+          "transport creation failed",
+          e,
+          EventLog.CONNECTION,
+          id,
+          EventLog.REQUEST_ID,
+          requestId);
       throw new SignalingException(
           ErrorCode.INTERNAL_ERROR,
           "could not create a media transport, see server log for connection " + id,
@@ -508,13 +542,20 @@ final class Connection {
       }
       previous = membership.replaceSubscription(subscription);
       participant.replaceSubscribeTransport(transport);
+      transport.setOwner(
+          new MediaTransport.Owner(
+              participant.roomId(),
+              participant.id(),
+              "subscribe",
+              id,
+              t -> participant.subscribeTransport() == t));
       membership.room().forwarding().addSubscriber(subscriber);
     }
     if (previous != null) {
       previous.close("replaced");
     }
-    LOG.info(
-        () -> "subscribing " + participant + " transport=" + transport.id() + " connection=" + id);
+    EVENTS.info(
+        "subscribe requested", transport.correlation(EventLog.REQUEST_ID, request.requestId()));
     subscription.start(request.requestId());
   }
 
@@ -558,7 +599,7 @@ final class Connection {
       roomId = membership.participant().roomId();
       memberships.remove(roomId);
       identities.remove(roomId);
-      service.leave(membership, LeaveReason.LEFT);
+      service.leave(membership, LeaveReason.LEFT, leave.requestId());
     }
     outbox.send(new Message.Left(leave.requestId(), roomId));
   }
@@ -602,8 +643,47 @@ final class Connection {
     outbox.closeAfterPending(new CloseReason(code, reason));
   }
 
+  /**
+   * Drain, step one: stop queueing (so no client hears of the others' departures) and send {@code
+   * reconnect} now, bypassing the outbox's executor (it may be shutting down with the application).
+   *
+   * @return the send in flight, to wait for before {@link #closeDrained}
+   */
+  java.util.concurrent.Future<Void> drain(Message.Reconnect message) {
+    EVENTS.info("connection drained", EventLog.CONNECTION, id);
+    return outbox.sendNow(service.codec().encode(message));
+  }
+
+  /**
+   * Drain, step two: leave every room without grace (this server goes away, the client rejoins
+   * elsewhere or after the restart) and close the socket with 1012 (Service Restart, IANA WebSocket
+   * close code registry).
+   */
+  void closeDrained() {
+    end(LeaveReason.SHUTDOWN);
+    outbox.closeNow(new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "server restarting"));
+  }
+
   private void reply(SignalingException error) {
+    reply(error, Level.FINE, null);
+  }
+
+  private void reply(SignalingException error, Level level, String type) {
     service.metrics().errorSent(error.code());
+    EVENTS.log(
+        level,
+        "request refused",
+        null,
+        EventLog.CONNECTION,
+        id,
+        EventLog.REQUEST_ID,
+        error.requestId(),
+        "type",
+        type,
+        "code",
+        error.code().wireValue(),
+        "message",
+        error.getMessage());
     outbox.send(error.toMessage());
   }
 

@@ -70,7 +70,12 @@ public enum ErrorCode {
   /** Admission control refuses new joins: heap, CPU or packet rate over its threshold. */
   OVERLOADED("overloaded"),
   /** A server bug; the log has the details under the same connection id. */
-  INTERNAL_ERROR("internal-error");
+  INTERNAL_ERROR("internal-error"),
+  /**
+   * The server is draining (shutting down or taken out of service): no new joins; reconnect later,
+   * through the load balancer to another server.
+   */
+  DRAINING("draining");
 
   private final String wireValue;
 

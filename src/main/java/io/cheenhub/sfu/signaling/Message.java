@@ -32,7 +32,8 @@ import java.util.List;
       @JsonbSubtype(alias = "participantLeft", type = Message.ParticipantLeft.class),
       @JsonbSubtype(alias = "pong", type = Message.Pong.class),
       @JsonbSubtype(alias = "qualityUpdate", type = Message.QualityUpdate.class),
-      @JsonbSubtype(alias = "error", type = Message.ErrorMessage.class)
+      @JsonbSubtype(alias = "error", type = Message.ErrorMessage.class),
+      @JsonbSubtype(alias = "reconnect", type = Message.Reconnect.class)
     })
 public sealed interface Message {
 
@@ -156,4 +157,11 @@ public sealed interface Message {
 
   /** A request failed or a frame was refused; {@code code} is stable, {@code message} is prose. */
   record ErrorMessage(String requestId, String code, String message) implements ServerMessage {}
+
+  /**
+   * The server is draining (restart, undeploy, taken out of service): the socket closes next with
+   * 1012 (Service Restart); reconnect after about {@code delayMs} and join again with the reconnect
+   * token. Sent to every connection, in or out of rooms.
+   */
+  record Reconnect(String reason, int delayMs) implements ServerMessage {}
 }

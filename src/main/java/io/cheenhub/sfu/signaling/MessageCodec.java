@@ -87,7 +87,8 @@ public final class MessageCodec {
           "consumeOffer",
           "trackAdded",
           "trackRemoved",
-          "error");
+          "error",
+          "reconnect");
 
   private final Jsonb jsonb = JsonbBuilder.create();
 

@@ -3,10 +3,13 @@ package io.cheenhub.sfu.signaling;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,6 +66,39 @@ final class Outbox {
       queue.add(new Close(reason));
       size.incrementAndGet();
       startNext();
+    }
+  }
+
+  /**
+   * Drain: stops the queue (later {@link #send}s are dropped) and writes {@code text} at once on
+   * the caller's thread, not the executor, which may already be shutting down with the application.
+   *
+   * @return the write in flight (already completed if it could not start)
+   */
+  Future<Void> sendNow(String text) {
+    closing.set(true);
+    queue.clear();
+    size.set(0);
+    try {
+      if (session.isOpen()) {
+        return session.getAsyncRemote().sendText(text);
+      }
+    } catch (RuntimeException e) {
+      // A send of the executor still in flight, or the socket closing: the close follows anyway.
+      LOG.log(Level.FINE, "drain message not sent", e);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Drain: closes the session now with {@code reason}. */
+  void closeNow(CloseReason reason) {
+    closing.set(true);
+    try {
+      if (session.isOpen()) {
+        session.close(reason);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.FINE, "drain close failed", e);
     }
   }
 

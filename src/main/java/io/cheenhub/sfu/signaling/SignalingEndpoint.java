@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.signaling;
 
+import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.room.LeaveReason;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -13,7 +14,6 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
 import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The signaling WebSocket at {@code /ws}: JSON text frames decoded into {@link Message}s. One
@@ -22,7 +22,7 @@ import java.util.logging.Logger;
 @ServerEndpoint(value = "/ws", decoders = MessageDecoder.class, encoders = MessageEncoder.class)
 public class SignalingEndpoint {
 
-  private static final Logger LOG = Logger.getLogger(SignalingEndpoint.class.getName());
+  private static final EventLog EVENTS = EventLog.of(SignalingEndpoint.class);
 
   @Inject SignalingService service;
 
@@ -32,7 +32,9 @@ public class SignalingEndpoint {
   public void onOpen(Session session) throws IOException {
     if (!service.isAccepting()) {
       session.close(
-          new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server shutting down"));
+          new CloseReason(
+              CloseReason.CloseCodes.TRY_AGAIN_LATER,
+              service.isDraining() ? "server draining" : "server shutting down"));
       return;
     }
     connection = service.open(session);
@@ -61,11 +63,12 @@ public class SignalingEndpoint {
       connection.onRefused(e, System.nanoTime());
       return;
     }
-    if (error instanceof IOException) {
-      LOG.log(Level.FINE, "connection error connection=" + connection.id(), error);
-    } else {
-      LOG.log(Level.WARNING, "connection error connection=" + connection.id(), error);
-    }
+    EVENTS.log(
+        error instanceof IOException ? Level.FINE : Level.WARNING,
+        "connection error",
+        error,
+        EventLog.CONNECTION,
+        connection.id());
     // A broken socket (reset, timeout): the client may come back with its reconnect token.
     connection.end(LeaveReason.DISCONNECTED, error instanceof IOException);
   }
@@ -73,12 +76,12 @@ public class SignalingEndpoint {
   @OnClose
   public void onClose(Session session, CloseReason reason) {
     if (connection != null) {
-      LOG.fine(
-          () ->
-              "connection closed connection="
-                  + connection.id()
-                  + " code="
-                  + reason.getCloseCode().getCode());
+      EVENTS.info(
+          "connection closed",
+          EventLog.CONNECTION,
+          connection.id(),
+          "code",
+          reason.getCloseCode().getCode());
       connection.end(LeaveReason.DISCONNECTED, isLost(reason.getCloseCode().getCode()));
     }
   }

@@ -6,10 +6,12 @@ import io.cheenhub.sfu.config.AuthSettings;
 import io.cheenhub.sfu.config.QualitySettings;
 import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.config.TurnSettings;
+import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.media.ForwardingService;
 import io.cheenhub.sfu.media.PacketPool;
 import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.metrics.SfuMetrics;
+import io.cheenhub.sfu.metrics.StaleSweeps;
 import io.cheenhub.sfu.room.LeaveReason;
 import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.room.Room;
@@ -27,13 +29,19 @@ import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -49,6 +57,20 @@ import java.util.logging.Logger;
 public class SignalingService {
 
   private static final Logger LOG = Logger.getLogger(SignalingService.class.getName());
+  private static final EventLog EVENTS = EventLog.of(SignalingService.class);
+
+  /**
+   * The {@code delayMs} a draining server suggests in {@code reconnect}. Short: a client that the
+   * load balancer still sends here is refused ({@code draining}, or 1013 once readiness is down)
+   * and retries with its backoff, one that lands on another node is served at once, and after a
+   * plain restart the client is back within the 5 s the restart test allows. The client adds ±30 %
+   * jitter so a whole node's clients do not arrive in the same instant.
+   */
+  static final int DRAIN_RECONNECT_DELAY_MS = 1_000;
+
+  /** How long a drain waits for its {@code reconnect} messages to be written before closing. */
+  private static final long DRAIN_SEND_WAIT_MS = 1_000;
+
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int CONNECTION_ID_BYTES = 6;
 
@@ -61,6 +83,7 @@ public class SignalingService {
   @Inject Authenticator authenticator;
   @Inject AuthSettings auth;
   @Inject AdmissionControl admission;
+  @Inject StaleSweeps sweeps;
 
   @Resource ManagedExecutorService executor;
   @Resource ManagedScheduledExecutorService scheduler;
@@ -82,6 +105,8 @@ public class SignalingService {
 
   private volatile long lastSweepNanos;
   private volatile boolean stopping;
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private Thread drainOnExit;
 
   void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
     userRooms = new UserRooms(auth.maxRoomsPerUser());
@@ -105,6 +130,11 @@ public class SignalingService {
     long periodMs = limits.pingInterval().toMillis();
     lastSweepNanos = System.nanoTime();
     sweep = scheduler.scheduleAtFixedRate(this::sweep, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    // Payara Micro on SIGTERM stops its executors and resets logging before the application's
+    // @PreDestroy runs, so clients saw only a dropped socket (1006). The JVM's shutdown hooks run
+    // first: drain from one of ours while the sockets and log handlers are still there.
+    drainOnExit = new Thread(() -> drain("shutdown"), "sfu-drain-on-exit");
+    Runtime.getRuntime().addShutdownHook(drainOnExit);
     LOG.info(
         () ->
             "signaling started pingIntervalMs="
@@ -115,6 +145,14 @@ public class SignalingService {
 
   @PreDestroy
   void stop() {
+    drain("undeploy");
+    if (drainOnExit != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(drainOnExit);
+      } catch (IllegalStateException e) {
+        // The JVM is exiting: the hook is running or has run.
+      }
+    }
     stopping = true;
     if (sweep != null) {
       sweep.cancel(false);
@@ -134,6 +172,72 @@ public class SignalingService {
     LOG.info("signaling stopped");
   }
 
+  /**
+   * Drains this server: readiness goes down and new joins get {@code draining}; then every client
+   * is sent {@code reconnect} (with {@link #DRAIN_RECONNECT_DELAY_MS}) and its socket is closed
+   * with 1012 (Service Restart); its participants leave and their transports are freed. Runs once;
+   * later calls do nothing.
+   *
+   * @return the number of connections told to reconnect (0 if already draining)
+   */
+  public int drain(String reason) {
+    if (!draining.compareAndSet(false, true)) {
+      return 0;
+    }
+    long t0 = System.nanoTime();
+    var open = List.copyOf(connections);
+    EVENTS.info(
+        "drain started",
+        "reason",
+        reason,
+        "connections",
+        open.size(),
+        "participants",
+        rooms.participantCount());
+    var message = new Message.Reconnect(reason, DRAIN_RECONNECT_DELAY_MS);
+    var sends = new ArrayList<Future<Void>>();
+    for (Connection connection : open) {
+      try {
+        sends.add(connection.drain(message));
+      } catch (RuntimeException e) {
+        EVENTS.log(Level.WARNING, "drain failed", e, EventLog.CONNECTION, connection.id());
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_SEND_WAIT_MS);
+    for (Future<Void> send : sends) {
+      try {
+        send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        // A slow or dead client: it reconnects when its socket notices the close.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    for (Connection connection : open) {
+      connection.closeDrained();
+    }
+    for (Membership membership : suspended) {
+      if (suspended.remove(membership)) {
+        leave(membership, LeaveReason.SHUTDOWN);
+      }
+    }
+    EVENTS.info(
+        "drain finished",
+        "reason",
+        reason,
+        "connections",
+        open.size(),
+        "tookMs",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    return open.size();
+  }
+
+  /** Whether {@link #drain} has started: joins are refused and readiness is down. */
+  public boolean isDraining() {
+    return draining.get();
+  }
+
   /** Registers a new WebSocket. */
   Connection open(Session session) {
     var id = HexFormat.of().formatHex(randomBytes());
@@ -144,7 +248,7 @@ public class SignalingService {
     // Frames up to twice the limit are read and answered with frame-too-large; the container
     // closes the socket (1009) only for frames beyond that.
     session.setMaxTextMessageBufferSize(limits.maxFrameBytes() * 2);
-    LOG.fine(() -> "connection opened connection=" + id);
+    EVENTS.info("connection opened", EventLog.CONNECTION, id);
     return connection;
   }
 
@@ -159,6 +263,11 @@ public class SignalingService {
    * and its transports are freed.
    */
   void leave(Membership membership, LeaveReason reason) {
+    leave(membership, reason, null);
+  }
+
+  /** {@link #leave(Membership, LeaveReason)} for the client request {@code requestId}. */
+  void leave(Membership membership, LeaveReason reason, String requestId) {
     suspended.remove(membership);
     String user = userOf.remove(membership);
     if (user != null) {
@@ -168,9 +277,22 @@ public class SignalingService {
     if (participant == null) {
       return;
     }
+    Connection owner = membership.owner();
     Membership.Media media = membership.markLeft();
     if (rooms.leave(participant, reason)) {
       metrics.participantLeft(reason);
+      EVENTS.info(
+          "participant left",
+          EventLog.ROOM,
+          participant.roomId(),
+          EventLog.PARTICIPANT,
+          participant.id(),
+          EventLog.CONNECTION,
+          owner == null ? null : owner.id(),
+          EventLog.REQUEST_ID,
+          requestId,
+          "reason",
+          reason.wireValue());
     }
     Room room = membership.room();
     if (media.publisher() != null) {
@@ -195,12 +317,14 @@ public class SignalingService {
     }
     membership.suspend(System.nanoTime() + limits.reconnectGrace().toNanos());
     suspended.add(membership);
-    LOG.info(
-        () ->
-            "participant suspended "
-                + membership.participant()
-                + " graceMs="
-                + limits.reconnectGrace().toMillis());
+    EVENTS.info(
+        "participant suspended",
+        EventLog.ROOM,
+        membership.participant().roomId(),
+        EventLog.PARTICIPANT,
+        membership.participant().id(),
+        "graceMs",
+        limits.reconnectGrace().toMillis());
   }
 
   private void sendReceiverReports() {
@@ -238,14 +362,21 @@ public class SignalingService {
         if (membership.owner() != null) {
           suspended.remove(membership); // resumed
         } else if (membership.graceExpired(now) && suspended.remove(membership)) {
-          LOG.info(() -> "reconnect grace expired " + membership.participant());
+          EVENTS.info(
+              "reconnect grace expired",
+              EventLog.ROOM,
+              membership.participant().roomId(),
+              EventLog.PARTICIPANT,
+              membership.participant().id());
+          sweeps.swept("suspended");
           leave(membership, LeaveReason.DISCONNECTED);
         }
       }
       long idleLimit = limits.idleTimeout().toNanos();
       for (Connection connection : connections) {
         if (now - connection.lastInboundNanos() > idleLimit) {
-          LOG.info(() -> "connection timed out connection=" + connection.id());
+          EVENTS.info("connection timed out", EventLog.CONNECTION, connection.id());
+          sweeps.swept("connection");
           connection.close(
               LeaveReason.TIMED_OUT, CloseReason.CloseCodes.GOING_AWAY, "ping timeout");
         } else {
@@ -264,9 +395,9 @@ public class SignalingService {
     return lastSweepNanos;
   }
 
-  /** Whether the service accepts connections (started, not stopping). */
+  /** Whether the service accepts connections (started, not stopping, not draining). */
   public boolean isAccepting() {
-    return codec != null && !stopping;
+    return codec != null && !stopping && !draining.get();
   }
 
   /** Number of open signaling connections. */

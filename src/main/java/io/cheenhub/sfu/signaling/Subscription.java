@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.signaling;
 
+import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.media.ForwardingService;
 import io.cheenhub.sfu.media.NegotiatedRtp;
 import io.cheenhub.sfu.media.OutgoingStream;
@@ -38,6 +39,7 @@ import java.util.logging.Logger;
 final class Subscription {
 
   private static final Logger LOG = Logger.getLogger(Subscription.class.getName());
+  private static final EventLog EVENTS = EventLog.of(Subscription.class);
   private static final SecureRandom SDP_SESSION_IDS = new SecureRandom();
 
   /** The m-line that holds the transport (see {@link SubscribeOfferBuilder.Anchor}). */
@@ -172,6 +174,10 @@ final class Subscription {
     for (OutgoingStream stream : outstandingStreams) {
       stream.activate();
     }
+    EVENTS.info(
+        "subscribe negotiated",
+        transport.correlation(
+            EventLog.REQUEST_ID, message.requestId(), "tracks", outstandingStreams.size()));
     outstanding = null;
     outstandingStreams = List.of();
     if (changedSinceOffer) {

@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.transport;
 
+import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.packet.SerialQueue;
 import io.cheenhub.sfu.rtp.PacketClassifier;
 import io.cheenhub.sfu.rtp.RtpPacket;
@@ -44,6 +45,7 @@ import org.ice4j.util.Buffer;
 public final class MediaTransport {
 
   private static final Logger LOG = Logger.getLogger(MediaTransport.class.getName());
+  private static final EventLog EVENTS = EventLog.of(MediaTransport.class);
 
   /** Where decrypted packets go. Called on a packet worker, one packet at a time per transport. */
   public interface PacketSink {
@@ -108,6 +110,7 @@ public final class MediaTransport {
   private volatile long lastActivityNanos = createdNanos;
   private volatile String closeReason;
   private boolean dtlsStarted;
+  private volatile Owner owner;
   private final PropertyChangeListener iceListener = this::onIceStateChange;
   private final PropertyChangeListener pairListener = this::onPairChange;
 
@@ -181,6 +184,78 @@ public final class MediaTransport {
   /** Whether {@link #start} was called. */
   public boolean isStarted() {
     return dtls != null;
+  }
+
+  /**
+   * Who uses this transport, for correlation ids in logs and for the stale sweep: {@code holds}
+   * says whether the owner still uses it (a transport its participant let go of without closing it
+   * is an orphan, and is swept).
+   */
+  public record Owner(
+      String roomId,
+      String participantId,
+      String role,
+      String connectionId,
+      java.util.function.Predicate<MediaTransport> holds) {}
+
+  /** Sets the owner once the transport is installed (publish or subscribe). */
+  public void setOwner(Owner owner) {
+    this.owner = owner;
+  }
+
+  /** The owner, or null before one is set. */
+  public Owner owner() {
+    return owner;
+  }
+
+  /**
+   * Why the stale sweep should close this transport at {@code nowNanos}, or null if it is healthy:
+   * {@code connect-timeout} (ICE/DTLS never completed within the connect timeout), {@code
+   * consent-expired} (RFC 7675: no consent response or packet within the consent timeout), or
+   * {@code orphaned} (its owner no longer holds it).
+   */
+  public String staleReason(long nowNanos) {
+    if (closeReason != null) {
+      return null;
+    }
+    if (!isConnected()) {
+      if (age(nowNanos).compareTo(context.limits().connectTimeout()) > 0) {
+        return "connect-timeout";
+      }
+    } else if (silence(nowNanos).compareTo(context.limits().consentTimeout()) > 0) {
+      return "consent-expired";
+    }
+    Owner current = owner;
+    if (current != null && !current.holds().test(this)) {
+      return "orphaned";
+    }
+    return null;
+  }
+
+  /**
+   * This transport's correlation ids for an {@link EventLog} line (transport, room, participant,
+   * role, connection), followed by {@code extra} key/value pairs.
+   */
+  public Object[] correlation(Object... extra) {
+    Owner current = owner;
+    Object[] ids =
+        current == null
+            ? new Object[] {EventLog.TRANSPORT, id}
+            : new Object[] {
+              EventLog.TRANSPORT,
+              id,
+              EventLog.ROOM,
+              current.roomId(),
+              EventLog.PARTICIPANT,
+              current.participantId(),
+              "role",
+              current.role(),
+              EventLog.CONNECTION,
+              current.connectionId()
+            };
+    Object[] all = Arrays.copyOf(ids, ids.length + extra.length);
+    System.arraycopy(extra, 0, all, ids.length, extra.length);
+    return all;
   }
 
   /** Transport id (for logs and the API). */
@@ -515,7 +590,7 @@ public final class MediaTransport {
     }
     iceState = IceState.CLOSED;
     dtlsState = dtlsState == DtlsState.CONNECTED ? DtlsState.CLOSED : dtlsState;
-    LOG.info(() -> "transport closed transport=" + id + " reason=" + reason);
+    EVENTS.info("transport closed", correlation("reason", reason));
   }
 
   private static String describe(LocalCandidate candidate) {

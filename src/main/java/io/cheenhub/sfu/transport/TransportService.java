@@ -1,6 +1,8 @@
 package io.cheenhub.sfu.transport;
 
 import io.cheenhub.sfu.config.MediaLimits;
+import io.cheenhub.sfu.logging.EventLog;
+import io.cheenhub.sfu.metrics.StaleSweeps;
 import io.cheenhub.sfu.metrics.TransportMetrics;
 import io.cheenhub.sfu.packet.PacketWorkers;
 import io.cheenhub.sfu.transport.dtls.DtlsWarmUp;
@@ -66,12 +68,14 @@ public class TransportService {
   static final int MAX_BLOCKING_TASKS = 32;
 
   private static final Logger LOG = Logger.getLogger(TransportService.class.getName());
+  private static final EventLog EVENTS = EventLog.of(TransportService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(1);
   private static final Duration CERTIFICATE_LIFETIME = Duration.ofHours(24);
 
   @Inject MediaLimits limits;
   @Inject TransportMetrics metrics;
+  @Inject StaleSweeps sweeps;
 
   @Resource(lookup = PACKET_EXECUTOR)
   ManagedExecutorService packetExecutor;
@@ -106,6 +110,7 @@ public class TransportService {
       LOG.log(Level.SEVERE, unavailableReason, e);
     }
     metrics.register(transports::size);
+    sweeps.register();
     DtlsWarmUp.run(certificates.current(), blockingExecutor);
     long periodMs = WATCHDOG_PERIOD.toMillis();
     watchdog =
@@ -155,7 +160,7 @@ public class TransportService {
     var transport = new MediaTransport(id, context);
     transports.put(id, transport);
     metrics.transportCreated();
-    LOG.fine(() -> "transport created transport=" + id);
+    EVENTS.fine("transport created", EventLog.TRANSPORT, id);
     return transport;
   }
 
@@ -168,16 +173,20 @@ public class TransportService {
    * Closes a transport and frees all it holds; safe to call more than once. It leaves the registry
    * at once; the freeing (close_notify, agent and sockets) runs on the blocking executor, because
    * freeing an ice4j agent blocks and callers are signaling or ice4j threads.
+   *
+   * @return false if it was closed already
    */
-  public void close(MediaTransport transport, String reason) {
-    if (transports.remove(transport.id(), transport)) {
-      try {
-        blockingExecutor.execute(() -> closeNow(transport, reason));
-      } catch (RuntimeException e) {
-        // The executor is gone (undeploy in progress): free it here.
-        closeNow(transport, reason);
-      }
+  public boolean close(MediaTransport transport, String reason) {
+    if (!transports.remove(transport.id(), transport)) {
+      return false;
     }
+    try {
+      blockingExecutor.execute(() -> closeNow(transport, reason));
+    } catch (RuntimeException e) {
+      // The executor is gone (undeploy in progress): free it here.
+      closeNow(transport, reason);
+    }
+    return true;
   }
 
   private void closeNow(MediaTransport transport, String reason) {
@@ -208,17 +217,21 @@ public class TransportService {
     return workers != null && workers.isRunning();
   }
 
-  /** Closes transports whose peer never connected or went silent; publishes counters. */
+  /**
+   * The stale sweep of transports: closes those whose peer never connected, went silent, or whose
+   * owner let go of them ({@link MediaTransport#staleReason}), counting each in {@code
+   * sfu_stale_swept_total}; publishes counters.
+   */
   private void watch() {
     try {
       long now = System.nanoTime();
       for (MediaTransport transport : transports.values()) {
-        if (!transport.isConnected()) {
-          if (transport.age(now).compareTo(limits.connectTimeout()) > 0) {
-            context.requestClose(transport, "connect-timeout");
+        String stale = transport.staleReason(now);
+        if (stale != null) {
+          EVENTS.info("transport swept", transport.correlation("kind", stale));
+          if (close(transport, stale)) {
+            sweeps.swept(stale);
           }
-        } else if (transport.silence(now).compareTo(limits.consentTimeout()) > 0) {
-          context.requestClose(transport, "consent-expired");
         }
         metrics.publish(transport.counters());
       }
@@ -277,31 +290,37 @@ public class TransportService {
     public void onDtlsConnected(MediaTransport transport, HandshakeOutcome.Established outcome) {
       metrics.dtlsConnected(outcome.handshakeDuration());
       metrics.connectionSetUp(transport.setupTime(System.nanoTime()));
-      LOG.info(
-          () ->
-              "transport connected transport="
-                  + transport.id()
-                  + " srtp="
-                  + outcome.profile()
-                  + " handshakeMs="
-                  + outcome.handshakeDuration().toMillis());
+      EVENTS.info(
+          "transport connected",
+          transport.correlation(
+              "srtp",
+              outcome.profile(),
+              "handshakeMs",
+              outcome.handshakeDuration().toMillis(),
+              "iceState",
+              transport.iceState()));
     }
 
     @Override
     public void onDtlsFailed(MediaTransport transport, HandshakeOutcome.Failed outcome) {
       metrics.dtlsFailed(MediaTransport.wireValue(outcome.reason()));
-      LOG.warning(
-          () ->
-              "dtls failed transport="
-                  + transport.id()
-                  + " reason="
-                  + MediaTransport.wireValue(outcome.reason())
-                  + " detail="
-                  + outcome.detail());
+      EVENTS.warning(
+          "transport failed",
+          transport.correlation(
+              "stage",
+              "dtls",
+              "reason",
+              MediaTransport.wireValue(outcome.reason()),
+              "detail",
+              outcome.detail()));
     }
 
     @Override
     public void requestClose(MediaTransport transport, String reason) {
+      if (reason.startsWith("ice-") && close(transport, reason)) {
+        EVENTS.warning("transport failed", transport.correlation("stage", "ice", "reason", reason));
+        return;
+      }
       close(transport, reason);
     }
   }

@@ -147,6 +147,7 @@ class PublishIT extends ServerIT {
     var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM));
     closeAfterTest(peer);
     double before = counter("sfu_transports_closed_total", "reason=\"connect-timeout\"");
+    double sweptBefore = counter("sfu_stale_swept_total", "kind=\"connect-timeout\"");
 
     client.send("{\"type\":\"publishOffer\",\"sdp\":" + quoted(peer.publishOffer()) + "}");
     client.next("publishAnswer");
@@ -159,6 +160,10 @@ class PublishIT extends ServerIT {
             () -> counter("sfu_transports_closed_total", "reason=\"connect-timeout\""),
             v -> v >= before + 1);
     assertThat(publishOf("never").getString("iceState")).isEqualTo("closed");
+    // Counted by the stale sweep, and the agent is gone from the live transports.
+    assertThat(counter("sfu_stale_swept_total", "kind=\"connect-timeout\""))
+        .isGreaterThanOrEqualTo(sweptBefore + 1);
+    assertThat(metric(base, "sfu_transports_active", "")).isZero();
   }
 
   @Test

@@ -288,6 +288,52 @@ class MediaTransportLoopbackTest {
         .untilAsserted(() -> assertThat(openSockets()).isSubsetOf(socketsBefore));
   }
 
+  @Test
+  void theStaleSweepPicksATransportThatNeverConnectsOrThatNobodyHolds() throws Exception {
+    Set<String> socketsBefore = openSockets();
+    try (var server = new TestTransports()) {
+      MediaTransport transport =
+          server.create(
+              "never",
+              new RemoteParameters(
+                  "abcd",
+                  "0123456789012345678901",
+                  List.of(DtlsCertificate.generate().fingerprint())));
+      long now = System.nanoTime();
+      assertThat(transport.staleReason(now)).isNull();
+      // Connect timeout 10 s (TestTransports): one tick past it, ICE has still not completed.
+      long later = now + server.limits.connectTimeout().plusMillis(1).toNanos();
+      assertThat(transport.staleReason(later)).isEqualTo("connect-timeout");
+
+      var held = new java.util.concurrent.atomic.AtomicBoolean(true);
+      transport.setOwner(new MediaTransport.Owner("room", "p1", "publish", "c1", t -> held.get()));
+      assertThat(transport.staleReason(now)).isNull();
+      held.set(false); // the participant let go of it without closing it
+      assertThat(transport.staleReason(now)).isEqualTo("orphaned");
+      assertThat(transport.correlation("kind", "orphaned"))
+          .containsExactly(
+              "transport",
+              "never",
+              "room",
+              "room",
+              "participant",
+              "p1",
+              "role",
+              "publish",
+              "connection",
+              "c1",
+              "kind",
+              "orphaned");
+
+      server.close(transport, "orphaned");
+      assertThat(transport.staleReason(later)).as("closed: nothing left to sweep").isNull();
+      assertThat(transport.iceState()).isEqualTo(MediaTransport.IceState.CLOSED);
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(openSockets()).isSubsetOf(socketsBefore));
+  }
+
   private static String describe(MediaTransport transport) {
     var text = new StringBuilder("decrypted=" + transport.counters().rtpPacketsDecrypted());
     for (TransportCounters.Drop reason : TransportCounters.Drop.values()) {
