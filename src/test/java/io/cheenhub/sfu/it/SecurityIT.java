@@ -6,12 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.cheenhub.sfu.auth.TestTokens;
-import io.cheenhub.sfu.sdp.Attribute;
-import io.cheenhub.sfu.sdp.MediaDescription;
 import io.cheenhub.sfu.sdp.SdpParser;
 import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.transport.TestPeer;
-import io.cheenhub.sfu.transport.dtls.Fingerprint;
 import io.cheenhub.sfu.transport.dtls.HandshakeOutcome;
 import io.cheenhub.sfu.transport.srtp.SrtpProfile;
 import jakarta.json.Json;
@@ -340,7 +337,7 @@ class SecurityIT {
             + Json.createValue(adaPeer.publishOffer())
             + "}");
     SessionDescription answer = SdpParser.parse(ada.next("publishAnswer").getString("sdp"));
-    assertThat(connect(adaPeer, answer)).isInstanceOf(HandshakeOutcome.Established.class);
+    assertThat(adaPeer.connect(answer)).isInstanceOf(HandshakeOutcome.Established.class);
     byte[] payload = "ada".getBytes(StandardCharsets.US_ASCII);
     int[] seq = {0};
     var talking =
@@ -370,7 +367,7 @@ class SecurityIT {
         "{\"type\":\"consumeAnswer\",\"sdp\":"
             + Json.createValue(bobPeer.subscribeAnswer(offer.getString("sdp")))
             + "}");
-    assertThat(connect(bobPeer, SdpParser.parse(offer.getString("sdp"))))
+    assertThat(bobPeer.connect(SdpParser.parse(offer.getString("sdp"))))
         .isInstanceOf(HandshakeOutcome.Established.class);
     assertThat(bobPeer.nextRtp(Duration.ofSeconds(5))).as("Bob hears Ada").isNotNull();
 
@@ -416,19 +413,6 @@ class SecurityIT {
         .until(() -> ServerUnderTest.get(base.resolve("/health/ready")).statusCode() == 200);
     cy.send(join("j2", "loud", "Cy", tokens.sign(TestTokens.claims("cy", "loud"))));
     cy.next("joined");
-  }
-
-  private static HandshakeOutcome connect(TestPeer peer, SessionDescription remote)
-      throws Exception {
-    MediaDescription first =
-        remote.media().stream().filter(m -> m.port() != 0).findFirst().orElseThrow();
-    Attribute.Fingerprint fingerprint = remote.fingerprints(first).get(0);
-    Attribute.Candidate candidate = first.candidates().get(0);
-    return peer.connect(
-        remote.effective(first, Attribute.IceUfrag.class).orElseThrow().ufrag(),
-        remote.effective(first, Attribute.IcePwd.class).orElseThrow().password(),
-        new Fingerprint(fingerprint.hashFunction(), fingerprint.fingerprint()),
-        new InetSocketAddress(candidate.address(), candidate.port()));
   }
 
   /**

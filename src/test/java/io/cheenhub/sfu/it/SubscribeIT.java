@@ -10,12 +10,10 @@ import io.cheenhub.sfu.sdp.MediaDescription;
 import io.cheenhub.sfu.sdp.SdpParser;
 import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.transport.TestPeer;
-import io.cheenhub.sfu.transport.dtls.Fingerprint;
 import io.cheenhub.sfu.transport.dtls.HandshakeOutcome;
 import io.cheenhub.sfu.transport.srtp.SrtpProfile;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,7 +76,7 @@ class SubscribeIT extends ServerIT {
               + quoted(publish.publishOffer())
               + "}");
       SessionDescription answer = SdpParser.parse(ws.next("publishAnswer").getString("sdp"));
-      assertThat(connect(publish, answer)).isInstanceOf(HandshakeOutcome.Established.class);
+      assertThat(publish.connect(answer)).isInstanceOf(HandshakeOutcome.Established.class);
       byte[] payload = id.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       int[] seq = {0};
       talkers.scheduleAtFixedRate(
@@ -115,7 +113,7 @@ class SubscribeIT extends ServerIT {
                   + quoted(subscribe.subscribeAnswer(message.getString("sdp")))
                   + "}");
           if (first) {
-            assertThat(connect(subscribe, offer)).isInstanceOf(HandshakeOutcome.Established.class);
+            assertThat(subscribe.connect(offer)).isInstanceOf(HandshakeOutcome.Established.class);
           }
           return events;
         } else if (!type.startsWith("participant")) {
@@ -160,19 +158,6 @@ class SubscribeIT extends ServerIT {
       }
       return heard;
     }
-  }
-
-  private static HandshakeOutcome connect(TestPeer peer, SessionDescription remote)
-      throws Exception {
-    MediaDescription first =
-        remote.media().stream().filter(m -> m.port() != 0).findFirst().orElseThrow();
-    Attribute.Fingerprint fingerprint = remote.fingerprints(first).get(0);
-    Attribute.Candidate candidate = first.candidates().get(0);
-    return peer.connect(
-        remote.effective(first, Attribute.IceUfrag.class).orElseThrow().ufrag(),
-        remote.effective(first, Attribute.IcePwd.class).orElseThrow().password(),
-        new Fingerprint(fingerprint.hashFunction(), fingerprint.fingerprint()),
-        new InetSocketAddress(candidate.address(), candidate.port()));
   }
 
   @Test

@@ -1,8 +1,11 @@
 package io.cheenhub.sfu.transport;
 
 import io.cheenhub.sfu.loadgen.peer.PeerSdp;
+import io.cheenhub.sfu.sdp.Attribute;
+import io.cheenhub.sfu.sdp.MediaDescription;
 import io.cheenhub.sfu.sdp.SdpException;
 import io.cheenhub.sfu.sdp.SdpParser;
+import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.transport.dtls.DtlsCertificate;
 import io.cheenhub.sfu.transport.dtls.DtlsParameters;
 import io.cheenhub.sfu.transport.dtls.DtlsSession;
@@ -108,6 +111,22 @@ public final class TestPeer implements AutoCloseable {
   /** Drops every RTP packet received so far. */
   public void clearRtp() {
     receivedRtp.clear();
+  }
+
+  /**
+   * {@link #connect(String, String, Fingerprint, InetSocketAddress)} to what the server's SDP
+   * names: its first active m-line's credentials, fingerprint and first candidate.
+   */
+  public HandshakeOutcome connect(SessionDescription remote) throws Exception {
+    MediaDescription first =
+        remote.media().stream().filter(m -> m.port() != 0).findFirst().orElseThrow();
+    Attribute.Fingerprint fingerprint = remote.fingerprints(first).get(0);
+    Attribute.Candidate candidate = first.candidates().get(0);
+    return connect(
+        remote.effective(first, Attribute.IceUfrag.class).orElseThrow().ufrag(),
+        remote.effective(first, Attribute.IcePwd.class).orElseThrow().password(),
+        new Fingerprint(fingerprint.hashFunction(), fingerprint.fingerprint()),
+        new InetSocketAddress(candidate.address(), candidate.port()));
   }
 
   /** ICE to {@code server}, then the DTLS handshake as client; returns how it ended. */
