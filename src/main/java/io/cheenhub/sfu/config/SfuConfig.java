@@ -5,7 +5,9 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -100,17 +102,13 @@ public class SfuConfig {
     return new MediaLimits(
         mediaPort,
         mediaBindAddress.map(String::strip).orElse(""),
-        Arrays.stream(advertisedAddresses.orElse("").split(","))
-            .map(String::strip)
-            .filter(s -> !s.isEmpty())
-            .toList(),
+        list(advertisedAddresses),
         Duration.ofMillis(connectTimeoutMs),
         Duration.ofMillis(consentTimeoutMs),
         Duration.ofMillis(dtlsHandshakeTimeoutMs),
         receiveQueuePackets);
   }
 
-  /** Room limits as configured. */
   @Inject
   @ConfigProperty(name = "sfu.quality.red", defaultValue = "true")
   boolean red;
@@ -125,6 +123,7 @@ public class SfuConfig {
     return new QualitySettings(red, publisherFeedback);
   }
 
+  /** Room limits as configured. */
   @Produces
   public RoomLimits roomLimits() {
     return new RoomLimits(maxParticipantsPerRoom, maxDisplayNameLength);
@@ -162,10 +161,7 @@ public class SfuConfig {
   @Produces
   public TurnSettings turnSettings() {
     return new TurnSettings(
-        Arrays.stream(turnUrls.orElse("").split(","))
-            .map(String::strip)
-            .filter(s -> !s.isEmpty())
-            .toList(),
+        list(turnUrls),
         turnSecret.map(String::strip).orElse(""),
         Duration.ofSeconds(turnTtlSeconds));
   }
@@ -232,7 +228,7 @@ public class SfuConfig {
         jwtPublicKeyLocation.map(String::strip).orElse(""),
         jwtAlgorithm.strip(),
         jwtIssuer.map(String::strip).orElse(""),
-        java.util.Set.copyOf(list(jwtAudiences)),
+        Set.copyOf(list(jwtAudiences)),
         Duration.ofSeconds(jwtClockSkewSeconds),
         Duration.ofMillis(keyRefreshMinIntervalMs));
   }
@@ -255,7 +251,8 @@ public class SfuConfig {
     return new AdmissionLimits(maxHeapRatio, maxCpuLoad, maxPacketRate);
   }
 
-  private static java.util.List<String> list(Optional<String> commaSeparated) {
+  /** A comma-separated setting as its non-blank, stripped items. */
+  private static List<String> list(Optional<String> commaSeparated) {
     return Arrays.stream(commaSeparated.orElse("").split(","))
         .map(String::strip)
         .filter(s -> !s.isEmpty())
