@@ -51,9 +51,6 @@ final class Connection {
   private final Outbox outbox;
   private final Map<String, Membership> memberships = new LinkedHashMap<>();
 
-  /** The verified token each room was joined with; no entry for an anonymous join. */
-  private final Map<String, Identity> identities = new java.util.concurrent.ConcurrentHashMap<>();
-
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile long lastInboundNanos;
 
@@ -217,7 +214,7 @@ final class Connection {
             join.requestId());
       }
       if (join.reconnectToken() != null && resume(join)) {
-        remember(roomId, identity);
+        memberships.get(roomId).setIdentity(identity);
         return;
       }
       // Admission control refuses newcomers only: a resume above keeps its place.
@@ -238,15 +235,15 @@ final class Connection {
       }
       var membership =
           new Membership(this, outbox, join.requestId(), service.tokens(), service.turn());
+      membership.setIdentity(identity);
       try {
         service.rooms().join(roomId, displayName, membership);
       } catch (JoinRejectedException e) {
         service.userRooms().release(user);
         throw new SignalingException(errorCode(e.reason()), e.getMessage(), join.requestId());
       }
-      service.holdFor(membership, user);
+      membership.holdRoomOf(user);
       memberships.put(roomId, membership);
-      remember(roomId, identity);
       joined = membership;
     }
     service.metrics().participantJoined();
@@ -264,24 +261,15 @@ final class Connection {
         joined.participant().displayName());
   }
 
-  private void remember(String roomId, Identity identity) {
-    if (identity != null) {
-      identities.put(roomId, identity);
-    } else {
-      identities.remove(roomId);
-    }
-  }
-
   /** Fails unless the token this room was joined with grants {@code permission} (if it had one). */
   private void authorize(Membership membership, String permission, String requestId)
       throws SignalingException {
-    String roomId = membership.participant().roomId();
-    Identity identity = identities.get(roomId);
+    Identity identity = membership.identity();
     if (identity == null) {
       return;
     }
     try {
-      identity.authorize(roomId, permission);
+      identity.authorize(membership.participant().roomId(), permission);
     } catch (AuthException e) {
       throw refused(e, requestId);
     }
@@ -598,7 +586,6 @@ final class Connection {
       Membership membership = membership(leave.roomId(), leave.requestId());
       roomId = membership.participant().roomId();
       memberships.remove(roomId);
-      identities.remove(roomId);
       service.leave(membership, LeaveReason.LEFT, leave.requestId());
     }
     outbox.send(new Message.Left(leave.requestId(), roomId));

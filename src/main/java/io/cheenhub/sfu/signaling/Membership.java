@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.signaling;
 
+import io.cheenhub.sfu.auth.Identity;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.QualityLevel;
 import io.cheenhub.sfu.room.LeaveReason;
@@ -10,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One participant's place in one room, as signaling sees it: turns room events into messages, and
@@ -38,6 +40,12 @@ final class Membership implements ParticipantListener {
   private final ReconnectTokens tokens;
   private final TurnCredentials turn;
 
+  /** The verified token of the (re)join, or null for an anonymous one. */
+  private volatile Identity identity;
+
+  /** Whose room count ({@link UserRooms}) this membership holds until it leaves; null after. */
+  private final AtomicReference<String> user = new AtomicReference<>();
+
   // Guarded by this.
   private Publisher publisher;
   private Subscription subscription;
@@ -58,6 +66,25 @@ final class Membership implements ParticipantListener {
 
   Participant participant() {
     return participant;
+  }
+
+  /** The token this membership was last (re)joined with, or null if anonymous. */
+  Identity identity() {
+    return identity;
+  }
+
+  void setIdentity(Identity identity) {
+    this.identity = identity;
+  }
+
+  /** Records that this membership holds one of {@code user}'s rooms. */
+  void holdRoomOf(String user) {
+    this.user.set(user);
+  }
+
+  /** The user whose room this membership held, once: null on later calls (or if none). */
+  String releaseUser() {
+    return user.getAndSet(null);
   }
 
   Room room() {

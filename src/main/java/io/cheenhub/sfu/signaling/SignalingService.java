@@ -32,7 +32,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -92,7 +91,6 @@ public class SignalingService {
   private final Set<Membership> suspended = ConcurrentHashMap.newKeySet();
   private final ReconnectTokens tokens = new ReconnectTokens();
   private volatile TurnCredentials turn = new TurnCredentials(TurnSettings.NONE);
-  private final Map<Membership, String> userOf = new ConcurrentHashMap<>();
   private UserRooms userRooms;
   private ForwardingService forwarding;
   private MessageCodec codec;
@@ -269,7 +267,7 @@ public class SignalingService {
   /** {@link #leave(Membership, LeaveReason)} for the client request {@code requestId}. */
   void leave(Membership membership, LeaveReason reason, String requestId) {
     suspended.remove(membership);
-    String user = userOf.remove(membership);
+    String user = membership.releaseUser();
     if (user != null) {
       userRooms.release(user);
     }
@@ -454,11 +452,6 @@ public class SignalingService {
 
   UserRooms userRooms() {
     return userRooms;
-  }
-
-  /** {@code membership} holds one of {@code user}'s rooms until it leaves. */
-  void holdFor(Membership membership, String user) {
-    userOf.put(membership, user);
   }
 
   SfuMetrics metrics() {
