@@ -41,11 +41,6 @@ public final class EventLog {
     return new EventLog(Logger.getLogger(owner.getName()));
   }
 
-  /** The underlying logger (for plain lines that are not events). */
-  public Logger logger() {
-    return logger;
-  }
-
   public void info(String event, Object... keyValues) {
     log(Level.INFO, event, null, keyValues);
   }

@@ -203,11 +203,6 @@ public final class MediaTransport {
     this.owner = owner;
   }
 
-  /** The owner, or null before one is set. */
-  public Owner owner() {
-    return owner;
-  }
-
   /**
    * Why the stale sweep should close this transport at {@code nowNanos}, or null if it is healthy:
    * {@code connect-timeout} (ICE/DTLS never completed within the connect timeout), {@code
