@@ -91,6 +91,11 @@ public class AdmissionControl {
     return overload;
   }
 
+  /** Heap in use after the last garbage collection, in bytes (0 before the first). */
+  public long heapUsedAfterGc() {
+    return heapUsedAfterGc;
+  }
+
   /** The latest load sample. */
   public LoadSample lastSample() {
     return sample;

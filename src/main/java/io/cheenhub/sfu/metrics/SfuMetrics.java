@@ -271,6 +271,11 @@ public class SfuMetrics {
     metrics.gauge(metadata(name, description), value, IntSupplier::getAsInt);
   }
 
+  /** Registers a gauge of a byte count read from {@code value} at scrape time. */
+  public void bytesGauge(String name, String description, java.util.function.LongSupplier value) {
+    metrics.gauge(metadata(name, description), value, java.util.function.LongSupplier::getAsLong);
+  }
+
   /** Counts one received frame of {@code type} (or {@link #INVALID_TYPE}). */
   public void messageReceived(String type) {
     Counter counter = messagesByType.get(type);
