@@ -65,13 +65,10 @@ final class Connection {
     this.outbox =
         new Outbox(
             session,
-            service.executor(),
+            service.writers(),
+            service.codec()::encode,
             limits.maxQueuedOutbound(),
-            () ->
-                close(
-                    LeaveReason.DISCONNECTED,
-                    CloseReason.CloseCodes.TRY_AGAIN_LATER,
-                    "too slow: outbound queue full"));
+            () -> end(LeaveReason.DISCONNECTED));
     this.lastInboundNanos = nowNanos;
   }
 

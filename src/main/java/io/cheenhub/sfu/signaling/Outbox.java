@@ -1,53 +1,83 @@
 package io.cheenhub.sfu.signaling;
 
+import io.cheenhub.sfu.packet.PacketWorkers;
+import io.cheenhub.sfu.packet.SerialQueue;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Outgoing frames of one connection: a bounded queue written with at most one asynchronous send in
- * flight, so producers (room events under a room lock, the ping sweep) never block on a slow
- * client, and frames go out in the order they were queued. A client that lets more than {@code
- * capacity} frames pile up is too slow to keep; {@code onOverflow} closes it.
+ * Every frame the server writes on one WebSocket, from one place: a bounded queue drained in order
+ * by the signaling writer threads, so producers (room events under a room lock, the ping sweep)
+ * never block on a client and never write themselves.
+ *
+ * <p>Each write, and each close this server starts, happens under {@link #writeLock} and only while
+ * the socket has not been reported closed. The container reports a close through {@code @OnClose}
+ * or {@code @OnError} ({@link #closedByContainer}), which takes the same lock before it returns:
+ * after that the container recycles the connection's request and response objects, and the servlet
+ * output stream Tyrus writes frames to is handed to the next HTTP request or WebSocket upgrade on
+ * any connection. A frame written through it then would land in another user's answer (issue 13;
+ * docs/troubleshooting.md#websocket-frames-in-http-answers). Holding the lock across the write
+ * makes the close wait for a write in progress, and the flag refuses every write after it.
+ *
+ * <p>A client that does not read leaves its frames in the container's write queue; once {@code
+ * capacity} frames wait unacknowledged or queued here, it is too slow to keep: {@code onOverflow}
+ * ends its state and the socket is closed with 1013, on a writer thread, never on the producer's
+ * (which may hold a room lock).
  */
 final class Outbox {
 
   private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
   private static final Object PING = new Object();
+  private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
 
   /** A close frame queued behind the messages before it. */
   private record Close(CloseReason reason) {}
 
+  /** The overflow decision, queued last; the frames before it are skipped (see {@link #write}). */
+  private static final Object OVERFLOW = new Object();
+
+  private static final CloseReason TOO_SLOW =
+      new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full");
+
   private final Session session;
-  private final Executor executor;
+  private final Function<Message, String> encoder;
   private final int capacity;
   private final Runnable onOverflow;
-  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger size = new AtomicInteger();
-  private final AtomicBoolean sending = new AtomicBoolean();
+  private final SerialQueue<Object> queue;
+  private final AtomicInteger unacknowledged = new AtomicInteger();
   private final AtomicBoolean overflowed = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
 
-  Outbox(Session session, Executor executor, int capacity, Runnable onOverflow) {
+  private final Object writeLock = new Object();
+
+  /** The socket is closed (by the container, or by us): nothing more is written. */
+  private boolean closed; // guarded by writeLock
+
+  Outbox(
+      Session session,
+      PacketWorkers writers,
+      Function<Message, String> encoder,
+      int capacity,
+      Runnable onOverflow) {
     this.session = session;
-    this.executor = executor;
+    this.encoder = encoder;
     this.capacity = capacity;
     this.onOverflow = onOverflow;
+    // One slot more than the limit, so the overflow decision itself always fits.
+    this.queue = new SerialQueue<>("outbox", capacity + 1, writers, this::write, item -> {});
   }
 
-  /** Queues a message; returns false if it was dropped (connection closed or overflowing). */
+  /** Queues a message; returns false if it was dropped (connection closing or overflowing). */
   boolean send(Message message) {
     return enqueue(message);
   }
@@ -62,30 +92,41 @@ final class Outbox {
    * that explains the close before the close itself.
    */
   void closeAfterPending(CloseReason reason) {
-    if (closing.compareAndSet(false, true) && session.isOpen()) {
-      queue.add(new Close(reason));
-      size.incrementAndGet();
-      startNext();
+    if (closing.compareAndSet(false, true)) {
+      queue.offer(new Close(reason));
     }
   }
 
   /**
+   * The container reports the socket closed ({@code @OnClose}, {@code @OnError}), on its own thread
+   * and before it recycles the connection: waits for a write in progress, then refuses all others.
+   */
+  void closedByContainer() {
+    closing.set(true);
+    synchronized (writeLock) {
+      closed = true;
+    }
+    queue.close();
+  }
+
+  /**
    * Drain: stops the queue (later {@link #send}s are dropped) and writes {@code text} at once on
-   * the caller's thread, not the executor, which may already be shutting down with the application.
+   * the caller's thread: the writer threads may be stopping with the application.
    *
    * @return the write in flight (already completed if it could not start)
    */
   Future<Void> sendNow(String text) {
     closing.set(true);
-    queue.clear();
-    size.set(0);
-    try {
-      if (session.isOpen()) {
-        return session.getAsyncRemote().sendText(text);
+    queue.close();
+    synchronized (writeLock) {
+      if (!closed) {
+        try {
+          return session.getAsyncRemote().sendText(text);
+        } catch (RuntimeException e) {
+          // The socket is closing: the close follows anyway.
+          LOG.log(Level.FINE, "drain message not sent", e);
+        }
       }
-    } catch (RuntimeException e) {
-      // A send of the executor still in flight, or the socket closing: the close follows anyway.
-      LOG.log(Level.FINE, "drain message not sent", e);
     }
     return CompletableFuture.completedFuture(null);
   }
@@ -93,85 +134,88 @@ final class Outbox {
   /** Drain: closes the session now with {@code reason}. */
   void closeNow(CloseReason reason) {
     closing.set(true);
-    try {
-      if (session.isOpen()) {
-        session.close(reason);
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.log(Level.FINE, "drain close failed", e);
-    }
+    queue.close();
+    closeSession(reason);
   }
 
   private boolean enqueue(Object item) {
-    if (closing.get() || overflowed.get() || !session.isOpen()) {
+    if (closing.get() || overflowed.get()) {
       return false;
     }
-    if (size.incrementAndGet() > capacity) {
-      size.decrementAndGet();
+    if (queue.size() + unacknowledged.get() >= capacity) {
       if (overflowed.compareAndSet(false, true)) {
-        queue.clear();
-        onOverflow.run();
+        queue.offer(OVERFLOW);
       }
       return false;
     }
-    queue.add(item);
-    startNext();
-    return true;
+    return queue.offer(item);
   }
 
-  /** Starts the next send unless one is in flight; the send itself runs on the executor. */
-  private void startNext() {
-    if (queue.isEmpty() || !sending.compareAndSet(false, true)) {
+  /** One item, on a signaling writer thread; items of this outbox come one at a time, in order. */
+  private void write(Object item) {
+    if (overflowed.get() && item != OVERFLOW) {
+      return; // a client too slow to keep gets no more frames, only the close
+    }
+    if (item == OVERFLOW) {
+      queue.close();
+      onOverflow.run();
+      closeSession(TOO_SLOW);
       return;
     }
-    try {
-      executor.execute(this::sendNext);
-    } catch (RejectedExecutionException e) {
-      // The application is stopping; the session closes with it.
-      sending.set(false);
-    }
-  }
-
-  private void sendNext() {
-    Object item = queue.poll();
-    if (item == null) {
-      finished();
+    if (item instanceof Close close) {
+      queue.close();
+      closeSession(close.reason());
       return;
     }
-    size.decrementAndGet();
-    if (!session.isOpen()) {
-      queue.clear();
-      size.set(0);
-      sending.set(false);
-      return;
-    }
-    try {
-      if (item == PING) {
-        session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
-        finished();
-      } else if (item instanceof Close close) {
-        queue.clear();
-        size.set(0);
-        session.close(close.reason());
-        sending.set(false);
-      } else {
-        session.getAsyncRemote().sendObject(item, this::sent);
+    String text = item == PING ? null : encoder.apply((Message) item);
+    Thread thread = Thread.currentThread();
+    ClassLoader loader = thread.getContextClassLoader();
+    synchronized (writeLock) {
+      if (closed) {
+        return;
       }
-    } catch (Exception e) {
-      LOG.log(Level.FINE, "send failed, session closing", e);
-      finished();
+      // Tyrus re-arms its idle timer on the container's managed scheduler for every frame, and
+      // Payara captures the thread's context for each such task by scanning the context class
+      // loader for ThreadContextProvider services: with the application's loader that is a lookup
+      // in every jar of WEB-INF/lib per frame. No application class is needed below this line.
+      thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+      try {
+        if (text == null) {
+          session.getAsyncRemote().sendPing(NO_PAYLOAD.duplicate());
+        } else {
+          unacknowledged.incrementAndGet();
+          session.getAsyncRemote().sendText(text, this::sent);
+        }
+      } catch (IOException | RuntimeException e) {
+        // The socket is closing under us; the container's close callback follows.
+        LOG.log(Level.FINE, "send failed, session closing", e);
+      } finally {
+        thread.setContextClassLoader(loader);
+      }
     }
   }
 
+  private void closeSession(CloseReason reason) {
+    synchronized (writeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        if (session.isOpen()) {
+          session.close(reason);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.FINE, "close failed", e);
+      }
+    }
+  }
+
+  /** Completion of a text frame: written, or failed because the socket went away. */
   private void sent(SendResult result) {
+    unacknowledged.decrementAndGet();
     if (!result.isOK()) {
       LOG.log(Level.FINE, "send failed, session closing", result.getException());
     }
-    finished();
-  }
-
-  private void finished() {
-    sending.set(false);
-    startNext();
   }
 }

@@ -19,7 +19,7 @@ import java.util.logging.Level;
  * The signaling WebSocket at {@code /ws}: JSON text frames decoded into {@link Message}s. One
  * instance per connection; all state lives in its {@link Connection}.
  */
-@ServerEndpoint(value = "/ws", decoders = MessageDecoder.class, encoders = MessageEncoder.class)
+@ServerEndpoint(value = "/ws", decoders = MessageDecoder.class)
 public class SignalingEndpoint {
 
   private static final EventLog EVENTS = EventLog.of(SignalingEndpoint.class);
@@ -63,19 +63,30 @@ public class SignalingEndpoint {
       connection.onRefused(e, System.nanoTime());
       return;
     }
+    boolean broken = error instanceof IOException;
     EVENTS.log(
-        error instanceof IOException ? Level.FINE : Level.WARNING,
+        broken ? Level.FINE : Level.WARNING,
         "connection error",
         error,
         EventLog.CONNECTION,
         connection.id());
-    // A broken socket (reset, timeout): the client may come back with its reconnect token.
-    connection.end(LeaveReason.DISCONNECTED, error instanceof IOException);
+    if (broken) {
+      // A broken socket (reset, timeout): nothing more is written to it, and the client may come
+      // back with its reconnect token.
+      connection.outbox().closedByContainer();
+      connection.end(LeaveReason.DISCONNECTED, true);
+    } else {
+      // Our own failure on an open socket: close it, so the client reconnects to a clean state.
+      connection.close(
+          LeaveReason.DISCONNECTED, CloseReason.CloseCodes.UNEXPECTED_CONDITION, "internal error");
+    }
   }
 
   @OnClose
   public void onClose(Session session, CloseReason reason) {
     if (connection != null) {
+      // First, on the container's thread: after this method the container may recycle the socket.
+      connection.outbox().closedByContainer();
       EVENTS.info(
           "connection closed",
           EventLog.CONNECTION,

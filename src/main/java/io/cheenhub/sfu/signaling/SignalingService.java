@@ -12,6 +12,7 @@ import io.cheenhub.sfu.media.PacketPool;
 import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.metrics.SfuMetrics;
 import io.cheenhub.sfu.metrics.StaleSweeps;
+import io.cheenhub.sfu.packet.PacketWorkers;
 import io.cheenhub.sfu.room.LeaveReason;
 import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.room.Room;
@@ -20,6 +21,7 @@ import io.cheenhub.sfu.transport.MediaTransport;
 import io.cheenhub.sfu.transport.TransportService;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorDefinition;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +37,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,11 +50,27 @@ import java.util.logging.Logger;
  * closes them all when the application stops.
  *
  * <p>The ping sweep runs on the container's {@link ManagedScheduledExecutorService}; outgoing
- * frames are written from the {@link ManagedExecutorService}. Both are started from CDI lifecycle
- * and stopped in {@link #stop()}, so undeploy leaves no task behind.
+ * frames are written by {@link #WRITERS} loops on the {@link #WRITER_EXECUTOR} managed executor.
+ * Both are started from CDI lifecycle and stopped in {@link #stop()}, so undeploy leaves no task
+ * behind.
  */
+@ManagedExecutorDefinition(
+    name = SignalingService.WRITER_EXECUTOR,
+    maxAsync = SignalingService.WRITERS,
+    hungTaskThreshold = -1)
 @ApplicationScoped
 public class SignalingService {
+
+  static final String WRITER_EXECUTOR = "java:app/concurrent/sfu-signaling-writers";
+
+  /**
+   * Threads that write every outgoing signaling frame ({@link Outbox}). A write only hands the
+   * frame to the container's non-blocking output (a slow client's frames wait there, bounded by the
+   * outbox), so two keep up with thousands of frames per second. Long-running loops submitted once:
+   * a managed task per frame captured the application's context each time, which in Payara scans
+   * the class path for service files, and did so under the room lock of the event it carried.
+   */
+  static final int WRITERS = 2;
 
   private static final Logger LOG = Logger.getLogger(SignalingService.class.getName());
   private static final EventLog EVENTS = EventLog.of(SignalingService.class);
@@ -84,7 +101,9 @@ public class SignalingService {
   @Inject AdmissionControl admission;
   @Inject StaleSweeps sweeps;
 
-  @Resource ManagedExecutorService executor;
+  @Resource(lookup = WRITER_EXECUTOR)
+  ManagedExecutorService writerExecutor;
+
   @Resource ManagedScheduledExecutorService scheduler;
 
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -94,6 +113,7 @@ public class SignalingService {
   private UserRooms userRooms;
   private ForwardingService forwarding;
   private MessageCodec codec;
+  private PacketWorkers writers;
   private ScheduledFuture<?> sweep;
   private ScheduledFuture<?> reports;
 
@@ -109,6 +129,7 @@ public class SignalingService {
   void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
     userRooms = new UserRooms(auth.maxRoomsPerUser());
     codec = new MessageCodec(limits.maxFrameBytes());
+    writers = new PacketWorkers(writerExecutor, WRITERS);
     turn = new TurnCredentials(turnSettings);
     forwarding =
         new ForwardingService(
@@ -117,6 +138,10 @@ public class SignalingService {
     forwarding.setPublisherFeedback(quality.publisherFeedback());
     metrics.registerForwarding(forwarding);
     admission.start(scheduler, forwarding::packetsForwarded);
+    metrics.bytesGauge(
+        "sfu_heap_after_gc_bytes",
+        "Heap in use after the last garbage collection (admission control's view)",
+        admission::heapUsedAfterGc);
     reports =
         scheduler.scheduleAtFixedRate(
             this::sendReceiverReports,
@@ -166,6 +191,9 @@ public class SignalingService {
       if (suspended.remove(membership)) {
         leave(membership, LeaveReason.SHUTDOWN);
       }
+    }
+    if (writers != null) {
+      writers.close();
     }
     LOG.info("signaling stopped");
   }
@@ -241,8 +269,11 @@ public class SignalingService {
     var id = HexFormat.of().formatHex(randomBytes());
     var connection = new Connection(id, session, this, System.nanoTime());
     connections.add(connection);
-    // The container's own idle timeout is a backstop; the sweep below normally acts first.
-    session.setMaxIdleTimeout(limits.idleTimeout().toMillis() * 2);
+    // No container idle timeout (Tyrus's default 0 is kept): the ping sweep below ends silent
+    // connections. Tyrus 2.1 reschedules its idle task on the managed scheduler for every frame in
+    // and out, and a cancelled task stays queued, holding its closed session, until its delay is
+    // over; and the 0 ms task its constructor queued, if it runs after this line, sees the new
+    // timeout and closes a just-opened socket with 1006 (issue 13, docs/troubleshooting.md).
     // Frames up to twice the limit are read and answered with frame-too-large; the container
     // closes the socket (1009) only for frames beyond that.
     session.setMaxTextMessageBufferSize(limits.maxFrameBytes() * 2);
@@ -458,8 +489,9 @@ public class SignalingService {
     return metrics;
   }
 
-  Executor executor() {
-    return executor;
+  /** The threads that write outgoing frames. */
+  PacketWorkers writers() {
+    return writers;
   }
 
   private static byte[] randomBytes() {
