@@ -21,6 +21,7 @@ import io.cheenhub.sfu.sdp.SdpParser;
 import io.cheenhub.sfu.sdp.SdpWriter;
 import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.transport.MediaTransport;
+import io.cheenhub.sfu.transport.RemoteParameters;
 import io.cheenhub.sfu.transport.TransportUnavailableException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -373,14 +374,19 @@ final class Connection {
     } catch (SdpException e) {
       throw new SignalingException(ErrorCode.of(e.errorCode()), e.getMessage(), offer.requestId());
     }
+    // Checked before a transport exists, so that a refusal leaves nothing to close.
+    RemoteParameters remote =
+        TransportSdp.remote(
+            negotiation.iceUfrag(),
+            negotiation.icePwd(),
+            negotiation.fingerprints(),
+            offer.requestId());
     MediaTransport transport = openTransport(offer.requestId());
     if (membership.publisher() == null) {
       // The first publish of this join: setup time counts from the join, as a user waits it.
       transport.measureSetupFrom(membership.joinedNanos());
     }
-    transport.start(
-        TransportSdp.remote(
-            negotiation.iceUfrag(), negotiation.icePwd(), negotiation.fingerprints()));
+    transport.start(remote);
     SessionDescription answer =
         negotiation.answer(
             TransportSdp.local(transport, membership.sdpSessionId(), membership.nextSdpVersion()));
