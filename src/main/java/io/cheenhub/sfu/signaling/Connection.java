@@ -156,6 +156,12 @@ final class Connection {
 
   /** Rate limit: refuse over-rate frames, and close the connection when the flood goes on. */
   private boolean admit(String requestId, long nowNanos) {
+    if (abuse.tripped()) {
+      // Closing for abuse: the frames still arriving (a flood has dozens in flight) are dropped
+      // quietly, counted but neither answered nor logged.
+      service.metrics().errorSent(ErrorCode.RATE_LIMITED);
+      return false;
+    }
     if (bucket.tryTake(nowNanos)) {
       return true;
     }
