@@ -154,6 +154,24 @@ final class Connection {
     reply(error);
   }
 
+  /**
+   * A frame over twice the limit: closed with 1009 like the container does for such a fragmented
+   * message, without reading further frames of this client.
+   */
+  void onOversized(String description, long nowNanos) {
+    touch(nowNanos);
+    service.metrics().messageReceived(SfuMetrics.INVALID_TYPE);
+    EVENTS.info(
+        "closing connection",
+        EventLog.CONNECTION,
+        id,
+        "reason",
+        "frame-too-large",
+        "frame",
+        description);
+    close(LeaveReason.DISCONNECTED, CloseReason.CloseCodes.TOO_BIG, "frame too large");
+  }
+
   /** Rate limit: refuse over-rate frames, and close the connection when the flood goes on. */
   private boolean admit(String requestId, long nowNanos) {
     if (abuse.tripped()) {

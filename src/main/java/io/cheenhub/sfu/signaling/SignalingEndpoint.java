@@ -63,6 +63,10 @@ public class SignalingEndpoint {
       connection.onRefused(e, System.nanoTime());
       return;
     }
+    if (error instanceof DecodeException && error.getCause() instanceof OversizedFrameException) {
+      connection.onOversized(error.getMessage(), System.nanoTime());
+      return;
+    }
     EVENTS.log(
         error instanceof IOException ? Level.FINE : Level.WARNING,
         "connection error",
