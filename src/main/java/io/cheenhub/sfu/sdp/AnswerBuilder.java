@@ -1,8 +1,10 @@
 package io.cheenhub.sfu.sdp;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -177,8 +179,11 @@ public final class AnswerBuilder {
     }
   }
 
-  /** RFC 5888 §4-5: mids are unique and a group only names mids that exist. */
-  private static void checkMids(SessionDescription offer) throws SdpNegotiationException {
+  /**
+   * RFC 5888 §4-5: mids are unique and a group only names mids that exist. Also for answers ({@link
+   * SubscribeAnswer}): the mid lookups of the BUNDLE group rely on it.
+   */
+  static void checkMids(SessionDescription offer) throws SdpNegotiationException {
     var seen = new HashSet<String>();
     for (String mid : offer.mids()) {
       if (!seen.add(mid)) {
@@ -230,6 +235,7 @@ public final class AnswerBuilder {
     if (offer.fingerprints(transport).isEmpty()) {
       throw fail(SdpErrorCode.NO_FINGERPRINT, "offer has no a=fingerprint");
     }
+    checkFingerprints(offer.fingerprints(transport));
     // RFC 4145 §4: an offer without a=setup means active, which leaves us passive too.
     Attribute.Setup setup =
         offer.effective(transport, Attribute.Setup.class).orElse(Attribute.Setup.ACTIVE);
@@ -242,6 +248,28 @@ public final class AnswerBuilder {
     // extra a=rtcp (Firefox) is harmless next to a=rtcp-mux.
     if (!transport.has(Attribute.Flag.RTCP_MUX)) {
       throw fail(SdpErrorCode.NO_RTCP_MUX, "offer has no a=rtcp-mux on the bundled transport");
+    }
+  }
+
+  /**
+   * RFC 8122 §5 lets one m-line carry fingerprints of several certificates, but a BUNDLE transport
+   * with rtcp-mux has one DTLS association, so one certificate, and a certificate has one digest
+   * per hash function: two fingerprints of one hash function that differ cannot both be right, and
+   * the DTLS check would accept whichever certificate matches either. Refuse them.
+   */
+  static void checkFingerprints(List<Attribute.Fingerprint> fingerprints)
+      throws SdpNegotiationException {
+    var byHash = new HashMap<String, String>();
+    for (Attribute.Fingerprint f : fingerprints) {
+      // RFC 8122 §5: hash function names are case-insensitive; the hex is upper case, but be
+      // lenient like the parser.
+      String hash = f.hashFunction().toLowerCase(Locale.ROOT);
+      String previous = byHash.putIfAbsent(hash, f.fingerprint().toUpperCase(Locale.ROOT));
+      if (previous != null && !previous.equals(f.fingerprint().toUpperCase(Locale.ROOT))) {
+        throw fail(
+            SdpErrorCode.BAD_FINGERPRINT,
+            "two a=fingerprint:" + SdpParseException.quote(hash) + " lines disagree");
+      }
     }
   }
 

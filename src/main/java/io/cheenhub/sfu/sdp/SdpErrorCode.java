@@ -11,6 +11,12 @@ public enum SdpErrorCode {
    */
   NO_FINGERPRINT("sdp-no-fingerprint"),
   /**
+   * The {@code a=fingerprint} lines cannot authenticate one certificate: two of the same hash
+   * function disagree (RFC 8122 §5), or one uses a hash function or length the server does not
+   * accept.
+   */
+  BAD_FINGERPRINT("sdp-bad-fingerprint"),
+  /**
    * No usable {@code a=group:BUNDLE}: the SFU runs all media of a PeerConnection on one transport.
    */
   NO_BUNDLE("sdp-no-bundle"),

@@ -45,6 +45,8 @@ public record SubscribeAnswer(
     if (!answer.mids().equals(offer.mids()) || answer.media().size() != offer.media().size()) {
       throw fail(SdpErrorCode.MALFORMED, "answer m-lines do not match the offer's mids");
     }
+    // RFC 5888 §5: a=group:BUNDLE may only name mids of this answer's m-lines.
+    AnswerBuilder.checkMids(answer);
     List<String> bundle = answer.bundleGroup().map(Attribute.Group::mids).orElse(List.of());
     MediaDescription transport = null;
     for (String mid : bundle) {
@@ -66,6 +68,7 @@ public record SubscribeAnswer(
     if (fingerprints.isEmpty()) {
       throw fail(SdpErrorCode.NO_FINGERPRINT, "answer has no a=fingerprint");
     }
+    AnswerBuilder.checkFingerprints(fingerprints);
     // RFC 5763 §5: the offer said actpass, the server is the DTLS server: the answer must be
     // active. (No a=setup in an answer means active too, RFC 4145 §4.)
     Attribute.Setup setup =

@@ -12,6 +12,7 @@ final class AbuseMeter {
   private long windowStartNanos;
   private int rejected;
   private boolean reportedThisWindow;
+  private boolean tripped;
 
   AbuseMeter(int maxRejected, long windowNanos, long nowNanos) {
     this.maxRejected = maxRejected;
@@ -19,15 +20,28 @@ final class AbuseMeter {
     this.windowStartNanos = nowNanos;
   }
 
-  /** Records one refused message; returns true when the connection should now be closed. */
+  /**
+   * Records one refused message; returns true once, for the refusal after which the connection
+   * should be closed. Refusals after that return false: the close is under way and must not be
+   * decided (and logged) again for every frame still in flight.
+   */
   boolean reject(long nowNanos) {
+    if (tripped) {
+      return false;
+    }
     if (nowNanos - windowStartNanos >= windowNanos) {
       windowStartNanos = nowNanos;
       rejected = 0;
       reportedThisWindow = false;
     }
     rejected++;
-    return rejected > maxRejected;
+    tripped = rejected > maxRejected;
+    return tripped;
+  }
+
+  /** Whether {@link #reject} has decided to close the connection. */
+  boolean tripped() {
+    return tripped;
   }
 
   /**

@@ -21,6 +21,7 @@ import io.cheenhub.sfu.sdp.SdpParser;
 import io.cheenhub.sfu.sdp.SdpWriter;
 import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.transport.MediaTransport;
+import io.cheenhub.sfu.transport.RemoteParameters;
 import io.cheenhub.sfu.transport.TransportUnavailableException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -150,8 +151,32 @@ final class Connection {
     reply(error);
   }
 
+  /**
+   * A frame over twice the limit: closed with 1009 like the container does for such a fragmented
+   * message, without reading further frames of this client.
+   */
+  void onOversized(String description, long nowNanos) {
+    touch(nowNanos);
+    service.metrics().messageReceived(SfuMetrics.INVALID_TYPE);
+    EVENTS.info(
+        "closing connection",
+        EventLog.CONNECTION,
+        id,
+        "reason",
+        "frame-too-large",
+        "frame",
+        description);
+    close(LeaveReason.DISCONNECTED, CloseReason.CloseCodes.TOO_BIG, "frame too large");
+  }
+
   /** Rate limit: refuse over-rate frames, and close the connection when the flood goes on. */
   private boolean admit(String requestId, long nowNanos) {
+    if (abuse.tripped()) {
+      // Closing for abuse: the frames still arriving (a flood has dozens in flight) are dropped
+      // quietly, counted but neither answered nor logged.
+      service.metrics().errorSent(ErrorCode.RATE_LIMITED);
+      return false;
+    }
     if (bucket.tryTake(nowNanos)) {
       return true;
     }
@@ -370,14 +395,19 @@ final class Connection {
     } catch (SdpException e) {
       throw new SignalingException(ErrorCode.of(e.errorCode()), e.getMessage(), offer.requestId());
     }
+    // Checked before a transport exists, so that a refusal leaves nothing to close.
+    RemoteParameters remote =
+        TransportSdp.remote(
+            negotiation.iceUfrag(),
+            negotiation.icePwd(),
+            negotiation.fingerprints(),
+            offer.requestId());
     MediaTransport transport = openTransport(offer.requestId());
     if (membership.publisher() == null) {
       // The first publish of this join: setup time counts from the join, as a user waits it.
       transport.measureSetupFrom(membership.joinedNanos());
     }
-    transport.start(
-        TransportSdp.remote(
-            negotiation.iceUfrag(), negotiation.icePwd(), negotiation.fingerprints()));
+    transport.start(remote);
     SessionDescription answer =
         negotiation.answer(
             TransportSdp.local(transport, membership.sdpSessionId(), membership.nextSdpVersion()));

@@ -39,6 +39,8 @@ public enum ErrorCode {
   SDP_MALFORMED("sdp-malformed"),
   /** The offer has no {@code a=fingerprint}. */
   SDP_NO_FINGERPRINT("sdp-no-fingerprint"),
+  /** The offer's fingerprints disagree or use an unsupported hash function. */
+  SDP_BAD_FINGERPRINT("sdp-bad-fingerprint"),
   /** The offer has no BUNDLE group with audio in it. */
   SDP_NO_BUNDLE("sdp-no-bundle"),
   /** The offer has no audio m-line. */
@@ -88,6 +90,7 @@ public enum ErrorCode {
     return switch (code) {
       case MALFORMED -> SDP_MALFORMED;
       case NO_FINGERPRINT -> SDP_NO_FINGERPRINT;
+      case BAD_FINGERPRINT -> SDP_BAD_FINGERPRINT;
       case NO_BUNDLE -> SDP_NO_BUNDLE;
       case NO_AUDIO -> SDP_NO_AUDIO;
       case NO_OPUS -> SDP_NO_OPUS;

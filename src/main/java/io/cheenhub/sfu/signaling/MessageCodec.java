@@ -11,9 +11,12 @@ import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbException;
 import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 /**
  * JSON text ⇄ {@link Message}, with every way a client frame can be wrong mapped to one {@link
@@ -100,6 +103,9 @@ public final class MessageCodec {
   private static final JsonReaderFactory READERS =
       JsonProvider.provider().createReaderFactory(java.util.Map.of());
 
+  private static final JsonParserFactory PARSERS =
+      JsonProvider.provider().createParserFactory(java.util.Map.of());
+
   private final int maxFrameChars;
 
   /** A codec refusing frames longer than {@code maxFrameChars}. */
@@ -127,13 +133,21 @@ public final class MessageCodec {
     return CLIENT_SCHEMA.keySet().stream().sorted().toList();
   }
 
+  /**
+   * Whether {@code text} is too large even to be answered: over twice the limit, the socket is
+   * closed with 1009 instead (docs/api-reference.md).
+   */
+  public boolean closesConnection(String text) {
+    return text.length() > 2L * maxFrameChars;
+  }
+
   /** Decodes one client frame or says exactly what is wrong with it. */
   public Message.ClientMessage decode(String text) throws SignalingException {
     if (text.length() > maxFrameChars) {
       throw new SignalingException(
           ErrorCode.FRAME_TOO_LARGE,
           "frame of " + text.length() + " characters exceeds the limit of " + maxFrameChars,
-          null);
+          closesConnection(text) ? null : requestIdOf(text));
     }
     JsonObject object = parseObject(text);
     String requestId = requestId(object);
@@ -147,6 +161,34 @@ public final class MessageCodec {
       // The schema above should have caught it; still a client error, not a crash.
       throw new SignalingException(
           ErrorCode.INVALID_FIELD, "cannot read " + type + ": " + e.getMessage(), requestId);
+    }
+  }
+
+  /**
+   * The top-level {@code requestId} of a frame too large to decode, so that its refusal can name
+   * the request: a streaming read that builds no tree and stops at the member (clients send it
+   * before the SDP). Null if the frame is not an object or has no string {@code requestId}.
+   */
+  private static String requestIdOf(String text) {
+    try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
+      if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
+        return null;
+      }
+      while (parser.hasNext() && parser.next() == JsonParser.Event.KEY_NAME) {
+        boolean wanted = parser.getString().equals(REQUEST_ID.name());
+        JsonParser.Event value = parser.next();
+        if (wanted) {
+          return value == JsonParser.Event.VALUE_STRING ? parser.getString() : null;
+        }
+        if (value == JsonParser.Event.START_OBJECT) {
+          parser.skipObject();
+        } else if (value == JsonParser.Event.START_ARRAY) {
+          parser.skipArray();
+        }
+      }
+      return null;
+    } catch (JsonException | IllegalStateException | NoSuchElementException e) {
+      return null;
     }
   }
 

@@ -7,7 +7,8 @@ import jakarta.websocket.EndpointConfig;
 
 /**
  * JSON-B decoder of client frames. A refused frame becomes a {@link DecodeException} whose cause is
- * the {@link SignalingException} that the endpoint answers with an {@code error}.
+ * the {@link SignalingException} that the endpoint answers with an {@code error}, or an {@link
+ * OversizedFrameException} for which it closes the socket.
  */
 public final class MessageDecoder implements Decoder.Text<Message> {
 
@@ -20,6 +21,12 @@ public final class MessageDecoder implements Decoder.Text<Message> {
 
   @Override
   public Message decode(String text) throws DecodeException {
+    if (codec.closesConnection(text)) {
+      // Tyrus 2.1 applies Session.setMaxTextMessageBufferSize only to fragmented messages (its
+      // TextBuffer closes with 1009); a message in one frame reaches us whole, whatever its size.
+      throw new DecodeException(
+          "", "frame of " + text.length() + " characters", new OversizedFrameException());
+    }
     try {
       return codec.decode(text);
     } catch (SignalingException e) {

@@ -63,6 +63,10 @@ public class SignalingEndpoint {
       connection.onRefused(e, System.nanoTime());
       return;
     }
+    if (error instanceof DecodeException && error.getCause() instanceof OversizedFrameException) {
+      connection.onOversized(error.getMessage(), System.nanoTime());
+      return;
+    }
     boolean broken = error instanceof IOException;
     EVENTS.log(
         broken ? Level.FINE : Level.WARNING,

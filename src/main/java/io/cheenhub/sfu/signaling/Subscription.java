@@ -157,7 +157,8 @@ final class Subscription {
     }
     if (!transport.isStarted()) {
       transport.start(
-          TransportSdp.remote(answer.iceUfrag(), answer.icePwd(), answer.fingerprints()));
+          TransportSdp.remote(
+              answer.iceUfrag(), answer.icePwd(), answer.fingerprints(), message.requestId()));
     } else if (!answer.iceUfrag().equals(transport.remoteUfrag())) {
       throw new SignalingException(
           ErrorCode.SDP_MALFORMED,

@@ -3,6 +3,7 @@ package io.cheenhub.sfu.it;
 import static io.cheenhub.sfu.it.ServerUnderTest.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cheenhub.sfu.signaling.MessageCodec;
 import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -169,5 +170,89 @@ class BadInputIT extends ServerIT {
     assertThat(bystander.next("pong").getString("requestId")).isEqualTo("calm");
     assertThat(metric(base, "sfu_signaling_errors_total", "code=\"rate-limited\""))
         .isGreaterThanOrEqualTo(refusedBefore + 200);
+  }
+
+  /** {@code sfu.signaling.max-frame-bytes} in the test server: the default, 64 KiB. */
+  private static final int LIMIT = 65_536;
+
+  private static String publishOffer(String requestId, String sdp) {
+    return "{\"type\":\"publishOffer\",\"requestId\":\""
+        + requestId
+        + "\",\"sdp\":\""
+        + sdp.replace("\r", "\\r").replace("\n", "\\n")
+        + "\"}";
+  }
+
+  private static String sdpHead() {
+    return "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+        + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n";
+  }
+
+  /** Asserts the next error's code and requestId, then that the connection still answers. */
+  private static void assertRefused(RawWebSocket ws, String what, String code, String requestId)
+      throws Exception {
+    String error = ws.next("error");
+    assertThat(error).as(what).contains("\"code\":\"" + code + "\"");
+    if (requestId != null) {
+      assertThat(error).as(what).contains("\"requestId\":\"" + requestId + "\"");
+    }
+    ws.send("{\"type\":\"ping\",\"requestId\":\"after-" + requestId + "\"}");
+    assertThat(ws.next("pong")).as(what).contains("after-" + requestId);
+  }
+
+  @Test
+  void oversizedAndHugeSdpGetTheirErrorAndTheConnectionStaysUsable() throws Exception {
+    try (var ws = new RawWebSocket(ServerUnderTest.webSocket(base))) {
+      ws.send("{\"type\":\"join\",\"requestId\":\"j\",\"roomId\":\"big\",\"displayName\":\"B\"}");
+      ws.next("joined");
+
+      // 10 000 attributes: 50 000 characters with LF line ends fit the frame and reach the SDP
+      // parser (at most 4 096 lines); with CRLF (70 000 characters) the frame is too large.
+      ws.send(publishOffer("attrs-lf", sdpHead() + "a=x\n".repeat(10_000)));
+      assertRefused(ws, "10 000 attributes, LF", "sdp-malformed", "attrs-lf");
+      ws.send(publishOffer("attrs-crlf", sdpHead() + "a=x\r\n".repeat(10_000)));
+      assertRefused(ws, "10 000 attributes, CRLF", "frame-too-large", "attrs-crlf");
+
+      // A 64 KiB candidate line: over the limit, under twice it.
+      ws.send(publishOffer("candidate", sdpHead() + "a=candidate:" + "1".repeat(65_536) + "\r\n"));
+      assertRefused(ws, "64 KiB candidate line", "frame-too-large", "candidate");
+      // A long trickled candidate within the limit is an invalid candidate, not a crash.
+      ws.send(
+          "{\"type\":\"publishIce\",\"requestId\":\"ice\",\"candidate\":\"candidate:"
+              + "1".repeat(60_000)
+              + "\"}");
+      assertRefused(ws, "60 000 character trickled candidate", "invalid-candidate", "ice");
+
+      // Just under twice the limit, for every client message type: answered, not closed.
+      for (String type : MessageCodec.clientTypes()) {
+        String head = "{\"type\":\"" + type + "\",\"requestId\":\"big-" + type + "\",\"pad\":\"";
+        String frame = head + "x".repeat(2 * LIMIT - head.length() - 2) + "\"}";
+        assertThat(frame).hasSize(2 * LIMIT);
+        ws.send(frame);
+        assertRefused(ws, type + " at twice the limit", "frame-too-large", "big-" + type);
+      }
+
+      // The same, fragmented (RFC 6455 §5.4): reassembled by the container, then refused.
+      ws.sendFragmented(publishOffer("fragments", sdpHead() + "a=x\r\n".repeat(10_000)), 16_384);
+      assertRefused(ws, "fragmented 70 000 characters", "frame-too-large", "fragments");
+    }
+  }
+
+  @Test
+  void aMegabyteOfSdpClosesWith1009() throws Exception {
+    try (var ws = new RawWebSocket(ServerUnderTest.webSocket(base))) {
+      ws.send(publishOffer("mb", sdpHead() + "a=x\r\n".repeat(200_000)));
+      List<RawWebSocket.Frame> frames = ws.readUntilClose();
+      assertThat(frames.get(frames.size() - 1).closeCode()).isEqualTo(1009);
+      assertThat(frames).noneMatch(f -> f.opcode() == 1 && f.text().contains("\"error\""));
+    }
+    // Fragmented: the container's own buffer (setMaxTextMessageBufferSize) closes it.
+    try (var ws = new RawWebSocket(ServerUnderTest.webSocket(base))) {
+      ws.sendFragmented(publishOffer("mb", sdpHead() + "a=x\r\n".repeat(200_000)), 16_384);
+      List<RawWebSocket.Frame> frames = ws.readUntilClose();
+      assertThat(frames.get(frames.size() - 1).closeCode()).isEqualTo(1009);
+    } catch (java.net.SocketException e) {
+      // The server may reset while the rest of the message is still being written.
+    }
   }
 }

@@ -285,6 +285,38 @@ class AnswerBuilderTest {
   }
 
   @Test
+  void fingerprintsOfOneHashFunctionMustAgree() throws SdpException {
+    String chromium = SdpFixtures.read(SdpFixtures.CHROMIUM_SENDONLY);
+    String fingerprint = chromium.replaceAll("(?s).*(a=fingerprint:[^\r]*)\r\n.*", "$1");
+    String other = "a=fingerprint:sha-256 " + "00:".repeat(31) + "00";
+    // RFC 8122 §5: the one DTLS certificate of a bundle has one sha-256 digest.
+    assertCode(
+        chromium.replace(fingerprint, fingerprint + "\r\n" + other), SdpErrorCode.BAD_FINGERPRINT);
+    // Hash function names are case-insensitive: still the same function.
+    assertCode(
+        chromium.replace(fingerprint, fingerprint + "\r\n" + other.replace("sha-256", "SHA-256")),
+        SdpErrorCode.BAD_FINGERPRINT);
+    // The same fingerprint twice, or another hash function next to it, is fine.
+    assertThat(answerText(chromium.replace(fingerprint, fingerprint + "\r\n" + fingerprint)))
+        .contains("a=setup:passive");
+    assertThat(
+            answerText(
+                chromium.replace(
+                    fingerprint,
+                    fingerprint + "\r\na=fingerprint:sha-1 " + "00:".repeat(19) + "00")))
+        .contains("a=setup:passive");
+  }
+
+  @Test
+  void aBundleGroupNamingAMissingMidIsMalformed() {
+    // Both the lookup of the offered transport and the accepted m-lines rely on the mids.
+    assertCode(
+        SdpFixtures.read(SdpFixtures.CHROMIUM_SENDONLY)
+            .replace("a=group:BUNDLE 0", "a=group:BUNDLE 7"),
+        SdpErrorCode.MALFORMED);
+  }
+
+  @Test
   void noBundle() {
     assertCode(
         SdpFixtures.read(SdpFixtures.CHROMIUM_SENDONLY).replace("a=group:BUNDLE 0\r\n", ""),
@@ -358,6 +390,7 @@ class AnswerBuilderTest {
         .containsExactly(
             "sdp-malformed",
             "sdp-no-fingerprint",
+            "sdp-bad-fingerprint",
             "sdp-no-bundle",
             "sdp-no-audio",
             "sdp-no-opus",

@@ -137,6 +137,21 @@ class SubscribeAnswerTest {
             new Case(ANSWER.replace("a=rtcp-mux\r\n", ""), SdpErrorCode.NO_RTCP_MUX),
             new Case(ANSWER.replace("a=group:BUNDLE 0 a2\r\n", ""), SdpErrorCode.NO_BUNDLE),
             new Case(ANSWER.replace("a=mid:a2", "a=mid:zz"), SdpErrorCode.MALFORMED),
+            // A BUNDLE group naming a mid no m-line has was an internal error (issue 13).
+            new Case(
+                ANSWER.replace("a=group:BUNDLE 0 a2", "a=group:BUNDLE nope 0 a2"),
+                SdpErrorCode.MALFORMED),
+            new Case(
+                ANSWER.replace("a=group:BUNDLE 0 a2", "a=group:BUNDLE nope"),
+                SdpErrorCode.MALFORMED),
+            // RFC 8122 §5: one certificate, so two sha-256 fingerprints cannot both be right.
+            new Case(
+                ANSWER.replace(
+                    "a=setup:active\r\na=mid:0",
+                    "a=fingerprint:sha-256 "
+                        + "00:".repeat(31)
+                        + "00\r\na=setup:active\r\na=mid:0"),
+                SdpErrorCode.BAD_FINGERPRINT),
             new Case(
                 ANSWER.replace(
                     "SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:Brws\r\na=ice-pwd:browserpasswordbrowserpw\r\na=setup",

@@ -40,4 +40,22 @@ class AbuseMeterTest {
     meter.reject(WINDOW + 5);
     assertThat(meter.shouldReport()).isTrue();
   }
+
+  @Test
+  void decidesTheCloseOnlyOnce() {
+    var meter = new AbuseMeter(3, WINDOW, 0);
+    for (int i = 0; i < 3; i++) {
+      meter.reject(i);
+    }
+    assertThat(meter.tripped()).isFalse();
+
+    assertThat(meter.reject(4)).isTrue();
+    assertThat(meter.tripped()).isTrue();
+    // Frames already in flight are refused again: no second close, no second warning, even in a
+    // later window.
+    assertThat(meter.reject(5)).isFalse();
+    assertThat(meter.reject(6)).isFalse();
+    assertThat(meter.reject(WINDOW + 7)).isFalse();
+    assertThat(meter.tripped()).isTrue();
+  }
 }

@@ -149,7 +149,36 @@ class MessageCodecTest {
         Arguments.of("{\"type\":\"ping\",\"ts\":1.5}", ErrorCode.INVALID_FIELD, null),
         Arguments.of("{\"type\":\"ping\",\"ts\":1e40}", ErrorCode.INVALID_FIELD, null),
         Arguments.of("{\"type\":\"ping\",\"requestId\":42}", ErrorCode.INVALID_FIELD, null),
-        Arguments.of("x".repeat(MAX_FRAME + 1), ErrorCode.FRAME_TOO_LARGE, null));
+        Arguments.of("x".repeat(MAX_FRAME + 1), ErrorCode.FRAME_TOO_LARGE, null),
+        // An oversized frame names its request when a streaming read finds a top-level one.
+        Arguments.of(
+            "{\"type\":\"publishOffer\",\"requestId\":\"big\",\"sdp\":\""
+                + "a".repeat(MAX_FRAME)
+                + "\"}",
+            ErrorCode.FRAME_TOO_LARGE,
+            "big"),
+        Arguments.of(
+            "{\"sdp\":\""
+                + "a".repeat(MAX_FRAME)
+                + "\",\"nested\":{\"requestId\":\"no\"},"
+                + "\"requestId\":\"after\"}",
+            ErrorCode.FRAME_TOO_LARGE,
+            "after"),
+        Arguments.of(
+            "{\"requestId\":7,\"pad\":\"" + "a".repeat(MAX_FRAME) + "\"}",
+            ErrorCode.FRAME_TOO_LARGE,
+            null),
+        Arguments.of(
+            "{\"pad\":\"" + "a".repeat(MAX_FRAME) + "\",\"requestId\":\"cut",
+            ErrorCode.FRAME_TOO_LARGE,
+            null),
+        Arguments.of("[".repeat(MAX_FRAME + 1), ErrorCode.FRAME_TOO_LARGE, null));
+  }
+
+  @Test
+  void framesOverTwiceTheLimitCloseTheConnection() {
+    assertThat(codec.closesConnection("x".repeat(2 * MAX_FRAME))).isFalse();
+    assertThat(codec.closesConnection("x".repeat(2 * MAX_FRAME + 1))).isTrue();
   }
 
   @ParameterizedTest

@@ -76,6 +76,14 @@ public record Fingerprint(String algorithm, String value) {
     return MessageDigest.isEqual(expected, actual);
   }
 
+  /**
+   * The digest length in bytes, which orders the accepted hash functions by strength (sha-1 20,
+   * sha-256 32, sha-384 48, sha-512 64).
+   */
+  public int digestBytes() {
+    return (value.length() + 1) / 3;
+  }
+
   /** The SDP attribute value: {@code "<hash-func> <hex>"}. */
   public String sdpValue() {
     return algorithm + " " + value;

@@ -55,16 +55,23 @@ final class HandshakeRules {
 
   /**
    * RFC 8122 §5 / RFC 5763 §5: the end-entity certificate the peer presented must match one of the
-   * fingerprints it signalled. Its CertificateVerify then proves it holds the key.
+   * fingerprints it signalled with the strongest hash function among them ("select the set of
+   * fingerprints that use its most preferred hash function ... and verify that each certificate
+   * used matches one fingerprint out of that set"), so a weaker digest next to a stronger one
+   * cannot widen what is accepted. Its CertificateVerify then proves it holds the key.
    */
   static boolean certificateMatches(Certificate chain, List<Fingerprint> fingerprints)
       throws IOException {
     if (chain == null || chain.isEmpty()) {
       return false;
     }
+    int strongest = 0;
+    for (Fingerprint fingerprint : fingerprints) {
+      strongest = Math.max(strongest, fingerprint.digestBytes());
+    }
     byte[] der = chain.getCertificateAt(0).getEncoded();
     for (Fingerprint fingerprint : fingerprints) {
-      if (fingerprint.matches(der)) {
+      if (fingerprint.digestBytes() == strongest && fingerprint.matches(der)) {
         return true;
       }
     }

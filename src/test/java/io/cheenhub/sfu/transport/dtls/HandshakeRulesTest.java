@@ -41,4 +41,23 @@ class HandshakeRulesTest {
                 certificate.chain(), List.of(certificate.fingerprint())))
         .isTrue();
   }
+
+  @Test
+  void onlyTheStrongestHashFunctionOfferedCounts() throws IOException {
+    DtlsCertificate certificate = DtlsCertificate.generate();
+    byte[] der = certificate.chain().getCertificateAt(0).getEncoded();
+    Fingerprint sha1 = Fingerprint.of("sha-1", der);
+    Fingerprint sha256 = certificate.fingerprint();
+    Fingerprint otherSha256 = DtlsCertificate.generate().fingerprint();
+    Fingerprint otherSha512 = Fingerprint.of("sha-512", new byte[] {1, 2, 3});
+
+    // RFC 8122 §5: a matching sha-1 does not help when the sha-256 one names another certificate.
+    assertThat(HandshakeRules.certificateMatches(certificate.chain(), List.of(sha1, otherSha256)))
+        .isFalse();
+    assertThat(HandshakeRules.certificateMatches(certificate.chain(), List.of(sha256, otherSha512)))
+        .isFalse();
+    assertThat(HandshakeRules.certificateMatches(certificate.chain(), List.of(sha1, sha256)))
+        .isTrue();
+    assertThat(HandshakeRules.certificateMatches(certificate.chain(), List.of(sha1))).isTrue();
+  }
 }
