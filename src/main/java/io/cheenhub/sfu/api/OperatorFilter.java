@@ -48,8 +48,8 @@ public class OperatorFilter implements ContainerRequestFilter {
     } catch (AuthException e) {
       LOG.info(
           () ->
-              "api request refused path=/"
-                  + request.getUriInfo().getPath()
+              "api request refused path="
+                  + request.getUriInfo().getRequestUri().getPath()
                   + " reason="
                   + e.failure().name().toLowerCase(Locale.ROOT));
       request.abortWith(refusal(e));
