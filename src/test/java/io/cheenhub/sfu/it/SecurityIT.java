@@ -49,9 +49,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Issue 8 security against a Payara Micro that requires tokens (no {@code sfu.auth.anonymous}),
  * started here from the packaged WAR because the Arquillian server runs anonymous: each bad token
  * gets its documented error over the real WebSocket, a foreign {@code Origin} gets HTTP 403 at the
- * handshake, {@code /api} wants an operator token, a user's second room is refused, and with a low
- * packet-rate threshold admission control refuses the next join and readiness says why while a
- * listener keeps its audio.
+ * handshake (a DNS-rebound one with a matching {@code Host} too), {@code /api} wants an operator
+ * token, a user's second room is refused, and with a low packet-rate threshold admission control
+ * refuses the next join and readiness says why while a listener keeps its audio.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecurityIT {
@@ -363,20 +363,27 @@ class SecurityIT {
   @Test
   @Order(5)
   void aForeignOriginIsRefusedAtTheHandshake() throws Exception {
-    assertThat(handshakeStatus("https://evil.example")).isEqualTo(403);
-    assertThat(handshakeStatus(ALLOWED_ORIGIN)).isEqualTo(101);
-    assertThat(handshakeStatus(null)).as("non-browser client, no Origin").isEqualTo(101);
+    String ownHost = base.getHost() + ":" + base.getPort();
+    assertThat(handshakeStatus("https://evil.example", ownHost)).isEqualTo(403);
+    assertThat(handshakeStatus(ALLOWED_ORIGIN, ownHost)).isEqualTo(101);
+    assertThat(handshakeStatus(null, ownHost)).as("non-browser client, no Origin").isEqualTo(101);
+    // DNS rebinding: evil.example re-bound to this server's address sends its own name as Host.
+    // Where tokens are required only sfu.signaling.allowed-origins counts, not Host.
+    assertThat(handshakeStatus("http://evil.example", "evil.example"))
+        .as("rebound page, Origin equal to Host")
+        .isEqualTo(403);
+    assertThat(handshakeStatus("http://" + ownHost, ownHost))
+        .as("same origin by Host is no longer enough")
+        .isEqualTo(403);
   }
 
-  /** The HTTP status of a WebSocket upgrade to the signaling endpoint with this Origin. */
-  private static int handshakeStatus(String origin) throws IOException {
+  /** The HTTP status of a WebSocket upgrade to the signaling endpoint with this Origin and Host. */
+  private static int handshakeStatus(String origin, String host) throws IOException {
     try (var socket = new Socket(base.getHost(), base.getPort())) {
       socket.setSoTimeout(10_000);
       String request =
           "GET /ws HTTP/1.1\r\nHost: "
-              + base.getHost()
-              + ":"
-              + base.getPort()
+              + host
               + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
               + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
               + (origin == null ? "" : "Origin: " + origin + "\r\n")
