@@ -58,7 +58,9 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
   const tokenFor = (roomId, name) => issuer?.mint({ sub: `${name}-${roomId}`, room: roomId, name }) ?? null;
 
   const { newContext } = await launchChromium({ onCleanup, seen });
-  const server = new ServerView(baseUrl);
+  // Its /api then wants an operator token too.
+  const operatorToken = issuer?.mint({ sub: 'e2e-operator', room: '*', permissions: ['operator'] }) ?? null;
+  const server = new ServerView(baseUrl, { operatorToken });
   const people = [];
   let tones = {}; // name -> Hz sent, per scenario (reported, so the IT can check what was heard)
   const joinRoom = async (roomId, name, hz) => {

@@ -57,6 +57,12 @@ export async function startPayaraMicro({ dir, war, jar, properties = {}, ssl = f
   const baseUrl = `${origin}/cheenhub-sfu/`;
   let proc = null;
   let starts = 0;
+  // A server that requires tokens lets only the origins in sfu.signaling.allowed-origins open /ws (no same
+  // origin by Host: docs/security.md). The pages load from this server itself, so list its own origins.
+  if (String(properties['sfu.auth.anonymous']) === 'false' && !('sfu.signaling.allowed-origins' in properties)) {
+    const own = [origin, ...(sslPort ? [`https://127.0.0.1:${sslPort}`] : [])];
+    properties = { ...properties, 'sfu.signaling.allowed-origins': own.join(',') };
+  }
   const extra = Object.entries(properties).map(([k, v]) => `-D${k}=${v}`);
   const options = [...PROPERTIES.filter((p) => !(p.slice(2, p.indexOf('=')) in properties)), ...extra];
 

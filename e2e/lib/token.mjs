@@ -37,5 +37,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const [room = '*', name = 'Ada'] = process.argv.slice(2);
   const issuer = createTokenIssuer();
   for (const [k, v] of Object.entries(issuer.serverProperties)) console.log(`-D${k}=${v}`);
+  // With tokens required only listed origins may open /ws (docs/security.md): the local page's.
+  console.log('-Dsfu.signaling.allowed-origins=http://localhost:8080');
   console.log(issuer.mint({ sub: name.toLowerCase(), room, name }));
 }

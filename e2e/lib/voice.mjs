@@ -184,15 +184,20 @@ export async function until(what, timeoutMs, check, describe = () => '', stepMs 
   }
 }
 
-/** The server's own view: participants of a room (REST) and the transport/participant gauges (metrics). */
+/**
+ * The server's own view: participants of a room (REST) and the transport/participant gauges (metrics).
+ * `operatorToken` (lib/token.mjs, permission `operator`, room '*') is sent as a bearer token to a server
+ * that requires tokens, whose /api wants one (docs/security.md).
+ */
 export class ServerView {
-  constructor(baseUrl) {
+  constructor(baseUrl, { operatorToken = null } = {}) {
     this.baseUrl = baseUrl;
     this.metricsUrl = new URL('/metrics', baseUrl);
+    this.apiHeaders = operatorToken ? { Authorization: `Bearer ${operatorToken}` } : {};
   }
 
   async room(roomId) {
-    const r = await fetch(new URL(`api/rooms/${encodeURIComponent(roomId)}`, this.baseUrl));
+    const r = await fetch(new URL(`api/rooms/${encodeURIComponent(roomId)}`, this.baseUrl), { headers: this.apiHeaders });
     if (r.status === 404) return { participants: [] };
     if (!r.ok) throw new Error(`GET api/rooms/${roomId}: ${r.status}`);
     return r.json();
@@ -200,7 +205,7 @@ export class ServerView {
 
   /** GET api/forwarding (publishers, subscribers, packets forwarded, drops, latency since start), or null. */
   async forwarding() {
-    const r = await fetch(new URL('api/forwarding', this.baseUrl));
+    const r = await fetch(new URL('api/forwarding', this.baseUrl), { headers: this.apiHeaders });
     return r.ok ? r.json() : null;
   }
 

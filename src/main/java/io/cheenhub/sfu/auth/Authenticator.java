@@ -84,6 +84,35 @@ public class Authenticator {
     return identity;
   }
 
+  /**
+   * Who may use the REST API with {@code token} (the {@code Authorization: Bearer} value, null if
+   * absent): the token's identity if it grants {@link Identity#OPERATOR} for {@link
+   * Identity#ANY_ROOM}, or null when {@code sfu.auth.anonymous} leaves the API open.
+   */
+  public Identity authenticateOperator(String token) throws AuthException {
+    if (settings.anonymous()) {
+      return null;
+    }
+    if (token == null || token.isEmpty()) {
+      throw new AuthException(
+          AuthFailure.REQUIRED,
+          "this server requires a token: send an operator token as Authorization: Bearer");
+    }
+    if (!settings.hasKey()) {
+      throw new IllegalStateException("no mp.jwt.verify.publickey(.location) configured");
+    }
+    Identity identity = verifier.verify(token, Instant.now());
+    if (!identity.room().equals(Identity.ANY_ROOM)
+        || !identity.permissions().contains(Identity.OPERATOR)) {
+      throw new AuthException(
+          AuthFailure.FORBIDDEN,
+          "the token does not grant the "
+              + Identity.OPERATOR
+              + " permission for every room (room \"*\")");
+    }
+    return identity;
+  }
+
   private synchronized VerificationKeys keys(String kid) throws GeneralSecurityException {
     Instant now = Instant.now();
     boolean stale = cachedKeys == null;

@@ -24,6 +24,12 @@ public record Identity(String subject, String room, String name, Set<String> per
   /** Permission to receive audio ({@code subscribe}). */
   public static final String SUBSCRIBE = "subscribe";
 
+  /**
+   * Permission to use the REST API ({@code /api}: rooms, names, stats, drain); only with {@code
+   * room} {@link #ANY_ROOM}, since the API spans every room.
+   */
+  public static final String OPERATOR = "operator";
+
   public Identity {
     permissions = Set.copyOf(permissions);
   }

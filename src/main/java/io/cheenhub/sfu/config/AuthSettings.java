@@ -10,8 +10,9 @@ import java.util.Set;
  * @param anonymous joins without a token are accepted ({@code sfu.auth.anonymous})
  * @param maxRoomsPerUser room memberships one user (token {@code sub}; without a token, one
  *     connection) may hold across all its connections ({@code sfu.auth.max-rooms-per-user})
- * @param allowedOrigins browser origins allowed to open the signaling WebSocket; empty means the
- *     server's own origin only, {@code *} any ({@code sfu.signaling.allowed-origins})
+ * @param allowedOrigins browser origins allowed to open the signaling WebSocket, {@code *} any;
+ *     empty means the server's own origin when anonymous, no browser page where tokens are required
+ *     ({@code sfu.signaling.allowed-origins})
  * @param publicKey key text ({@code mp.jwt.verify.publickey}), empty if unset
  * @param publicKeyLocation where to read it ({@code mp.jwt.verify.publickey.location}), or empty
  * @param algorithm RS256 or ES256 ({@code mp.jwt.verify.publickey.algorithm})

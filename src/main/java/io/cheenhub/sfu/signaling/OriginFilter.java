@@ -16,9 +16,9 @@ import java.util.logging.Logger;
  * sfu.signaling.allowed-origins}, see {@link OriginPolicy}).
  *
  * <p>A servlet filter rather than {@code ServerEndpointConfig.Configurator.checkOrigin}: that hook
- * sees only the {@code Origin} value, while the same-origin default compares it with the {@code
- * Host} the request arrived on. The container's WebSocket upgrade filter is registered after the
- * application's filters, so this one runs first.
+ * sees only the {@code Origin} value, while the same-origin default (anonymous servers only)
+ * compares it with the {@code Host} the request arrived on. The container's WebSocket upgrade
+ * filter is registered after the application's filters, so this one runs first.
  */
 @WebFilter(urlPatterns = "/ws", asyncSupported = true)
 public class OriginFilter extends HttpFilter {
@@ -32,7 +32,13 @@ public class OriginFilter extends HttpFilter {
 
   @Override
   public void init() {
-    policy = new OriginPolicy(settings.allowedOrigins());
+    policy = new OriginPolicy(settings.allowedOrigins(), settings.anonymous());
+    if (!settings.anonymous() && settings.allowedOrigins().isEmpty()) {
+      LOG.severe(
+          "tokens are required (sfu.auth.anonymous=false) but sfu.signaling.allowed-origins is"
+              + " not set: every browser page is refused at /ws, this server's own web client"
+              + " included; list the origins pages are loaded from");
+    }
   }
 
   @Override

@@ -9,17 +9,26 @@ import java.util.Locale;
  * Origin} to refuse cross-site pages). Browsers always send {@code Origin} on a WebSocket
  * handshake; a request without one comes from a non-browser client (load generator, bots, tests),
  * which could send any {@code Origin} it liked, so there is nothing to protect and it is allowed.
+ *
+ * <p>Same origin by {@code Host} (the default without a list) is only for anonymous servers: the
+ * browser sends the page's own name as {@code Host}, so a page whose name was re-bound to this
+ * server's address (DNS rebinding) looks same-origin. Where tokens are required only the configured
+ * origins pass.
  */
 final class OriginPolicy {
 
   private final List<String> allowed;
+  private final boolean sameOriginByHost;
 
   /**
-   * @param allowed origins as {@code scheme://host[:port]}; empty for same-origin only; {@code *}
-   *     for any
+   * @param allowed origins as {@code scheme://host[:port]}; {@code *} for any; empty for
+   *     same-origin only if {@code sameOriginByHost}, else for no browser page at all
+   * @param sameOriginByHost whether an empty list lets an {@code Origin} equal to {@code Host} pass
+   *     (anonymous servers; false where tokens are required)
    */
-  OriginPolicy(List<String> allowed) {
+  OriginPolicy(List<String> allowed, boolean sameOriginByHost) {
     this.allowed = allowed.stream().map(OriginPolicy::normalize).toList();
+    this.sameOriginByHost = sameOriginByHost;
   }
 
   /** Whether a handshake with this {@code Origin} (null if absent) and {@code Host} may proceed. */
@@ -31,7 +40,7 @@ final class OriginPolicy {
       return true;
     }
     String normalized = normalize(origin);
-    if (!allowed.isEmpty()) {
+    if (!allowed.isEmpty() || !sameOriginByHost) {
       return allowed.contains(normalized);
     }
     // Same origin: the page came from the host the browser is now connecting to.

@@ -22,6 +22,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,8 +49,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Issue 8 security against a Payara Micro that requires tokens (no {@code sfu.auth.anonymous}),
  * started here from the packaged WAR because the Arquillian server runs anonymous: each bad token
  * gets its documented error over the real WebSocket, a foreign {@code Origin} gets HTTP 403 at the
- * handshake, a user's second room is refused, and with a low packet-rate threshold admission
- * control refuses the next join and readiness says why while a listener keeps its audio.
+ * handshake (a DNS-rebound one with a matching {@code Host} too), {@code /api} wants an operator
+ * token, a user's second room is refused, and with a low packet-rate threshold admission control
+ * refuses the next join and readiness says why while a listener keeps its audio.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecurityIT {
@@ -65,6 +69,8 @@ class SecurityIT {
 
   /** The {@code kid} of the key the test's identity provider publishes. */
   private static final String KID = "test-key-1";
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private static TestTokens tokens;
   private static Process server;
@@ -296,21 +302,88 @@ class SecurityIT {
 
   @Test
   @Order(4)
-  void aForeignOriginIsRefusedAtTheHandshake() throws Exception {
-    assertThat(handshakeStatus("https://evil.example")).isEqualTo(403);
-    assertThat(handshakeStatus(ALLOWED_ORIGIN)).isEqualTo(101);
-    assertThat(handshakeStatus(null)).as("non-browser client, no Origin").isEqualTo(101);
+  void theRestApiWantsAnOperatorToken() throws Exception {
+    WsClient ada = connect();
+    assertThat(joinReply(ada, "ops-view", tokens.sign(TestTokens.claims("ada-ops", "ops-view"))))
+        .isEqualTo("joined");
+    String operator = tokens.sign(operatorClaims());
+    String forged = tokens.sign(operatorClaims(), TestTokens.rs256().privateKey());
+    String joinToken = tokens.sign(TestTokens.claims("bob-ops", "*"));
+    for (String path :
+        List.of("api/rooms", "api/rooms/ops-view", "api/rooms/ops-view/stats", "api/forwarding")) {
+      HttpResponse<String> none = api("GET", path, null);
+      assertThat(none.statusCode()).as("GET %s without a token", path).isEqualTo(401);
+      assertThat(none.headers().firstValue("WWW-Authenticate"))
+          .hasValue("Bearer realm=\"cheenhub-sfu\"");
+      assertThat(none.body()).contains("\"code\":\"auth-required\"").doesNotContain("ops-view");
+      HttpResponse<String> malformed = api("GET", path, "not.a.jwt");
+      assertThat(malformed.statusCode()).as("GET %s with a malformed token", path).isEqualTo(401);
+      assertThat(malformed.headers().firstValue("WWW-Authenticate").orElse(""))
+          .contains("error=\"invalid_token\"");
+      assertThat(malformed.body()).contains("\"code\":\"auth-invalid\"");
+      assertThat(api("GET", path, forged).statusCode())
+          .as("GET %s with a forged operator token", path)
+          .isEqualTo(401);
+      HttpResponse<String> joinOnly = api("GET", path, joinToken);
+      assertThat(joinOnly.statusCode()).as("GET %s with a join token", path).isEqualTo(403);
+      assertThat(joinOnly.body()).contains("\"code\":\"auth-forbidden\"");
+      assertThat(api("GET", path, operator).statusCode())
+          .as("GET %s with an operator token", path)
+          .isEqualTo(200);
+    }
+    assertThat(api("GET", "api/rooms", operator).body()).contains("\"roomId\":\"ops-view\"");
+    assertThat(api("GET", "api/rooms/ops-view", operator).body()).contains("\"participants\"");
+    assertThat(api("GET", "api/no-such-resource", null).statusCode()).isEqualTo(401);
+    // Acting needs the token too (and, for drain, the loopback address as before). An operator
+    // token from 127.0.0.1 would drain this server, so only the refusals are tried here.
+    assertThat(api("POST", "api/drain", null).statusCode()).isEqualTo(401);
+    assertThat(api("POST", "api/drain", joinToken).statusCode()).isEqualTo(403);
+    // Health and metrics are not under /api: scrapeable as before.
+    assertThat(ServerUnderTest.get(base.resolve("/health/ready")).statusCode()).isEqualTo(200);
+    assertThat(ServerUnderTest.get(base.resolve("/metrics")).statusCode()).isEqualTo(200);
   }
 
-  /** The HTTP status of a WebSocket upgrade to the signaling endpoint with this Origin. */
-  private static int handshakeStatus(String origin) throws IOException {
+  private static JsonObjectBuilder operatorClaims() {
+    return TestTokens.claims("ops", "*")
+        .add("permissions", Json.createArrayBuilder(List.of("operator")));
+  }
+
+  /** {@code method} on {@code path} of the server, with {@code Authorization: Bearer token}. */
+  private static HttpResponse<String> api(String method, String path, String token)
+      throws IOException, InterruptedException {
+    var request =
+        HttpRequest.newBuilder(base.resolve(path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  @Order(5)
+  void aForeignOriginIsRefusedAtTheHandshake() throws Exception {
+    String ownHost = base.getHost() + ":" + base.getPort();
+    assertThat(handshakeStatus("https://evil.example", ownHost)).isEqualTo(403);
+    assertThat(handshakeStatus(ALLOWED_ORIGIN, ownHost)).isEqualTo(101);
+    assertThat(handshakeStatus(null, ownHost)).as("non-browser client, no Origin").isEqualTo(101);
+    // DNS rebinding: evil.example re-bound to this server's address sends its own name as Host.
+    // Where tokens are required only sfu.signaling.allowed-origins counts, not Host.
+    assertThat(handshakeStatus("http://evil.example", "evil.example"))
+        .as("rebound page, Origin equal to Host")
+        .isEqualTo(403);
+    assertThat(handshakeStatus("http://" + ownHost, ownHost))
+        .as("same origin by Host is no longer enough")
+        .isEqualTo(403);
+  }
+
+  /** The HTTP status of a WebSocket upgrade to the signaling endpoint with this Origin and Host. */
+  private static int handshakeStatus(String origin, String host) throws IOException {
     try (var socket = new Socket(base.getHost(), base.getPort())) {
       socket.setSoTimeout(10_000);
       String request =
           "GET /ws HTTP/1.1\r\nHost: "
-              + base.getHost()
-              + ":"
-              + base.getPort()
+              + host
               + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
               + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
               + (origin == null ? "" : "Origin: " + origin + "\r\n")
@@ -325,7 +398,7 @@ class SecurityIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void overloadRefusesNewJoinsWhileTheRoomKeepsItsAudio() throws Exception {
     // Ada talks (50 packets/s), Bob listens: 50 forwarded packets/s > MAX_PACKET_RATE.
     WsClient ada = connect();
@@ -421,7 +494,7 @@ class SecurityIT {
    * opens, so later joins do not wait for the provider at all and it sees no more reads.
    */
   @Test
-  @Order(6)
+  @Order(7)
   void anUnreachableKeyProviderOpensTheBreakerWhileJoinsKeepTheLastKeys() throws Exception {
     await()
         .atMost(Duration.ofSeconds(30))
