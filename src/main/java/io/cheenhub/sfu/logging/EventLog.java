@@ -27,10 +27,21 @@ public final class EventLog {
   public static final String CONNECTION = "connection";
   public static final String REQUEST_ID = "requestId";
 
+  /** The JSON field that names the thread an event happened on (records are written later). */
+  public static final String THREAD = "thread";
+
   /** The JSON field that names the event (the message without its pairs). */
   public static final String EVENT = "event";
 
+  /** Where records go while the application runs; null: straight to the logger (tests, startup). */
+  private static volatile LogPump pump;
+
   private final Logger logger;
+
+  /** Routes every event log's records through {@code pump}, or directly again with null. */
+  static void install(LogPump pump) {
+    EventLog.pump = pump;
+  }
 
   private EventLog(Logger logger) {
     this.logger = logger;
@@ -85,7 +96,14 @@ public final class EventLog {
     record.setParameters(
         message.indexOf("{") < 0 ? new Object[] {fields} : new Object[] {"", fields});
     record.setThrown(thrown);
-    logger.log(record);
+    LogPump current = pump;
+    if (current == null) {
+      logger.log(record);
+    } else {
+      // The thread that logs it: formatters name the pump's thread, which says nothing.
+      fields.put(THREAD, Thread.currentThread().getName());
+      current.offer(logger, record);
+    }
   }
 
   /**

@@ -69,6 +69,7 @@ public class SfuMetrics {
   @Inject MetricRegistry metrics;
   @Inject RoomRegistry rooms;
   @Inject MetricsSettings settings;
+  @Inject io.cheenhub.sfu.logging.LogPump logPump;
 
   private final Map<String, Counter> messagesByType = new HashMap<>();
   private final Map<ErrorCode, Counter> errorsByCode = new EnumMap<>(ErrorCode.class);
@@ -111,6 +112,12 @@ public class SfuMetrics {
       joinsRefused.put(reason, metrics.counter(refused, new Tag("reason", reason)));
     }
 
+    metrics.gauge(
+        metadata(
+            "sfu_log_records_dropped",
+            "Event log records dropped because the log pump's queue was full (since start)"),
+        logPump,
+        io.cheenhub.sfu.logging.LogPump::dropped);
     gauge("sfu_rooms_active", "Rooms with at least one participant", rooms::roomCount);
     gauge("sfu_participants_active", "Participants in all rooms", rooms::participantCount);
     metrics.gauge(
