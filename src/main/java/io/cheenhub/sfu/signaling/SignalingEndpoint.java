@@ -37,6 +37,13 @@ public class SignalingEndpoint {
               service.isDraining() ? "server draining" : "server shutting down"));
       return;
     }
+    if (service.isLowOnMemory()) {
+      // Memory pressure refuses new sockets before they cost anything (joins are refused too):
+      // the client retries with its backoff, and state already held is never given up for it.
+      session.close(
+          new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server low on memory"));
+      return;
+    }
     connection = service.open(session);
   }
 

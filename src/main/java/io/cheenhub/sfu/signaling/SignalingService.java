@@ -1,6 +1,7 @@
 package io.cheenhub.sfu.signaling;
 
 import io.cheenhub.sfu.admission.AdmissionControl;
+import io.cheenhub.sfu.admission.Overload;
 import io.cheenhub.sfu.auth.Authenticator;
 import io.cheenhub.sfu.config.AuthSettings;
 import io.cheenhub.sfu.config.QualitySettings;
@@ -427,6 +428,14 @@ public class SignalingService {
   /** Whether the service accepts connections (started, not stopping, not draining). */
   public boolean isAccepting() {
     return codec != null && !stopping && !draining.get();
+  }
+
+  /**
+   * Whether admission control sees the heap over its limit ({@code sfu.admission.max-heap-ratio}).
+   */
+  boolean isLowOnMemory() {
+    Overload overload = admission.overload();
+    return overload != null && Overload.HEAP.equals(overload.reason());
   }
 
   /** Number of open signaling connections. */
