@@ -19,15 +19,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,7 +53,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecurityIT {
 
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
   private static final String ALLOWED_ORIGIN = "https://app.example.com";
 
   /**
@@ -73,7 +69,7 @@ class SecurityIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private static TestTokens tokens;
-  private static Process server;
+  private static PayaraProcess server;
   private static URI base;
 
   /**
@@ -105,57 +101,25 @@ class SecurityIT {
           exchange.close();
         });
     keyProvider.start();
-    int port;
-    try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
-    base = URI.create("http://127.0.0.1:" + port + "/");
-    Path log = Path.of("target", "security-it-payara.log");
-    Files.createDirectories(log.getParent());
-    var command = new ArrayList<String>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(
-        List.of(
-            "-Dsfu.media.bind-address=127.0.0.1",
-            "-Dsfu.media.port=0",
-            "-Dsfu.signaling.ping-interval-ms=1000",
-            "-Dsfu.signaling.idle-timeout-ms=3000",
-            "-Dsfu.signaling.reconnect-grace-ms=0",
-            "-Dsfu.signaling.max-rooms-per-connection=2",
-            "-Dsfu.auth.max-rooms-per-user=1",
-            "-Dsfu.signaling.allowed-origins=" + ALLOWED_ORIGIN,
-            "-Dsfu.admission.max-packet-rate=" + MAX_PACKET_RATE,
-            "-Dmp.jwt.verify.publickey.location=http://127.0.0.1:"
-                + keyProvider.getAddress().getPort()
-                + "/jwks",
-            "-Dmp.jwt.verify.publickey.algorithm=RS256",
-            // Re-read the provider for every unknown kid, so the breaker test needs no waiting.
-            "-Dsfu.auth.key-refresh-min-interval-ms=0",
-            "-Dmp.jwt.verify.issuer=" + TestTokens.ISSUER,
-            "-jar",
-            System.getProperty("payara.microJar"),
-            "--nocluster",
-            "--disablephonehome",
-            "--port",
-            String.valueOf(port),
-            "--deploy",
-            System.getProperty("sfu.war", "target/cheenhub-sfu.war"),
-            "--contextroot",
-            "/"));
     server =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    await()
-        .atMost(START_TIMEOUT)
-        .pollInterval(Duration.ofSeconds(1))
-        .until(
-            () -> {
-              assertThat(server.isAlive()).as("Payara Micro running, see " + log).isTrue();
-              try {
-                return ServerUnderTest.get(base.resolve("/health/ready")).statusCode() == 200;
-              } catch (IOException e) {
-                return false;
-              }
-            });
+        PayaraProcess.start(
+            "security-it",
+            List.of(
+                "-Dsfu.signaling.ping-interval-ms=1000",
+                "-Dsfu.signaling.idle-timeout-ms=3000",
+                "-Dsfu.signaling.reconnect-grace-ms=0",
+                "-Dsfu.signaling.max-rooms-per-connection=2",
+                "-Dsfu.auth.max-rooms-per-user=1",
+                "-Dsfu.signaling.allowed-origins=" + ALLOWED_ORIGIN,
+                "-Dsfu.admission.max-packet-rate=" + MAX_PACKET_RATE,
+                "-Dmp.jwt.verify.publickey.location=http://127.0.0.1:"
+                    + keyProvider.getAddress().getPort()
+                    + "/jwks",
+                "-Dmp.jwt.verify.publickey.algorithm=RS256",
+                // Re-read the provider for every unknown kid, so the breaker test needs no waiting.
+                "-Dsfu.auth.key-refresh-min-interval-ms=0",
+                "-Dmp.jwt.verify.issuer=" + TestTokens.ISSUER));
+    base = server.base();
   }
 
   @AfterAll
@@ -164,10 +128,7 @@ class SecurityIT {
       keyProvider.stop(0);
     }
     if (server != null) {
-      server.destroy();
-      if (!server.waitFor(30, TimeUnit.SECONDS)) {
-        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      server.close();
     }
   }
 

@@ -45,6 +45,10 @@ final class ChurnClient implements Runnable {
 
   private String prefix;
   private String room;
+
+  /** The code of the close frame the server sent on this connection, or 0. */
+  private int serverCloseCode;
+
   private Socket socket;
   private DataInputStream in;
   private OutputStream out;
@@ -64,6 +68,7 @@ final class ChurnClient implements Runnable {
     CloseMode[] modes = CloseMode.values();
     for (int iteration = 0; System.nanoTime() < deadlineNanos; iteration++) {
       prefix = "c" + worker + "i" + iteration;
+      serverCloseCode = 0;
       room = rooms.get(random.nextInt(rooms.size()));
       CloseMode mode = modes[(worker + iteration) % modes.length];
       try {
@@ -120,13 +125,18 @@ final class ChurnClient implements Runnable {
       return;
     }
     JsonObject joined = await(prefix + "-j");
+    if (joined == null && refusedByServer()) {
+      return;
+    }
     if (joined == null) {
       result.joinsUnanswered.increment();
       result.sample("join unanswered " + prefix + " room " + room);
       return;
     }
     if (!joined.getString("type", "").equals("joined")) {
-      result.joinsRefused.increment(); // room-full, overloaded: an answer all the same
+      // An answer all the same (room-full, overloaded); whether it was right is the caller's call.
+      result.joinsRefused.increment();
+      result.sample("join refused " + prefix + ": " + joined.getString("code", "?"));
       return;
     }
     result.joins.increment();
@@ -135,6 +145,9 @@ final class ChurnClient implements Runnable {
       result.pings.increment();
       send(ping(i));
       if (await(prefix + "-p" + i) == null) {
+        if (refusedByServer()) {
+          return;
+        }
         result.pingsUnanswered.increment();
         result.sample("ping unanswered " + prefix + "-p" + i);
         return;
@@ -164,6 +177,18 @@ final class ChurnClient implements Runnable {
       }
       default -> throw new IllegalStateException(mode.name());
     }
+  }
+
+  /**
+   * Whether the server closed this socket with 1013 (Try Again Later: low on memory, draining), an
+   * answer a client handles by retrying; counted as refused.
+   */
+  private boolean refusedByServer() {
+    if (serverCloseCode == 1013) {
+      result.wsRefused.increment();
+      return true;
+    }
+    return false;
   }
 
   private String ping(int n) {
@@ -257,6 +282,8 @@ final class ChurnClient implements Runnable {
         case PING -> writeFrame(PONG, payload);
         case PONG -> {}
         case CLOSE -> {
+          serverCloseCode =
+              payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
           return null;
         }
         case TEXT -> {

@@ -3,6 +3,7 @@ package io.cheenhub.sfu.loadgen.churn;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -83,7 +84,7 @@ public final class ChurnMain {
     }
     threads.forEach(Thread::start);
     while (System.nanoTime() < deadline) {
-      Thread.sleep(Math.min(5_000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+      Thread.sleep(Math.min(2_000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
       heap.sample(base);
       System.err.printf(
           "churn t=%ds http=%d bad=%d ws=%d joins=%d failures=%d%n",
@@ -102,20 +103,27 @@ public final class ChurnMain {
     double connections = Double.NaN;
     double participants = Double.NaN;
     while (System.nanoTime() - settleStart < settle.toNanos()) {
-      String metrics = get(base.resolve("metrics"));
-      connections = value(metrics, "sfu_signaling_connections_active").orElse(Double.NaN);
-      participants = value(metrics, "sfu_participants_active").orElse(Double.NaN);
-      if (connections == 0 && participants == 0) {
-        break;
+      try {
+        String metrics = get(base.resolve("metrics"));
+        connections = value(metrics, "sfu_signaling_connections_active").orElse(Double.NaN);
+        participants = value(metrics, "sfu_participants_active").orElse(Double.NaN);
+        if (connections == 0 && participants == 0) {
+          break;
+        }
+      } catch (IOException e) {
+        connections = Double.NaN; // the server does not answer: reported as such below
+        participants = Double.NaN;
       }
       Thread.sleep(250);
     }
     heap.sample(base);
     JsonObjectBuilder serverSide =
         Json.createObjectBuilder()
-            .add("connectionsLeft", connections)
-            .add("participantsLeft", participants)
+            .add("connectionsLeft", number(connections))
+            .add("participantsLeft", number(participants))
             .add("settledMs", (System.nanoTime() - settleStart) / 1_000_000)
+            .add("peakConnections", heap.peakConnections)
+            .add("peakParticipants", heap.peakParticipants)
             .add("heapAfterGcBytes", heap.toJson());
     JsonObject json = result.toJson(serverSide);
     String text = pretty(json);
@@ -127,13 +135,23 @@ public final class ChurnMain {
     System.exit(clean ? 0 : 1);
   }
 
-  /** The server's heap after GC over the run, from {@code sfu_heap_after_gc_bytes}. */
+  /**
+   * The server's heap after GC ({@code sfu_heap_after_gc_bytes}) and the most connections and
+   * participants it held at once, sampled over the run.
+   */
   private static final class HeapSamples {
     private final List<Double> values = new ArrayList<>();
+    private double peakConnections;
+    private double peakParticipants;
 
     void sample(URI base) {
       try {
-        value(get(base.resolve("metrics")), "sfu_heap_after_gc_bytes").ifPresent(values::add);
+        String metrics = get(base.resolve("metrics"));
+        value(metrics, "sfu_heap_after_gc_bytes").ifPresent(values::add);
+        peakConnections =
+            Math.max(peakConnections, value(metrics, "sfu_signaling_connections_active").orElse(0));
+        peakParticipants =
+            Math.max(peakParticipants, value(metrics, "sfu_participants_active").orElse(0));
       } catch (IOException | InterruptedException e) {
         // a sample missed: the failures above say whether the server answered
       }
@@ -167,6 +185,11 @@ public final class ChurnMain {
         Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$", Pattern.MULTILINE)
             .matcher(metrics);
     return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(2))) : OptionalDouble.empty();
+  }
+
+  /** A JSON number, or null where the server did not say (NaN). */
+  private static JsonValue number(double value) {
+    return Double.isNaN(value) ? JsonValue.NULL : Json.createValue(value);
   }
 
   private static String pretty(JsonObject json) {
