@@ -74,8 +74,16 @@ public class LogPump {
     }
   }
 
-  /** Queues a record; false (and counted) if the queue is full. */
+  /**
+   * Queues a record; false (and counted) if the queue is full. Once the pump has stopped (undeploy,
+   * or the container ending its thread at JVM shutdown, when the drain still logs) the record is
+   * written on the caller's thread.
+   */
   boolean offer(Logger logger, LogRecord record) {
+    if (!running) {
+      logger.log(record);
+      return true;
+    }
     if (queue.offer(new Entry(logger, record))) {
       Thread pump = thread;
       if (idle && pump != null) {
@@ -93,9 +101,10 @@ public class LogPump {
   }
 
   private void loop() {
-    thread = Thread.currentThread();
+    Thread self = Thread.currentThread();
+    thread = self;
     try {
-      while (running) {
+      while (running && !self.isInterrupted()) {
         Entry entry = queue.poll();
         if (entry == null) {
           // Publish idle before the last look, so a record queued meanwhile either is seen here
@@ -109,11 +118,12 @@ public class LogPump {
         }
         write(entry);
       }
-      // Undeploy: what was queued before EventLog went back to logging directly.
+    } finally {
+      // From now on records are written by their callers; what is queued goes out first.
+      running = false;
       for (Entry entry = queue.poll(); entry != null; entry = queue.poll()) {
         write(entry);
       }
-    } finally {
       thread = null;
       stopped.countDown();
     }

@@ -131,11 +131,16 @@ class OperationsIT extends ServerIT {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> ServerUnderTest.metric(base, "sfu_participants_active", ""), v -> v == 0);
-    assertThat(jsonLines())
-        .filteredOn(l -> l.getString("event", "").equals("drain finished"))
-        .filteredOn(l -> Long.parseLong(l.getString("TimeMillis", "0")) >= since)
-        .isNotEmpty()
-        .allSatisfy(l -> assertThat(l.getString("reason")).isEqualTo("admin"));
+    // Event lines are written by the log pump's thread, a moment after the event.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(jsonLines())
+                    .filteredOn(l -> l.getString("event", "").equals("drain finished"))
+                    .filteredOn(l -> Long.parseLong(l.getString("TimeMillis", "0")) >= since)
+                    .isNotEmpty()
+                    .allSatisfy(l -> assertThat(l.getString("reason")).isEqualTo("admin")));
   }
 
   private static HttpResponse<String> post(URI uri) throws IOException, InterruptedException {

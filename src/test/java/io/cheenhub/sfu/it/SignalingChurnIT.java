@@ -107,14 +107,16 @@ class SignalingChurnIT {
     assertThat(left.getJsonNumber("participantsLeft").doubleValue())
         .as("participants the server still holds")
         .isZero();
-    // Each client holds one socket and one participant at a time; a dropped one stays for the
-    // reconnect grace (1 s) at most. Twice the clients allows for that and the sampling.
+    // Each client holds one socket and one participant at a time, and a participant whose socket
+    // was reset stays suspended for the reconnect grace (1 s) while its client, at one connection
+    // every 0.7 s or so, goes on: about 2.5 per client (130 seen). Four per client leaves room for
+    // that; 2f63630 held a thousand (its rooms of 100 refused joins as full).
     assertThat(left.getJsonNumber("peakConnections").doubleValue())
         .as("most connections held at once")
-        .isLessThanOrEqualTo(100);
+        .isLessThanOrEqualTo(200);
     assertThat(left.getJsonNumber("peakParticipants").doubleValue())
         .as("most participants held at once")
-        .isLessThanOrEqualTo(100);
+        .isLessThanOrEqualTo(200);
     assertThat(churn.exitValue()).as("churn exit status").isZero();
     assertThat(Files.readString(server.log())).doesNotContain("OutOfMemoryError");
   }
