@@ -85,13 +85,7 @@ public class OperatorFilter implements ContainerRequestFilter {
 
   /** 401 with a Bearer challenge, or 403 for a valid token without the permission. */
   static Response refusal(AuthException e) {
-    ErrorCode code =
-        switch (e.failure()) {
-          case REQUIRED -> ErrorCode.AUTH_REQUIRED;
-          case INVALID -> ErrorCode.AUTH_INVALID;
-          case EXPIRED -> ErrorCode.AUTH_EXPIRED;
-          case FORBIDDEN -> ErrorCode.AUTH_FORBIDDEN;
-        };
+    ErrorCode code = ErrorCode.of(e.failure());
     // RFC 6750 §3.1: no error attribute when the request carried no token at all.
     String challenge =
         switch (e.failure()) {

@@ -298,14 +298,7 @@ final class Connection {
   }
 
   private static SignalingException refused(AuthException e, String requestId) {
-    ErrorCode code =
-        switch (e.failure()) {
-          case REQUIRED -> ErrorCode.AUTH_REQUIRED;
-          case INVALID -> ErrorCode.AUTH_INVALID;
-          case EXPIRED -> ErrorCode.AUTH_EXPIRED;
-          case FORBIDDEN -> ErrorCode.AUTH_FORBIDDEN;
-        };
-    return new SignalingException(code, e.getMessage(), requestId);
+    return new SignalingException(ErrorCode.of(e.failure()), e.getMessage(), requestId);
   }
 
   /**

@@ -100,6 +100,16 @@ public enum ErrorCode {
     };
   }
 
+  /** The code for a refused token (a join's or an operator's). */
+  public static ErrorCode of(io.cheenhub.sfu.auth.AuthFailure failure) {
+    return switch (failure) {
+      case REQUIRED -> AUTH_REQUIRED;
+      case INVALID -> AUTH_INVALID;
+      case EXPIRED -> AUTH_EXPIRED;
+      case FORBIDDEN -> AUTH_FORBIDDEN;
+    };
+  }
+
   /** The code as it appears in {@code error} messages and metric labels. */
   public String wireValue() {
     return wireValue;
