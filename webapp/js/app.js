@@ -20,6 +20,8 @@ const EXPLANATIONS = {
   'room-limit-reached': 'You are already in as many rooms as this server allows on one connection.',
   'invalid-room-id': 'Room names use letters, digits and "-" only (1 to 100 characters).',
   'invalid-display-name': 'Please enter a name of 1 to 64 characters.',
+  'room-missing': 'Enter a room name.',
+  'name-missing': 'Enter your name.',
   'already-joined': 'You are already in this room.',
   'not-joined': 'The server no longer has you in this room.',
   'missing-field': 'The page sent an incomplete request (missing-field). Reload the page.',
@@ -109,10 +111,13 @@ function remember(roomId, displayName, processing) {
   }
 }
 
+/** The form's first problem as {code, message, field}, or null. An empty field is named, not its rule. */
 function validate(roomId, displayName) {
-  if (!/^[A-Za-z0-9-]{1,100}$/.test(roomId)) return { code: 'invalid-room-id', message: 'invalid room' };
-  if (!displayName || [...displayName].length > 64 || /[\u0000-\u001f\u007f]/.test(displayName)) {
-    return { code: 'invalid-display-name', message: 'invalid name' };
+  if (!roomId) return { code: 'room-missing', message: 'no room', field: 'room' };
+  if (!/^[A-Za-z0-9-]{1,100}$/.test(roomId)) return { code: 'invalid-room-id', message: 'invalid room', field: 'room' };
+  if (!displayName) return { code: 'name-missing', message: 'no name', field: 'name' };
+  if ([...displayName].length > 64 || /[\u0000-\u001f\u007f]/.test(displayName)) {
+    return { code: 'invalid-display-name', message: 'invalid name', field: 'name' };
   }
   return null;
 }
@@ -141,7 +146,7 @@ function onSubmit(event) {
   const invalid = validate(roomId, displayName);
   if (invalid) {
     showLobbyError(invalid);
-    ($(invalid.code === 'invalid-room-id' ? 'room' : 'name')).focus();
+    $(invalid.field).focus();
     return;
   }
   join({ roomId, displayName, audioProcessing: audioProcessing() }).catch(() => {
