@@ -2,6 +2,7 @@
 // The session itself lives in client.js; this file renders it and exposes window.cheenhub
 // (version 2, the contract with the browser tests: docs/client.md).
 import { VoiceClient } from './client.js';
+import { meterFraction, meterShown } from './meter.js';
 import { DEFAULT_AUDIO_PROCESSING } from './publish.js';
 
 const $ = (id) => document.getElementById(id);
@@ -263,6 +264,12 @@ const QUALITY_TITLES = {
   low: 'Audio quality: low (16 kbps): the network loses many packets',
 };
 
+/** What each tile's meter shows ({shown, atMs}), for meterShown's fall rate. */
+const meters = new WeakMap();
+/** While a meter is still falling, the tiles are drawn again this often (levels may not change meanwhile). */
+const METER_FALL_REDRAW_MS = 100;
+let meterRedraw = null;
+
 function renderTiles(s) {
   const self = client.self();
   const people = [
@@ -277,6 +284,7 @@ function renderTiles(s) {
     })),
   ];
   const list = $('participants');
+  let falling = false;
   const existing = new Map([...list.children].map((li) => [li.dataset.participantId, li]));
   const wanted = [];
   for (const p of people) {
@@ -285,9 +293,13 @@ function renderTiles(s) {
     const avatar = li.querySelector('.avatar');
     avatar.style.background = colorFor(p.participantId);
     avatar.textContent = initials(p.displayName);
-    avatar.style.setProperty('--level', String(Math.min(1, p.level * 3)));
+    const now = performance.now();
+    const shown = meterShown(p.level, now, meters.get(li));
+    meters.set(li, { shown, atMs: now });
+    falling ||= shown > meterFraction(p.level);
+    avatar.style.setProperty('--level', shown.toFixed(2));
     li.querySelector('.name').textContent = p.displayName ?? '';
-    li.querySelector('.meter > span').style.width = `${Math.round(Math.min(1, p.level * 3) * 100)}%`;
+    li.querySelector('.meter > span').style.width = `${Math.round(shown * 100)}%`;
     li.querySelector('.sub').textContent = p.note;
     li.dataset.speaking = String(Boolean(p.speaking));
     li.dataset.muted = String(Boolean(p.muted));
@@ -305,6 +317,12 @@ function renderTiles(s) {
   wanted.forEach((li, i) => {
     if (list.children[i] !== li) list.insertBefore(li, list.children[i] ?? null);
   });
+  if (falling && !meterRedraw) {
+    meterRedraw = setTimeout(() => {
+      meterRedraw = null;
+      scheduleRender();
+    }, METER_FALL_REDRAW_MS);
+  }
 }
 
 function renderDevices() {
