@@ -2,6 +2,7 @@
 // The session itself lives in client.js; this file renders it and exposes window.cheenhub
 // (version 2, the contract with the browser tests: docs/client.md).
 import { VoiceClient } from './client.js';
+import { meterFraction, meterShown } from './meter.js';
 import { DEFAULT_AUDIO_PROCESSING } from './publish.js';
 
 const $ = (id) => document.getElementById(id);
@@ -20,6 +21,8 @@ const EXPLANATIONS = {
   'room-limit-reached': 'You are already in as many rooms as this server allows on one connection.',
   'invalid-room-id': 'Room names use letters, digits and "-" only (1 to 100 characters).',
   'invalid-display-name': 'Please enter a name of 1 to 64 characters.',
+  'room-missing': 'Enter a room name.',
+  'name-missing': 'Enter your name.',
   'already-joined': 'You are already in this room.',
   'not-joined': 'The server no longer has you in this room.',
   'missing-field': 'The page sent an incomplete request (missing-field). Reload the page.',
@@ -109,10 +112,13 @@ function remember(roomId, displayName, processing) {
   }
 }
 
+/** The form's first problem as {code, message, field}, or null. An empty field is named, not its rule. */
 function validate(roomId, displayName) {
-  if (!/^[A-Za-z0-9-]{1,100}$/.test(roomId)) return { code: 'invalid-room-id', message: 'invalid room' };
-  if (!displayName || [...displayName].length > 64 || /[\u0000-\u001f\u007f]/.test(displayName)) {
-    return { code: 'invalid-display-name', message: 'invalid name' };
+  if (!roomId) return { code: 'room-missing', message: 'no room', field: 'room' };
+  if (!/^[A-Za-z0-9-]{1,100}$/.test(roomId)) return { code: 'invalid-room-id', message: 'invalid room', field: 'room' };
+  if (!displayName) return { code: 'name-missing', message: 'no name', field: 'name' };
+  if ([...displayName].length > 64 || /[\u0000-\u001f\u007f]/.test(displayName)) {
+    return { code: 'invalid-display-name', message: 'invalid name', field: 'name' };
   }
   return null;
 }
@@ -141,7 +147,7 @@ function onSubmit(event) {
   const invalid = validate(roomId, displayName);
   if (invalid) {
     showLobbyError(invalid);
-    ($(invalid.code === 'invalid-room-id' ? 'room' : 'name')).focus();
+    $(invalid.field).focus();
     return;
   }
   join({ roomId, displayName, audioProcessing: audioProcessing() }).catch(() => {
@@ -258,6 +264,12 @@ const QUALITY_TITLES = {
   low: 'Audio quality: low (16 kbps): the network loses many packets',
 };
 
+/** What each tile's meter shows ({shown, atMs}), for meterShown's fall rate. */
+const meters = new WeakMap();
+/** While a meter is still falling, the tiles are drawn again this often (levels may not change meanwhile). */
+const METER_FALL_REDRAW_MS = 100;
+let meterRedraw = null;
+
 function renderTiles(s) {
   const self = client.self();
   const people = [
@@ -272,6 +284,7 @@ function renderTiles(s) {
     })),
   ];
   const list = $('participants');
+  let falling = false;
   const existing = new Map([...list.children].map((li) => [li.dataset.participantId, li]));
   const wanted = [];
   for (const p of people) {
@@ -280,9 +293,13 @@ function renderTiles(s) {
     const avatar = li.querySelector('.avatar');
     avatar.style.background = colorFor(p.participantId);
     avatar.textContent = initials(p.displayName);
-    avatar.style.setProperty('--level', String(Math.min(1, p.level * 3)));
+    const now = performance.now();
+    const shown = meterShown(p.level, now, meters.get(li));
+    meters.set(li, { shown, atMs: now });
+    falling ||= shown > meterFraction(p.level);
+    avatar.style.setProperty('--level', shown.toFixed(2));
     li.querySelector('.name').textContent = p.displayName ?? '';
-    li.querySelector('.meter > span').style.width = `${Math.round(Math.min(1, p.level * 3) * 100)}%`;
+    li.querySelector('.meter > span').style.width = `${Math.round(shown * 100)}%`;
     li.querySelector('.sub').textContent = p.note;
     li.dataset.speaking = String(Boolean(p.speaking));
     li.dataset.muted = String(Boolean(p.muted));
@@ -300,6 +317,12 @@ function renderTiles(s) {
   wanted.forEach((li, i) => {
     if (list.children[i] !== li) list.insertBefore(li, list.children[i] ?? null);
   });
+  if (falling && !meterRedraw) {
+    meterRedraw = setTimeout(() => {
+      meterRedraw = null;
+      scheduleRender();
+    }, METER_FALL_REDRAW_MS);
+  }
 }
 
 function renderDevices() {

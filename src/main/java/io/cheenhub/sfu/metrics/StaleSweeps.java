@@ -9,11 +9,12 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
 /**
- * {@code sfu_stale_swept_total{kind}}: things the periodic sweeps removed because their peer was
- * gone. Kinds: {@code connect-timeout}, {@code consent-expired} and {@code orphaned} (transports),
- * {@code connection} (a WebSocket that missed its pings) and {@code suspended} (a participant whose
- * client did not come back within the reconnect grace). A steady rate is normal churn (closed
- * laptops); a jump points at a network or client problem (docs/runbook.md).
+ * {@code sfu_stale_swept_total{kind}}: things the periodic sweeps (and reconnect grace expiries)
+ * removed because their peer was gone. Kinds: {@code connect-timeout}, {@code consent-expired} and
+ * {@code orphaned} (transports), {@code connection} (a WebSocket that missed its pings) and {@code
+ * suspended} (a participant whose client did not come back within the reconnect grace). A steady
+ * rate is normal churn (closed laptops); a jump points at a network or client problem
+ * (docs/runbook.md).
  */
 @ApplicationScoped
 public class StaleSweeps {

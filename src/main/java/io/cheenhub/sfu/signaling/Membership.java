@@ -10,6 +10,7 @@ import io.cheenhub.sfu.room.Room;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -50,6 +51,7 @@ final class Membership implements ParticipantListener {
   private Publisher publisher;
   private Subscription subscription;
   private boolean left;
+  private Future<?> expiry;
 
   Membership(
       Connection owner,
@@ -127,9 +129,31 @@ final class Membership implements ParticipantListener {
     suspendedUntilNanos = deadlineNanos;
   }
 
+  /**
+   * Holds the task that ends this suspension at its deadline, so a resume or a leave can cancel it;
+   * cancels the task of an earlier suspension, and {@code task} itself if the participant has
+   * resumed or left meanwhile.
+   */
+  synchronized void expireWith(Future<?> task) {
+    cancelExpiry();
+    if (left || owner != null) {
+      task.cancel(false);
+    } else {
+      expiry = task;
+    }
+  }
+
   /** Whether this membership is suspended and its grace ran out at {@code nowNanos}. */
   boolean graceExpired(long nowNanos) {
-    return owner == null && nowNanos - suspendedUntilNanos > 0;
+    return owner == null && nowNanos - suspendedUntilNanos >= 0;
+  }
+
+  // Guarded by this. Not interrupting: the task may be the caller (an expiry that leaves).
+  private void cancelExpiry() {
+    if (expiry != null) {
+      expiry.cancel(false);
+      expiry = null;
+    }
   }
 
   /**
@@ -147,6 +171,7 @@ final class Membership implements ParticipantListener {
       owner = connection;
       outbox = newOutbox;
       current = subscription;
+      cancelExpiry();
     }
     Room joinedRoom = room;
     Participant self = participant;
@@ -197,6 +222,7 @@ final class Membership implements ParticipantListener {
   /** Marks the participant gone and hands over its media for closing. */
   synchronized Media markLeft() {
     left = true;
+    cancelExpiry();
     var media = new Media(publisher, subscription);
     publisher = null;
     subscription = null;

@@ -34,6 +34,9 @@ import org.junit.jupiter.api.Test;
  */
 class SubscribeIT extends ServerIT {
 
+  /** {@code sfu.signaling.reconnect-grace-ms} in arquillian.xml. */
+  private static final Duration RECONNECT_GRACE = Duration.ofSeconds(4);
+
   private static final List<SrtpProfile> PROFILES =
       List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES128_CM_HMAC_SHA1_80);
 
@@ -370,10 +373,16 @@ class SubscribeIT extends ServerIT {
     ada.talk();
     Member bob = new Member("grace", "Bob", 2222);
     ada.ws.next("participantJoined");
+    long abortedAt = System.nanoTime();
     ada.ws.abort();
     JsonObject left = bob.ws.next("participantLeft");
+    Duration suspended = Duration.ofNanos(System.nanoTime() - abortedAt);
+    System.out.println(
+        "grace test: participantLeft " + suspended.toMillis() + " ms after the reset");
     assertThat(left.getString("participantId")).isEqualTo(ada.id);
     assertThat(left.getString("reason")).isEqualTo("disconnect");
+    // At the grace, not at the first ping sweep after it (issue 14).
+    assertThat(suspended).isBetween(RECONNECT_GRACE, RECONNECT_GRACE.plusSeconds(1));
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> metric(base, "sfu_transports_active", ""), v -> v == 0);
