@@ -223,6 +223,9 @@ public final class TokenVerifier {
       return reader.readObject();
     } catch (JsonException | IllegalStateException e) {
       throw invalid("token " + what + " is not a JSON object");
+    } catch (NumberFormatException e) {
+      // Parsson's BigDecimal refuses an exponent beyond int range (1e5555555555) this way.
+      throw invalid("token " + what + " has a number out of range");
     }
   }
 
