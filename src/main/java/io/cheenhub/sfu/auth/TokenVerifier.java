@@ -213,7 +213,13 @@ public final class TokenVerifier {
     if (!(value instanceof JsonNumber n) || n.doubleValue() < 0) {
       throw invalid(name + " claim must be a number of seconds");
     }
-    return (long) n.doubleValue();
+    // Saturates at Long.MAX_VALUE; past Instant's range (year 1e9) the exp/nbf comparisons would
+    // throw DateTimeException.
+    long seconds = (long) n.doubleValue();
+    if (seconds > Instant.MAX.getEpochSecond()) {
+      throw invalid(name + " claim is out of range");
+    }
+    return seconds;
   }
 
   private static JsonObject json(String part, String what) throws AuthException {
@@ -223,6 +229,9 @@ public final class TokenVerifier {
       return reader.readObject();
     } catch (JsonException | IllegalStateException e) {
       throw invalid("token " + what + " is not a JSON object");
+    } catch (NumberFormatException e) {
+      // Parsson's BigDecimal refuses an exponent beyond int range (1e5555555555) this way.
+      throw invalid("token " + what + " has a number out of range");
     }
   }
 

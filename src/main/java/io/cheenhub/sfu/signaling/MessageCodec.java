@@ -205,6 +205,11 @@ public final class MessageCodec {
     } catch (JsonException | IllegalStateException e) {
       throw new SignalingException(
           ErrorCode.MALFORMED_JSON, "frame is not valid JSON: " + brief(e), null);
+    } catch (NumberFormatException e) {
+      // Parsson hands a number's text to BigDecimal, which refuses an exponent beyond int range
+      // (e.g. 1e5555555555) with this unchecked exception instead of a JsonParsingException.
+      throw new SignalingException(
+          ErrorCode.MALFORMED_JSON, "frame is not valid JSON: number out of range", null);
     }
     if (value.getValueType() != JsonValue.ValueType.OBJECT) {
       throw new SignalingException(

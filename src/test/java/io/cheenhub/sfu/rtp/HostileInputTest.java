@@ -18,7 +18,7 @@ class HostileInputTest {
 
   private static final int MUTATIONS = 100_000;
   private static final long SEED = 0x5EED_C0DEL;
-  private static final int LEAD = 3;
+  static final int LEAD = 3;
 
   private final RtpPacket rtp = new RtpPacket();
   private final RedPayload red = new RedPayload();
@@ -51,7 +51,7 @@ class HostileInputTest {
   }
 
   /** The first {@code length} bytes of {@code packet} at the end of an exactly sized array. */
-  private static byte[] tight(byte[] packet, int length) {
+  static byte[] tight(byte[] packet, int length) {
     byte[] out = new byte[LEAD + length];
     out[0] = (byte) 0x80;
     out[1] = (byte) 0xC8;
@@ -170,7 +170,7 @@ class HostileInputTest {
   }
 
   /** Wraps as RTP, reads everything and checks it stays inside the range; returns validity. */
-  private boolean exerciseRtp(byte[] buf, int off, int len) {
+  boolean exerciseRtp(byte[] buf, int off, int len) {
     boolean valid = rtp.wrap(buf, off, len);
     assertThat(valid).isEqualTo(referenceRtpValid(buf, off, len));
     assertThat(rtp.isValid()).isEqualTo(valid);
@@ -220,7 +220,7 @@ class HostileInputTest {
    * it and agrees with the reference, then strips a copy of a valid RTP packet to its primary (its
    * own PT taken as RED's); returns whether the RTP payload was valid RED.
    */
-  private boolean exerciseRed(byte[] buf, int off, int len) {
+  boolean exerciseRed(byte[] buf, int off, int len) {
     boolean isRtp = rtp.wrap(buf, off, len);
     int payload = isRtp ? rtp.payloadOffset() : off;
     int payloadLength = isRtp ? rtp.payloadLength() : len;
@@ -270,7 +270,7 @@ class HostileInputTest {
   }
 
   /** Iterates as RTCP and wraps every typed view on every packet; returns the packet count. */
-  private int exerciseRtcp(byte[] buf, int off, int len) {
+  int exerciseRtcp(byte[] buf, int off, int len) {
     List<int[]> expected = referenceRtcpPackets(buf, off, len);
     compound.wrap(buf, off, len);
     int packets = 0;
@@ -291,7 +291,7 @@ class HostileInputTest {
   }
 
   /** Wraps every typed view on one range and reads everything; true if any view accepted it. */
-  private boolean wrapAllTyped(byte[] buf, int off, int len) {
+  boolean wrapAllTyped(byte[] buf, int off, int len) {
     boolean any = false;
     if (sr.wrap(buf, off, len)) {
       any = true;
