@@ -69,7 +69,7 @@ public final class PacketWorkers implements AutoCloseable {
     // A worker scheduling work (a publisher fanning out to its subscribers' send queues) takes it
     // itself right after its current queue: no hand-off to another thread, whose wake-up on a busy
     // machine can cost milliseconds. Only a backlog bigger than one fan-out step wakes a helper.
-    if (!IS_WORKER.get()[0] || waiting > LOCAL_BACKLOG) {
+    if (WORKER_OF.get()[0] != this || waiting > LOCAL_BACKLOG) {
       wakeOne();
     }
   }
@@ -80,9 +80,13 @@ public final class PacketWorkers implements AutoCloseable {
    */
   private static final int LOCAL_BACKLOG = 8;
 
-  /** Whether the current thread is a worker loop (a one-element array: set once, no boxing). */
-  private static final ThreadLocal<boolean[]> IS_WORKER =
-      ThreadLocal.withInitial(() -> new boolean[1]);
+  /**
+   * The workers whose loop the current thread runs, or null (a one-element array: set once, no
+   * allocation per lookup). Per instance: a packet worker that queues a signaling frame must wake a
+   * signaling writer, not count on taking the work itself.
+   */
+  private static final ThreadLocal<PacketWorkers[]> WORKER_OF =
+      ThreadLocal.withInitial(() -> new PacketWorkers[1]);
 
   /** Unparks one parked worker, if any (no allocation: LockSupport, atomic slots). */
   private void wakeOne() {
@@ -127,8 +131,8 @@ public final class PacketWorkers implements AutoCloseable {
   private void loop() {
     int index = nextIndex.getAndIncrement();
     Thread self = Thread.currentThread();
-    boolean[] worker = IS_WORKER.get();
-    worker[0] = true;
+    PacketWorkers[] worker = WORKER_OF.get();
+    worker[0] = this;
     started.incrementAndGet();
     try {
       while (running && !self.isInterrupted()) {
@@ -150,7 +154,7 @@ public final class PacketWorkers implements AutoCloseable {
       LOG.log(Level.SEVERE, "packet worker died", e);
       throw e;
     } finally {
-      worker[0] = false; // the executor's thread may run other tasks later
+      worker[0] = null; // the executor's thread may run other tasks later
       stopped.countDown();
     }
   }
