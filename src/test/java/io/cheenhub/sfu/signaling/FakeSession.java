@@ -41,7 +41,7 @@ final class FakeSession implements Session {
     /** A string field of a text frame, or null. */
     String field(String name) {
       var object = Json.createReader(new StringReader(text)).readObject();
-      return object.isNull(name) ? null : object.getString(name, null);
+      return object.containsKey(name) && !object.isNull(name) ? object.getString(name, null) : null;
     }
   }
 
