@@ -1,0 +1,135 @@
+package io.cheenhub.sfu.signaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cheenhub.sfu.metrics.SfuMetrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Publish and subscribe through signaling, with real media transports on loopback. */
+class ConnectionMediaTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final TestSignaling sfu = new TestSignaling();
+
+  @AfterEach
+  void stop() {
+    sfu.close();
+  }
+
+  private static String offer() throws IOException {
+    try (InputStream in =
+        ConnectionMediaTest.class.getResourceAsStream("/sdp/chromium-audio-sendonly-offer.sdp")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private record Client(FakeSession session, Connection connection) {
+    void send(Message.ClientMessage message) {
+      connection.onMessage(message, System.nanoTime());
+    }
+
+    FakeSession.Frame awaitReply(String requestId) {
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> session.texts().stream().anyMatch(f -> requestId.equals(f.field("requestId"))));
+      return session.texts().stream()
+          .filter(f -> requestId.equals(f.field("requestId")))
+          .findFirst()
+          .orElseThrow();
+    }
+  }
+
+  private Client join(String name) {
+    var session = new FakeSession();
+    var client = new Client(session, sfu.service.open(session));
+    client.send(new Message.Join("j-" + name, "standup", name, null, null));
+    assertThat(client.awaitReply("j-" + name).type()).isEqualTo("joined");
+    return client;
+  }
+
+  @Test
+  void aPublisherIsAnsweredAndASubscriberIsOfferedItsTrack() throws Exception {
+    Client ada = join("Ada");
+    Client bob = join("Bob");
+    String adaId = ada.awaitReply("j-Ada").field("participantId");
+
+    ada.send(new Message.PublishOffer("p1", null, offer()));
+    FakeSession.Frame answer = ada.awaitReply("p1");
+    assertThat(answer.type()).isEqualTo("publishAnswer");
+    assertThat(answer.field("sdp")).contains("a=recvonly").contains("a=ice-ufrag:");
+    assertThat(sfu.transports.openCount()).isEqualTo(1);
+
+    bob.send(new Message.Subscribe("s1", null));
+    FakeSession.Frame consumeOffer = bob.awaitReply("s1");
+    assertThat(consumeOffer.type()).isEqualTo("consumeOffer");
+    assertThat(consumeOffer.field("sdp")).contains("a=sendonly").contains("a=msid:" + adaId);
+    FakeSession.Frame track = bob.session().ofType("trackAdded").get(0);
+    assertThat(track.field("participantId")).isEqualTo(adaId);
+    assertThat(sfu.transports.openCount()).isEqualTo(2);
+    assertThat(sfu.metrics.negotiated).containsExactly(SfuMetrics.Negotiation.PUBLISH);
+
+    // A re-offer replaces the publish transport; the old one is closed.
+    ada.send(new Message.PublishOffer("p2", "standup", offer()));
+    assertThat(ada.awaitReply("p2").type()).isEqualTo("publishAnswer");
+    await().atMost(WAIT).until(() -> sfu.transports.openCount() == 2);
+
+    // A broken answer is refused; the offer stays outstanding.
+    bob.send(new Message.ConsumeAnswer("a1", null, "v=0\r\nnot sdp"));
+    assertThat(bob.awaitReply("a1").field("code")).isEqualTo("sdp-malformed");
+
+    // Ada leaves: Bob's track goes away with a re-offer, and her transport is freed.
+    ada.send(new Message.Leave("l1", null));
+    await().atMost(WAIT).until(() -> !bob.session().ofType("trackRemoved").isEmpty());
+    await().atMost(WAIT).until(() -> sfu.transports.openCount() == 1);
+
+    // Bob subscribes again: the old subscribe transport is replaced, then freed by his leave.
+    bob.send(new Message.Subscribe("s2", "standup"));
+    assertThat(bob.awaitReply("s2").type()).isEqualTo("consumeOffer");
+    await().atMost(WAIT).until(() -> sfu.transports.openCount() == 1);
+    bob.send(new Message.Leave("l2", null));
+    await().atMost(WAIT).until(() -> sfu.transports.openCount() == 0);
+  }
+
+  @Test
+  void mediaRequestsNeedARoomAValidOfferAndASubscribeFirst() throws Exception {
+    var session = new FakeSession();
+    var loner = new Client(session, sfu.service.open(session));
+    loner.send(new Message.PublishOffer("p0", null, offer()));
+    assertThat(loner.awaitReply("p0").field("code")).isEqualTo("not-joined");
+
+    Client ada = join("Ada");
+    ada.send(new Message.ConsumeAnswer("a1", null, "v=0"));
+    assertThat(ada.awaitReply("a1").field("code")).isEqualTo("no-offer");
+    ada.send(new Message.PublishOffer("p1", null, "v=0\r\nnonsense"));
+    assertThat(ada.awaitReply("p1").field("code")).startsWith("sdp-");
+    assertThat(sfu.transports.openCount()).isZero();
+    assertThat(sfu.metrics.errors).hasSize(3).startsWith(ErrorCode.NOT_JOINED, ErrorCode.NO_OFFER);
+  }
+
+  @Test
+  void aSubscriberSeesPublishersThatArriveLaterAndReportsRun() throws Exception {
+    Client ada = join("Ada");
+    Client bob = join("Bob");
+    bob.send(new Message.Subscribe("s1", null));
+    assertThat(bob.awaitReply("s1").type()).isEqualTo("consumeOffer");
+    assertThat(bob.session().ofType("trackAdded")).isEmpty();
+
+    ada.send(new Message.PublishOffer("p1", null, offer()));
+    ada.awaitReply("p1");
+
+    await().atMost(WAIT).until(() -> !bob.session().ofType("trackAdded").isEmpty());
+    sfu.sendReceiverReports();
+    // The first offer is unanswered, so the change waits for its answer: one offer so far.
+    assertThat(bob.session().ofType("consumeOffer")).hasSize(1);
+    assertThat(List.of(ada, bob)).allMatch(c -> c.session().closes().isEmpty());
+  }
+}
