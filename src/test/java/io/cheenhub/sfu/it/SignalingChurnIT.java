@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The server of its own pings every 20 ms, so pings race closes all the time, and has a 320 MB
  * heap, so state that outlives its connection shows up within the minute. The only pass: no answer
- * or frame of another client anywhere, no request unanswered, and afterwards no connection and no
- * participant left on the server.
+ * or frame of another client anywhere, no request unanswered (lost: no reply within 30 s; replies
+ * slower than 5 s, seen while a cold server shares two cores with the clients, are reported as
+ * late), and afterwards no connection and no participant left on the server.
  */
 class SignalingChurnIT {
 
@@ -76,13 +77,13 @@ class SignalingChurnIT {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
-    boolean ended = churn.waitFor(3, TimeUnit.MINUTES);
+    boolean ended = churn.waitFor(4, TimeUnit.MINUTES);
     if (!ended) {
       churn.destroyForcibly();
     }
     String output = Files.readString(log);
     System.out.println(output);
-    assertThat(ended).as("churn finished within 3 minutes").isTrue();
+    assertThat(ended).as("churn finished within 4 minutes").isTrue();
 
     JsonObject result = Json.createReader(new StringReader(Files.readString(json))).readObject();
     assertThat(result.getJsonArray("samples")).as("what went wrong").isEmpty();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /** What a churn run checked and what it found, shared by all its clients. */
@@ -32,6 +33,8 @@ final class ChurnResult {
   final LongAdder joinsUnanswered = new LongAdder();
   final LongAdder pings = new LongAdder();
   final LongAdder pingsUnanswered = new LongAdder();
+  final LongAdder lateAnswers = new LongAdder();
+  final LongAccumulator slowestAnswerMs = new LongAccumulator(Math::max, 0);
   final Map<CloseMode, LongAdder> closes = new EnumMap<>(CloseMode.class);
 
   private final List<String> samples = new ArrayList<>();
@@ -39,6 +42,14 @@ final class ChurnResult {
   ChurnResult() {
     for (CloseMode mode : CloseMode.values()) {
       closes.put(mode, new LongAdder());
+    }
+  }
+
+  /** A reply to a join, ping or leave arrived after {@code millis}. */
+  void answered(long millis, long lateMillis) {
+    slowestAnswerMs.accumulate(millis);
+    if (millis > lateMillis) {
+      lateAnswers.increment();
     }
   }
 
@@ -82,6 +93,8 @@ final class ChurnResult {
         .add("joinsUnanswered", joinsUnanswered.sum())
         .add("pings", pings.sum())
         .add("pingsUnanswered", pingsUnanswered.sum())
+        .add("lateAnswers", lateAnswers.sum())
+        .add("slowestAnswerMs", slowestAnswerMs.get())
         .add("closes", byMode)
         .add("server", server)
         .add("failures", failures())

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  */
 final class HttpPoller implements Runnable {
 
-  /** Time to wait for any byte of an answer before it counts as unanswered. */
-  private static final int READ_TIMEOUT_MS = 10_000;
+  /** Time to wait for any byte of an answer before it counts as unanswered (as for the sockets). */
+  private static final int READ_TIMEOUT_MS = ChurnClient.ANSWER_TIMEOUT_MS;
 
   private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) [ -~]*");
   private static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\\t -~]*");
@@ -73,7 +73,10 @@ final class HttpPoller implements Runnable {
                       + "\r\nAccept: */*\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
           out.flush();
-          if (!readAnswer(in, path)) {
+          long asked = System.nanoTime();
+          boolean more = readAnswer(in, path);
+          result.answered((System.nanoTime() - asked) / 1_000_000, ChurnClient.LATE_MS);
+          if (!more) {
             break; // the server closed the connection (Connection: close) or the answer was bad
           }
         }
