@@ -53,7 +53,6 @@ final class Connection {
   private final Map<String, Membership> memberships = new LinkedHashMap<>();
 
   private final AtomicBoolean ended = new AtomicBoolean();
-  private volatile long lastInboundNanos;
 
   Connection(String id, Session session, SignalingService service, long nowNanos) {
     this.id = id;
@@ -70,7 +69,6 @@ final class Connection {
             service.codec()::encode,
             limits.maxQueuedOutbound(),
             () -> end(LeaveReason.DISCONNECTED));
-    this.lastInboundNanos = nowNanos;
   }
 
   String id() {
@@ -78,12 +76,16 @@ final class Connection {
   }
 
   /** Any inbound frame, including a pong, proves the peer is alive. */
-  void touch(long nowNanos) {
-    lastInboundNanos = nowNanos;
+  void touch() {
+    outbox.answered();
   }
 
-  long lastInboundNanos() {
-    return lastInboundNanos;
+  /**
+   * Whether the peer has left a ping unanswered for longer than {@code idleNanos}: counted from
+   * when the ping was written, so a late sweep or writer is not taken for a silent peer.
+   */
+  boolean silentLongerThan(long idleNanos, long nowNanos) {
+    return outbox.unansweredPingNanos(nowNanos) > idleNanos;
   }
 
   Outbox outbox() {
@@ -92,7 +94,7 @@ final class Connection {
 
   /** Handles one decoded client message. */
   void onMessage(Message.ClientMessage message, long nowNanos) {
-    touch(nowNanos);
+    touch();
     if (!admit(message.requestId(), nowNanos)) {
       return;
     }
@@ -143,7 +145,7 @@ final class Connection {
 
   /** Answers a frame that could not be decoded. */
   void onRefused(SignalingException error, long nowNanos) {
-    touch(nowNanos);
+    touch();
     if (!admit(error.requestId(), nowNanos)) {
       return;
     }
@@ -155,8 +157,8 @@ final class Connection {
    * A frame over twice the limit: closed with 1009 like the container does for such a fragmented
    * message, without reading further frames of this client.
    */
-  void onOversized(String description, long nowNanos) {
-    touch(nowNanos);
+  void onOversized(String description) {
+    touch();
     service.metrics().messageReceived(SfuMetrics.INVALID_TYPE);
     EVENTS.info(
         "closing connection",

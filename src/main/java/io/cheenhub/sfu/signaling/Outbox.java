@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -56,6 +57,16 @@ final class Outbox {
   private final SerialQueue<Object> queue;
   private final AtomicInteger unacknowledged = new AtomicInteger();
   private final AtomicBoolean overflowed = new AtomicBoolean();
+
+  /**
+   * When the first ping still unanswered was handed to the container ({@link System#nanoTime()}),
+   * or {@link #ANSWERED}. Set by the writer thread when it actually writes the ping, not when the
+   * sweep queues it: a peer is only blamed for the time it had a ping to answer, so a sweep or a
+   * writer that ran late (a busy machine, a long GC pause) cannot time out live connections.
+   */
+  private final AtomicLong unansweredPingNanos = new AtomicLong(ANSWERED);
+
+  private static final long ANSWERED = Long.MIN_VALUE;
   private final AtomicBoolean closing = new AtomicBoolean();
 
   private final Object writeLock = new Object();
@@ -85,6 +96,20 @@ final class Outbox {
   /** Queues a WebSocket ping frame (the peer's pong proves it is alive). */
   boolean ping() {
     return enqueue(PING);
+  }
+
+  /** The peer sent a frame (a pong or anything else): every ping written so far is answered. */
+  void answered() {
+    unansweredPingNanos.set(ANSWERED);
+  }
+
+  /**
+   * How long the oldest ping written since the peer last sent anything has been waiting for an
+   * answer at {@code nowNanos}; 0 when none is waiting.
+   */
+  long unansweredPingNanos(long nowNanos) {
+    long since = unansweredPingNanos.get();
+    return since == ANSWERED ? 0 : Math.max(0, nowNanos - since);
   }
 
   /**
@@ -182,6 +207,7 @@ final class Outbox {
       try {
         if (text == null) {
           session.getAsyncRemote().sendPing(NO_PAYLOAD.duplicate());
+          unansweredPingNanos.compareAndSet(ANSWERED, System.nanoTime());
         } else {
           unacknowledged.incrementAndGet();
           session.getAsyncRemote().sendText(text, this::sent);

@@ -57,7 +57,7 @@ public class SignalingEndpoint {
   @OnMessage
   public void onPong(PongMessage pong) {
     if (connection != null) {
-      connection.touch(System.nanoTime());
+      connection.touch();
     }
   }
 
@@ -71,7 +71,7 @@ public class SignalingEndpoint {
       return;
     }
     if (error instanceof DecodeException && error.getCause() instanceof OversizedFrameException) {
-      connection.onOversized(error.getMessage(), System.nanoTime());
+      connection.onOversized(error.getMessage());
       return;
     }
     boolean broken = error instanceof IOException;

@@ -24,6 +24,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorDefinition;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorDefinition;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -51,19 +52,31 @@ import java.util.logging.Logger;
  * Owns every signaling connection: creates them, pings them, ends those whose peer is gone, and
  * closes them all when the application stops.
  *
- * <p>The ping sweep runs on the container's {@link ManagedScheduledExecutorService}; outgoing
- * frames are written by {@link #WRITERS} loops on the {@link #WRITER_EXECUTOR} managed executor.
- * Both are started from CDI lifecycle and stopped in {@link #stop()}, so undeploy leaves no task
- * behind.
+ * <p>The ping sweep, the reconnect grace expiries and the receiver reports run on a managed
+ * scheduled executor of their own ({@link #TIMER_EXECUTOR}); outgoing frames are written by {@link
+ * #WRITERS} loops on the {@link #WRITER_EXECUTOR} managed executor. Both are started from CDI
+ * lifecycle and stopped in {@link #stop()}, so undeploy leaves no task behind.
  */
 @ManagedExecutorDefinition(
     name = SignalingService.WRITER_EXECUTOR,
     maxAsync = SignalingService.WRITERS,
     hungTaskThreshold = -1)
+@ManagedScheduledExecutorDefinition(
+    name = SignalingService.TIMER_EXECUTOR,
+    maxAsync = 2,
+    hungTaskThreshold = -1)
 @ApplicationScoped
 public class SignalingService {
 
   static final String WRITER_EXECUTOR = "java:app/concurrent/sfu-signaling-writers";
+
+  /**
+   * The signaling timers. Not the container's default scheduled executor: in Payara that is one
+   * thread shared with the container's own tasks (Tyrus schedules one per WebSocket frame), and a
+   * ping sweep that waited behind them for longer than the idle timeout ran its missed periods
+   * back to back and saw live connections as silent.
+   */
+  static final String TIMER_EXECUTOR = "java:app/concurrent/sfu-signaling-timers";
 
   /**
    * Threads that write every outgoing signaling frame ({@link Outbox}). A write only hands the
@@ -106,7 +119,8 @@ public class SignalingService {
   @Resource(lookup = WRITER_EXECUTOR)
   ManagedExecutorService writerExecutor;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Resource(lookup = TIMER_EXECUTOR)
+  ManagedScheduledExecutorService scheduler;
 
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Set<Membership> suspended = ConcurrentHashMap.newKeySet();
@@ -124,6 +138,9 @@ public class SignalingService {
       java.time.Duration.ofSeconds(1);
 
   private volatile long lastSweepNanos;
+  private long lateSweeps; // the sweep task only (its runs never overlap)
+  private long lastLatenessLogNanos; // the sweep task only
+  private static final long LATENESS_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   private volatile boolean stopping;
   private final AtomicBoolean draining = new AtomicBoolean();
   private Thread drainOnExit;
@@ -425,12 +442,13 @@ public class SignalingService {
   private void sweep() {
     try {
       long now = System.nanoTime();
+      reportLateness(now);
       for (Membership membership : suspended) {
         expire(membership, now);
       }
       long idleLimit = limits.idleTimeout().toNanos();
       for (Connection connection : connections) {
-        if (now - connection.lastInboundNanos() > idleLimit) {
+        if (connection.silentLongerThan(idleLimit, now)) {
           EVENTS.info("connection timed out", EventLog.CONNECTION, connection.id());
           sweeps.swept("connection");
           connection.close(
@@ -443,6 +461,28 @@ public class SignalingService {
     } catch (RuntimeException e) {
       // A scheduled task that throws is never run again: log and keep sweeping.
       LOG.log(Level.SEVERE, "ping sweep failed", e);
+    }
+  }
+
+  /**
+   * Logs a sweep that ran more than a period late (the machine or the JVM stalled), at most once a
+   * minute: the evidence when clients report dropped connections. Idle timeouts do not depend on
+   * it, they count from the pings actually written ({@link Connection#silentLongerThan}).
+   */
+  private void reportLateness(long now) {
+    long period = limits.pingInterval().toNanos();
+    long late = now - lastSweepNanos - period;
+    if (late > period) {
+      lateSweeps++;
+      if (lastLatenessLogNanos == 0 || now - lastLatenessLogNanos > LATENESS_LOG_INTERVAL_NANOS) {
+        lastLatenessLogNanos = now;
+        EVENTS.warning(
+            "ping sweep late",
+            "lateMs",
+            TimeUnit.NANOSECONDS.toMillis(late),
+            "lateSweeps",
+            lateSweeps);
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorDefinition;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorDefinition;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -52,11 +53,18 @@ import java.util.logging.Logger;
     name = TransportService.BLOCKING_EXECUTOR,
     maxAsync = TransportService.MAX_BLOCKING_TASKS,
     hungTaskThreshold = -1)
+@ManagedScheduledExecutorDefinition(
+    name = TransportService.TIMER_EXECUTOR,
+    maxAsync = 1,
+    hungTaskThreshold = -1)
 @ApplicationScoped
 public class TransportService {
 
   static final String PACKET_EXECUTOR = "java:app/concurrent/sfu-packet-workers";
   static final String BLOCKING_EXECUTOR = "java:app/concurrent/sfu-blocking";
+
+  /** The transport watchdog's timer: not the container's one-thread default (SignalingService). */
+  static final String TIMER_EXECUTOR = "java:app/concurrent/sfu-transport-timers";
   static final int MAX_PACKET_WORKERS = 64;
 
   /**
@@ -83,7 +91,8 @@ public class TransportService {
   @Resource(lookup = BLOCKING_EXECUTOR)
   ManagedExecutorService blockingExecutor;
 
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Resource(lookup = TIMER_EXECUTOR)
+  ManagedScheduledExecutorService scheduler;
 
   private final Map<String, MediaTransport> transports = new ConcurrentHashMap<>();
   private final Context context = new Context();

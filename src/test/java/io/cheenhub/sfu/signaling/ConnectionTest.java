@@ -390,6 +390,34 @@ class ConnectionTest {
   }
 
   @Test
+  void aSweepThatRanLateDoesNotTakeLiveConnectionsForSilentOnes() throws Exception {
+    start(
+        new TestSignaling(
+            TestSignaling.limits(1, Duration.ofMillis(300), Duration.ofSeconds(30)),
+            TestSignaling.anonymous(5),
+            10));
+    var ada = new Client();
+    var bob = new Client();
+    ada.join("j1", "standup", "Ada");
+    bob.join("j2", "standup", "Bob");
+
+    Thread.sleep(400); // no sweep for longer than the idle timeout: the machine stalled
+    sfu.sweep();
+    await().atMost(WAIT).until(() -> ada.session.pings() == 1 && bob.session.pings() == 1);
+    sfu.sweep(); // the missed period, run back to back
+
+    assertThat(sfu.service.connectionCount()).isEqualTo(2);
+    assertThat(sfu.sweeps.swept).isEmpty();
+    Thread.sleep(350);
+    bob.endpoint.onPong(null); // only now is ada's ping older than the idle timeout, unanswered
+    sfu.sweep();
+
+    assertThat(ada.awaitClose().getReasonPhrase()).isEqualTo("ping timeout");
+    assertThat(sfu.sweeps.swept).containsExactly("connection");
+    assertThat(sfu.service.connectionCount()).isEqualTo(1);
+  }
+
+  @Test
   void drainTellsEveryClientToReconnectThenClosesWith1012() throws Exception {
     start();
     var ada = new Client();
