@@ -72,7 +72,7 @@ public final class TestTransportService implements AutoCloseable {
 
   /**
    * {@code type} backed by {@code delegate} for the {@link ExecutorService} methods; the managed
-   * extras throw. The same stand-in as in {@link TransportServiceTest}.
+   * extras throw. Used wherever a test starts a service outside the container.
    */
   public static <T> T managed(Class<T> type, ExecutorService delegate) {
     return type.cast(

@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.transport;
 
+import static io.cheenhub.sfu.transport.TestTransportService.managed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -9,8 +10,6 @@ import io.cheenhub.sfu.metrics.StaleSweeps;
 import io.cheenhub.sfu.metrics.TransportMetrics;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -126,24 +125,6 @@ class TransportServiceTest {
     assertThat(metrics.closed).containsExactly("shutdown", "shutdown");
     assertThat(service.workersRunning()).isFalse();
     assertThat(scheduler.watchdogFuture.isCancelled()).isTrue();
-  }
-
-  /** {@code type} backed by {@code delegate} for the {@link ExecutorService} methods. */
-  private static <T> T managed(Class<T> type, ExecutorService delegate) {
-    return type.cast(
-        Proxy.newProxyInstance(
-            type.getClassLoader(),
-            new Class<?>[] {type},
-            (proxy, method, args) -> {
-              if (!method.getDeclaringClass().isInstance(delegate)) {
-                throw new UnsupportedOperationException(method.toString());
-              }
-              try {
-                return method.invoke(delegate, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            }));
   }
 
   /** Keeps the watchdog for the test to run instead of running it every second. */
