@@ -14,12 +14,17 @@ import java.util.Optional;
  * @param transport the answerer's transport; empty only for an answer that rejects every m-line
  *     (port 0) and gives no ICE credentials or fingerprint for them: it accepts no media and names
  *     no transport yet (RFC 8843 §7.3.3), which then starts with a later answer
+ * @param rejectedMids the mids of the m-lines the answer rejected (port 0), in order
  * @param extensionIds accepted header extension ids by URI
  * @param red whether every active m-line kept RED ({@link SubscribeOfferBuilder#RED_PAYLOAD_TYPE})
  * @param nack whether every active m-line kept {@code a=rtcp-fb:111 nack}
  */
 public record SubscribeAnswer(
-    Optional<Transport> transport, Map<String, Integer> extensionIds, boolean red, boolean nack) {
+    Optional<Transport> transport,
+    List<String> rejectedMids,
+    Map<String, Integer> extensionIds,
+    boolean red,
+    boolean nack) {
 
   /**
    * The answerer's end of the subscribe transport.
@@ -39,6 +44,7 @@ public record SubscribeAnswer(
 
   public SubscribeAnswer {
     Objects.requireNonNull(transport);
+    rejectedMids = List.copyOf(rejectedMids);
     extensionIds = Map.copyOf(extensionIds);
   }
 
@@ -78,7 +84,7 @@ public record SubscribeAnswer(
       if (answer.effective(transport, Attribute.IceUfrag.class).isEmpty()
           && answer.effective(transport, Attribute.IcePwd.class).isEmpty()
           && answer.fingerprints(transport).isEmpty()) {
-        return new SubscribeAnswer(Optional.empty(), Map.of(), false, false);
+        return new SubscribeAnswer(Optional.empty(), rejectedMids(answer), Map.of(), false, false);
       }
     }
     var ufrag = answer.effective(transport, Attribute.IceUfrag.class);
@@ -125,9 +131,17 @@ public record SubscribeAnswer(
     var remote = new Transport(ufrag.get().ufrag(), pwd.get().password(), fingerprints);
     if (transport.port() == 0) {
       // Nothing accepted: no extensions, no RED or NACK until an answer accepts an m-line.
-      return new SubscribeAnswer(Optional.of(remote), Map.of(), false, false);
+      return new SubscribeAnswer(Optional.of(remote), rejectedMids(answer), Map.of(), false, false);
     }
-    return new SubscribeAnswer(Optional.of(remote), transport.extensionIds(), red, nack);
+    return new SubscribeAnswer(
+        Optional.of(remote), rejectedMids(answer), transport.extensionIds(), red, nack);
+  }
+
+  private static List<String> rejectedMids(SessionDescription answer) {
+    return answer.media().stream()
+        .filter(m -> m.port() == 0)
+        .flatMap(m -> m.mid().stream())
+        .toList();
   }
 
   /** The first mid of the offer's BUNDLE group (RFC 8843 §7.2.1), or its first m-line's mid. */

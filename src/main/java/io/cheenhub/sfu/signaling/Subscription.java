@@ -169,6 +169,14 @@ final class Subscription {
               + " subscribe instead",
           message.requestId());
     }
+    // RFC 3264 §8.2, JSEP (RFC 8829 §5.2.2): an m-line the answer rejected stays rejected in later
+    // offers. werift rejects the inactive anchor, and fails a re-offer that enables it again.
+    for (String mid : answer.rejectedMids()) {
+      int index = slots.indexOf(new SubscribeOfferBuilder.Anchor(mid));
+      if (index >= 0) {
+        slots.set(index, new SubscribeOfferBuilder.Retired(mid));
+      }
+    }
     subscriber.setNegotiated(
         NegotiatedRtp.of(
                 OFFERED.opusPayloadType(),

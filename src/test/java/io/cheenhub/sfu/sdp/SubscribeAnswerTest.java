@@ -89,6 +89,7 @@ class SubscribeAnswerTest {
         .satisfies(f -> assertThat(f.hashFunction()).isEqualTo("sha-256"));
     assertThat(answer.extensionIds())
         .isEqualTo(Map.of("urn:ietf:params:rtp-hdrext:ssrc-audio-level", 1));
+    assertThat(answer.rejectedMids()).containsExactly("a1");
   }
 
   @Test
@@ -142,6 +143,7 @@ class SubscribeAnswerTest {
     assertThat(transport.iceUfrag()).isEqualTo("30bf");
     assertThat(transport.icePwd()).isEqualTo("20e02373ad9f28ba12c8bb");
     assertThat(transport.fingerprints()).singleElement();
+    assertThat(read.rejectedMids()).containsExactly("0");
     assertThat(read.extensionIds()).isEmpty();
     assertThat(read.red()).isFalse();
     assertThat(read.nack()).isFalse();
