@@ -45,13 +45,18 @@ public class RoomsResource {
 
   /**
    * A media transport's state and counters. {@code payloadTypes} counts decrypted RTP packets per
-   * payload type (e.g. {@code {"111": 250}} for Opus from Chromium).
+   * payload type (e.g. {@code {"111": 250}} for Opus from Chromium). Every datagram that reached
+   * the transport ({@code datagramsReceived}; ICE's STUN never does) is decrypted RTP or RTCP, a
+   * DTLS record ({@code dtlsDatagramsReceived}), dropped by a reason in {@code drops}, or, for a
+   * moment, still queued.
    */
   public record TransportView(
       String transportId,
       String iceState,
       String dtlsState,
       String srtpProfile,
+      long datagramsReceived,
+      long dtlsDatagramsReceived,
       long rtpPacketsDecrypted,
       long rtcpPacketsDecrypted,
       long bytesReceived,
@@ -79,6 +84,8 @@ public class RoomsResource {
           transport.iceState().name().toLowerCase(Locale.ROOT),
           transport.dtlsState().name().toLowerCase(Locale.ROOT),
           transport.srtpProfile(),
+          counters.datagramsReceived(),
+          counters.dtlsDatagramsReceived(),
           counters.rtpPacketsDecrypted(),
           counters.rtcpPacketsDecrypted(),
           counters.bytesReceived(),

@@ -3,32 +3,48 @@ package io.cheenhub.sfu.sdp;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the server takes from the browser's answer to a subscribe offer ({@link
- * SubscribeOfferBuilder}): the browser's ICE credentials and certificate fingerprints for the
- * transport, and the RTP parameters it accepted (the offer fixed them; an answer may only drop
- * header extensions).
+ * SubscribeOfferBuilder}): the answerer's transport (ICE credentials and certificate fingerprints),
+ * and the RTP parameters it accepted (the offer fixed them; an answer may only drop header
+ * extensions).
  *
- * @param iceUfrag the answerer's {@code a=ice-ufrag} on the bundled transport
- * @param icePwd the answerer's {@code a=ice-pwd}
- * @param fingerprints its DTLS certificate fingerprints
+ * @param transport the answerer's transport; empty only for an answer that rejects every m-line
+ *     (port 0) and gives no ICE credentials or fingerprint for them: it accepts no media and names
+ *     no transport yet (RFC 8843 §7.3.3), which then starts with a later answer
+ * @param rejectedMids the mids of the m-lines the answer rejected (port 0), in order
  * @param extensionIds accepted header extension ids by URI
  * @param red whether every active m-line kept RED ({@link SubscribeOfferBuilder#RED_PAYLOAD_TYPE})
  * @param nack whether every active m-line kept {@code a=rtcp-fb:111 nack}
  */
 public record SubscribeAnswer(
-    String iceUfrag,
-    String icePwd,
-    List<Attribute.Fingerprint> fingerprints,
+    Optional<Transport> transport,
+    List<String> rejectedMids,
     Map<String, Integer> extensionIds,
     boolean red,
     boolean nack) {
 
+  /**
+   * The answerer's end of the subscribe transport.
+   *
+   * @param iceUfrag the answerer's {@code a=ice-ufrag}
+   * @param icePwd the answerer's {@code a=ice-pwd}
+   * @param fingerprints its DTLS certificate fingerprints
+   */
+  public record Transport(
+      String iceUfrag, String icePwd, List<Attribute.Fingerprint> fingerprints) {
+    public Transport {
+      Objects.requireNonNull(iceUfrag);
+      Objects.requireNonNull(icePwd);
+      fingerprints = List.copyOf(fingerprints);
+    }
+  }
+
   public SubscribeAnswer {
-    Objects.requireNonNull(iceUfrag);
-    Objects.requireNonNull(icePwd);
-    fingerprints = List.copyOf(fingerprints);
+    Objects.requireNonNull(transport);
+    rejectedMids = List.copyOf(rejectedMids);
     extensionIds = Map.copyOf(extensionIds);
   }
 
@@ -57,7 +73,19 @@ public record SubscribeAnswer(
       }
     }
     if (transport == null) {
-      throw fail(SdpErrorCode.NO_BUNDLE, "answer has no BUNDLE group with a port");
+      if (answer.media().stream().anyMatch(m -> m.port() != 0)) {
+        throw fail(SdpErrorCode.NO_BUNDLE, "answer has no BUNDLE group with a port");
+      }
+      // RFC 8843 §7.3.3: a rejected (port 0) m-line is not in any BUNDLE group, so an answer that
+      // rejects every m-line (werift answers the inactive anchor so) has no BUNDLE transport and
+      // accepts no media; valid, e.g. before anyone publishes. Its offerer-tagged m-line may still
+      // carry the answerer's transport (werift keeps running ICE and DTLS on it): taken if whole.
+      transport = answer.media(offerTaggedMid(offer)).orElseThrow();
+      if (answer.effective(transport, Attribute.IceUfrag.class).isEmpty()
+          && answer.effective(transport, Attribute.IcePwd.class).isEmpty()
+          && answer.fingerprints(transport).isEmpty()) {
+        return new SubscribeAnswer(Optional.empty(), rejectedMids(answer), Map.of(), false, false);
+      }
     }
     var ufrag = answer.effective(transport, Attribute.IceUfrag.class);
     var pwd = answer.effective(transport, Attribute.IcePwd.class);
@@ -100,13 +128,29 @@ public record SubscribeAnswer(
                 + SubscribeOfferBuilder.OPUS_PAYLOAD_TYPE);
       }
     }
+    var remote = new Transport(ufrag.get().ufrag(), pwd.get().password(), fingerprints);
+    if (transport.port() == 0) {
+      // Nothing accepted: no extensions, no RED or NACK until an answer accepts an m-line.
+      return new SubscribeAnswer(Optional.of(remote), rejectedMids(answer), Map.of(), false, false);
+    }
     return new SubscribeAnswer(
-        ufrag.get().ufrag(),
-        pwd.get().password(),
-        fingerprints,
-        transport.extensionIds(),
-        red,
-        nack);
+        Optional.of(remote), rejectedMids(answer), transport.extensionIds(), red, nack);
+  }
+
+  private static List<String> rejectedMids(SessionDescription answer) {
+    return answer.media().stream()
+        .filter(m -> m.port() == 0)
+        .flatMap(m -> m.mid().stream())
+        .toList();
+  }
+
+  /** The first mid of the offer's BUNDLE group (RFC 8843 §7.2.1), or its first m-line's mid. */
+  private static String offerTaggedMid(SessionDescription offer) {
+    return offer
+        .bundleGroup()
+        .map(group -> group.mids().get(0))
+        .or(() -> offer.media().get(0).mid())
+        .orElseThrow();
   }
 
   private static SdpNegotiationException fail(SdpErrorCode code, String message) {

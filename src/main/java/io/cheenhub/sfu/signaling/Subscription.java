@@ -155,16 +155,27 @@ final class Subscription {
       throw new SignalingException(
           ErrorCode.of(e.errorCode()), e.getMessage(), message.requestId());
     }
-    if (!transport.isStarted()) {
+    // Empty when every m-line was rejected and no transport named (RFC 8843 §7.3.3): nothing to
+    // start yet, a later answer does.
+    SubscribeAnswer.Transport remote = answer.transport().orElse(null);
+    if (remote != null && !transport.isStarted()) {
       transport.start(
           TransportSdp.remote(
-              answer.iceUfrag(), answer.icePwd(), answer.fingerprints(), message.requestId()));
-    } else if (!answer.iceUfrag().equals(transport.remoteUfrag())) {
+              remote.iceUfrag(), remote.icePwd(), remote.fingerprints(), message.requestId()));
+    } else if (remote != null && !remote.iceUfrag().equals(transport.remoteUfrag())) {
       throw new SignalingException(
           ErrorCode.SDP_MALFORMED,
           "the answer changes the ICE credentials; ICE restarts are not supported, send a new"
               + " subscribe instead",
           message.requestId());
+    }
+    // RFC 3264 §8.2, JSEP (RFC 8829 §5.2.2): an m-line the answer rejected stays rejected in later
+    // offers. werift rejects the inactive anchor, and fails a re-offer that enables it again.
+    for (String mid : answer.rejectedMids()) {
+      int index = slots.indexOf(new SubscribeOfferBuilder.Anchor(mid));
+      if (index >= 0) {
+        slots.set(index, new SubscribeOfferBuilder.Retired(mid));
+      }
     }
     subscriber.setNegotiated(
         NegotiatedRtp.of(

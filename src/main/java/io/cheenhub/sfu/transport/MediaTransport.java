@@ -396,10 +396,12 @@ public final class MediaTransport {
       case DTLS -> {
         // Copied into the handshake's own queue: DTLS is a handful of datagrams per transport.
         DtlsSession session = dtls;
-        if (session != null) {
-          session.offerDatagram(bytes, offset, length);
-        } else {
+        if (session == null) {
           counters.drop(TransportCounters.Drop.NO_KEYS);
+        } else if (session.offerDatagram(bytes, offset, length)) {
+          counters.dtlsDatagramsReceived++;
+        } else {
+          counters.drop(TransportCounters.Drop.DTLS_REFUSED);
         }
         IcePort.give(buffer);
       }

@@ -22,7 +22,12 @@ public final class TransportCounters {
     /** A first byte that RFC 7983 assigns to no protocol we speak. */
     UNKNOWN_PROTOCOL("unknown-protocol"),
     /** More distinct SSRCs than one transport may have. */
-    SSRC_LIMIT("ssrc-limit");
+    SSRC_LIMIT("ssrc-limit"),
+    /**
+     * A DTLS record the handshake did not take: a duplicate while it waits to start, empty or
+     * oversized, its queue full, or the session closed.
+     */
+    DTLS_REFUSED("dtls-refused");
 
     private final String wireValue;
 
@@ -56,6 +61,7 @@ public final class TransportCounters {
   }
 
   volatile long datagramsReceived;
+  volatile long dtlsDatagramsReceived;
   volatile long bytesReceived;
   volatile long rtpPacketsDecrypted;
   volatile long rtcpPacketsDecrypted;
@@ -107,6 +113,11 @@ public final class TransportCounters {
   /** Datagrams that reached this transport's callback (DTLS, SRTP, SRTCP, garbage). */
   public long datagramsReceived() {
     return datagramsReceived;
+  }
+
+  /** Of those, DTLS records the handshake (or the established session) took. */
+  public long dtlsDatagramsReceived() {
+    return dtlsDatagramsReceived;
   }
 
   /** Bytes of those datagrams. */

@@ -81,13 +81,15 @@ class SubscribeAnswerTest {
   void readsTheBrowsersTransportAndExtensions() throws SdpException {
     SubscribeAnswer answer = SubscribeAnswer.read(SdpParser.parse(ANSWER), OFFER);
 
-    assertThat(answer.iceUfrag()).isEqualTo("Brws");
-    assertThat(answer.icePwd()).isEqualTo("browserpasswordbrowserpw");
-    assertThat(answer.fingerprints())
+    SubscribeAnswer.Transport transport = answer.transport().orElseThrow();
+    assertThat(transport.iceUfrag()).isEqualTo("Brws");
+    assertThat(transport.icePwd()).isEqualTo("browserpasswordbrowserpw");
+    assertThat(transport.fingerprints())
         .singleElement()
         .satisfies(f -> assertThat(f.hashFunction()).isEqualTo("sha-256"));
     assertThat(answer.extensionIds())
         .isEqualTo(Map.of("urn:ietf:params:rtp-hdrext:ssrc-audio-level", 1));
+    assertThat(answer.rejectedMids()).containsExactly("a1");
   }
 
   @Test
@@ -120,6 +122,82 @@ class SubscribeAnswerTest {
     assertThat(SubscribeAnswer.read(SdpParser.parse(withNack), OFFER).nack()).isTrue();
     String pli = withNack.replace("a=rtcp-fb:111 nack\r\n", "a=rtcp-fb:111 nack pli\r\n");
     assertThat(SubscribeAnswer.read(SdpParser.parse(pli), OFFER).nack()).isFalse();
+  }
+
+  /**
+   * werift 0.24.4 answers the anchor-only offer (nobody publishes yet) with the inactive m-line
+   * rejected (port 0) yet named in its BUNDLE group and with its ICE and DTLS parameters, which it
+   * then uses (captured verbatim from e2e/werift.mjs). RFC 8843 §7.3.3: a rejected m-line is in no
+   * BUNDLE group, so the answer accepts no media; its transport is taken.
+   */
+  @Test
+  void acceptsWeriftsAnswerThatRejectsTheAnchor() throws SdpException {
+    SessionDescription offer = SdpFixtures.parse("server-subscribe-anchor-offer.sdp");
+    SessionDescription answer = SdpFixtures.parse("werift-answer-to-anchor-offer.sdp");
+    assertThat(answer.media()).singleElement().satisfies(m -> assertThat(m.port()).isZero());
+    assertThat(answer.bundleGroup().orElseThrow().mids()).containsExactly("0");
+
+    SubscribeAnswer read = SubscribeAnswer.read(answer, offer);
+
+    SubscribeAnswer.Transport transport = read.transport().orElseThrow();
+    assertThat(transport.iceUfrag()).isEqualTo("30bf");
+    assertThat(transport.icePwd()).isEqualTo("20e02373ad9f28ba12c8bb");
+    assertThat(transport.fingerprints()).singleElement();
+    assertThat(read.rejectedMids()).containsExactly("0");
+    assertThat(read.extensionIds()).isEmpty();
+    assertThat(read.red()).isFalse();
+    assertThat(read.nack()).isFalse();
+  }
+
+  /** The strict RFC 8843 §7.3.3 form: every m-line rejected, no BUNDLE group, no transport. */
+  @Test
+  void acceptsAnAnswerThatRejectsEveryLineAndNamesNoTransport() throws SdpException {
+    SessionDescription offer = SdpFixtures.parse("server-subscribe-anchor-offer.sdp");
+    String rejected =
+        String.join(
+                "\r\n",
+                "v=0",
+                "o=- 1 0 IN IP4 0.0.0.0",
+                "s=-",
+                "t=0 0",
+                "m=audio 0 UDP/TLS/RTP/SAVPF 111",
+                "c=IN IP4 0.0.0.0",
+                "a=mid:0",
+                "a=inactive",
+                "a=rtpmap:111 opus/48000/2")
+            + "\r\n";
+
+    SubscribeAnswer read = SubscribeAnswer.read(SdpParser.parse(rejected), offer);
+
+    assertThat(read.transport()).isEmpty();
+    assertThat(read.extensionIds()).isEmpty();
+  }
+
+  @Test
+  void stillRefusesBrokenAnswersToTheAnchorOffer() {
+    SessionDescription offer = SdpFixtures.parse("server-subscribe-anchor-offer.sdp");
+    String werift = SdpFixtures.read("werift-answer-to-anchor-offer.sdp");
+    record Case(String answer, SdpErrorCode code) {}
+    List<Case> cases =
+        List.of(
+            // An accepted m-line outside any BUNDLE group: the server runs one transport.
+            new Case(
+                werift.replace("a=group:BUNDLE 0\r\n", "").replace("m=audio 0 ", "m=audio 9 "),
+                SdpErrorCode.NO_BUNDLE),
+            // A transport half given is no transport.
+            new Case(
+                werift.replaceAll("a=fingerprint:[^\r]*\r\n", ""), SdpErrorCode.NO_FINGERPRINT),
+            new Case(
+                werift.replaceAll("a=ice-pwd:[^\r]*\r\n", ""), SdpErrorCode.NO_ICE_CREDENTIALS),
+            new Case(werift.replace("a=setup:active", "a=setup:passive"), SdpErrorCode.BAD_SETUP),
+            new Case(
+                werift.replace("a=group:BUNDLE 0", "a=group:BUNDLE 0 x"), SdpErrorCode.MALFORMED));
+    for (Case c : cases) {
+      assertThatThrownBy(() -> SubscribeAnswer.read(SdpParser.parse(c.answer()), offer))
+          .as(c.code().name())
+          .isInstanceOfSatisfying(
+              SdpException.class, e -> assertThat(e.errorCode()).isEqualTo(c.code()));
+    }
   }
 
   @Test
