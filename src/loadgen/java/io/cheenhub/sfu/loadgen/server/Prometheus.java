@@ -51,6 +51,20 @@ final class Prometheus {
     return found ? sum : -1;
   }
 
+  /**
+   * The first series of {@code name} whose labels contain {@code labelPart}; -1 if none. For
+   * single-valued gauges: Payara Micro 6.2025.10 prints its base metrics twice in one scrape (once
+   * under their {@code # TYPE} lines, once more at the end), so {@link #sum} would double them.
+   */
+  double first(String name, String labelPart) {
+    for (Line line : lines) {
+      if (line.name.equals(name) && line.labels.contains(labelPart)) {
+        return line.value;
+      }
+    }
+    return -1;
+  }
+
   /** Every series of {@code name}: the value of {@code label} → value. */
   java.util.Map<String, Long> byLabel(String name, String label) {
     var values = new java.util.TreeMap<String, Long>();
