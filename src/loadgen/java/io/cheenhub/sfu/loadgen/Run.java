@@ -131,6 +131,7 @@ final class Run implements AutoCloseable {
       }
       long windowNanos = System.nanoTime() - windowStart;
       ServerProbe.Sample after = target.probe().sample();
+      SoakReport soakReport = soak == null ? null : soak.finish(after);
       long liveHeapAfter = -1;
       if (options.profile() == Options.Profile.CHURN) {
         // As many participants as before the window, hundreds of others came and went: live heap
@@ -150,6 +151,7 @@ final class Run implements AutoCloseable {
       result.transportsLeftAfterLeave = awaitTransportsGone(idle.transportsActive());
       result.liveHeapBefore = liveHeapBefore;
       result.liveHeapAfter = liveHeapAfter;
+      result.soak = soakReport;
       return result;
     } finally {
       progress.shutdownNow();
@@ -271,21 +273,89 @@ final class Run implements AutoCloseable {
   }
 
   private long liveHeapBefore = -1;
+  private Soak soak;
   private volatile long windowSent;
   private volatile long windowReceived;
 
-  /** Resets the bots' delay histograms, notes their counters and samples the server. */
+  /**
+   * Resets the bots' delay histograms, notes their counters, samples the server and starts the
+   * soak's readings if asked for.
+   */
   private ServerProbe.Sample startWindow() throws Exception {
     resetDelays();
     windowSent = sent();
     windowReceived = received();
-    return target.probe().sample();
+    ServerProbe.Sample sample = target.probe().sample();
+    if (Soak.wanted(options)) {
+      soak = new Soak(target.probe(), new SoakBots(), options);
+      soak.start(sample);
+    }
+    return sample;
   }
 
   private void resetDelays() throws Exception {
     for (int i = 0; i < loops.size(); i++) {
       Bot.LoopStats stats = loopStats.get(i);
-      onLoop(i, () -> stats.delay.reset());
+      onLoop(
+          i,
+          () -> {
+            stats.delay.reset();
+            stats.sliceDelay.reset();
+          });
+    }
+  }
+
+  /** The bots as the soak reads them: their statistics on their own media loops. */
+  private final class SoakBots implements Soak.Bots {
+
+    @Override
+    public long sent() {
+      return Run.this.sent();
+    }
+
+    @Override
+    public long received() {
+      return Run.this.received();
+    }
+
+    @Override
+    public Bot.Heard heardSoFar() throws Exception {
+      List<Bot> everyone = new ArrayList<>(bots);
+      everyone.addAll(departed);
+      var total = new Bot.Heard(0, 0);
+      for (MediaLoop loop : loops) {
+        var heard = new CompletableFuture<Bot.Heard>();
+        loop.execute(
+            () -> {
+              var sum = new Bot.Heard(0, 0);
+              for (Bot bot : everyone) {
+                if (bot.loop() == loop) {
+                  sum = sum.plus(bot.heardSoFar());
+                }
+              }
+              heard.complete(sum);
+            });
+        total = total.plus(heard.get(5, TimeUnit.SECONDS));
+      }
+      return total;
+    }
+
+    @Override
+    public Histogram takeSliceDelays() throws Exception {
+      var all = new Histogram();
+      for (int i = 0; i < loops.size(); i++) {
+        Bot.LoopStats stats = loopStats.get(i);
+        var copy = new CompletableFuture<Histogram>();
+        loops
+            .get(i)
+            .execute(
+                () -> {
+                  copy.complete(stats.sliceDelay.copy());
+                  stats.sliceDelay.reset();
+                });
+        all.add(copy.get(5, TimeUnit.SECONDS));
+      }
+      return all;
     }
   }
 
