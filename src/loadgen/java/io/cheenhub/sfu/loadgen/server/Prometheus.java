@@ -1,9 +1,16 @@
 package io.cheenhub.sfu.loadgen.server;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
-/** The few reads of Prometheus text exposition the probe needs: sum a metric, by label. */
+/**
+ * The few reads of Prometheus text exposition the probe needs: sum a metric, by label. A series
+ * printed twice counts once: Payara Micro 6.2025.10 repeats its base metrics ({@code
+ * memory_usedHeap_bytes}, {@code gc_total}, {@code thread_count}, …) at the end of a scrape, which
+ * summed doubled the heap and GC figures.
+ */
 final class Prometheus {
 
   private record Line(String name, String labels, double value) {}
@@ -11,6 +18,7 @@ final class Prometheus {
   private final List<Line> lines = new ArrayList<>();
 
   Prometheus(String text) {
+    Set<String> seen = new HashSet<>();
     for (String raw : text.split("\n")) {
       String line = raw.trim();
       if (line.isEmpty() || line.startsWith("#")) {
@@ -29,6 +37,9 @@ final class Prometheus {
       } else {
         name = line.substring(0, space);
         labels = "";
+      }
+      if (!seen.add(name + labels)) {
+        continue; // the first reading of a series wins
       }
       try {
         lines.add(new Line(name, labels, Double.parseDouble(line.substring(space + 1))));
@@ -49,20 +60,6 @@ final class Prometheus {
       }
     }
     return found ? sum : -1;
-  }
-
-  /**
-   * The first series of {@code name} whose labels contain {@code labelPart}; -1 if none. For
-   * single-valued gauges: Payara Micro 6.2025.10 prints its base metrics twice in one scrape (once
-   * under their {@code # TYPE} lines, once more at the end), so {@link #sum} would double them.
-   */
-  double first(String name, String labelPart) {
-    for (Line line : lines) {
-      if (line.name.equals(name) && line.labels.contains(labelPart)) {
-        return line.value;
-      }
-    }
-    return -1;
   }
 
   /** Every series of {@code name}: the value of {@code label} → value. */

@@ -73,11 +73,11 @@ public final class SfuProbe implements ServerProbe {
     var metrics = new Prometheus(get("/metrics"));
     OpenResources open = process == null ? OpenResources.UNKNOWN : process.openResources();
     // 0 until the first collection after the application started: not a reading yet.
-    long afterGc = (long) metrics.first("sfu_heap_after_gc_bytes", "");
+    long afterGc = (long) metrics.sum("sfu_heap_after_gc_bytes", "");
     return new Resources(
         afterGc > 0 ? afterGc : -1,
-        (long) metrics.first("memory_usedHeap_bytes", ""),
-        open.threads() >= 0 ? open.threads() : (long) metrics.first("thread_count", ""),
+        (long) metrics.sum("memory_usedHeap_bytes", ""),
+        open.threads() >= 0 ? open.threads() : (long) metrics.sum("thread_count", ""),
         open.openFiles(),
         open.udpSockets());
   }
