@@ -113,7 +113,6 @@ final class Run implements AutoCloseable {
           phase = "fill";
           fill(options.participants(), options.rampRate());
           settle();
-          liveHeapBefore = target.probe().liveHeapBytes();
           before = startWindow();
           windowStart = System.nanoTime();
           phase = "churn";
@@ -133,9 +132,9 @@ final class Run implements AutoCloseable {
       ServerProbe.Sample after = target.probe().sample();
       SoakReport soakReport = soak == null ? null : soak.finish(after);
       long liveHeapAfter = -1;
-      if (options.profile() == Options.Profile.CHURN) {
-        // As many participants as before the window, hundreds of others came and went: live heap
-        // after a full GC should be where it started.
+      if (measuresLiveHeap()) {
+        // As many participants as before the window (churn: hundreds of others came and went;
+        // soak: an hour passed): live heap after a full GC should be where it started.
         liveHeapAfter = target.probe().liveHeapBytes();
       }
       long sentInWindow = sent() - windowSent;
@@ -278,10 +277,13 @@ final class Run implements AutoCloseable {
   private volatile long windowReceived;
 
   /**
-   * Resets the bots' delay histograms, notes their counters, samples the server and starts the
-   * soak's readings if asked for.
+   * Takes the live heap where the run compares it, resets the bots' delay histograms, notes their
+   * counters, samples the server and starts the soak's readings if asked for.
    */
   private ServerProbe.Sample startWindow() throws Exception {
+    if (measuresLiveHeap()) {
+      liveHeapBefore = target.probe().liveHeapBytes(); // a full GC: before the window, not in it
+    }
     resetDelays();
     windowSent = sent();
     windowReceived = received();
@@ -303,6 +305,11 @@ final class Run implements AutoCloseable {
             stats.sliceDelay.reset();
           });
     }
+  }
+
+  /** Churn and soak runs compare the live heap (after a full GC) before and after the window. */
+  private boolean measuresLiveHeap() {
+    return options.profile() == Options.Profile.CHURN || Soak.wanted(options);
   }
 
   /** The bots as the soak reads them: their statistics on their own media loops. */

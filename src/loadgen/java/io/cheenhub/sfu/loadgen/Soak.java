@@ -167,6 +167,7 @@ final class Soak {
             at,
             resources.heapAfterGcBytes(),
             resources.heapUsedBytes(),
+            resources.gcCount(),
             resources.threads(),
             resources.openFiles(),
             resources.udpSockets(),

@@ -37,6 +37,7 @@ record SoakReport(
       double atSeconds,
       long heapAfterGcBytes,
       long heapUsedBytes,
+      long gcCount,
       long threads,
       long openFiles,
       long udpSockets,
@@ -108,12 +109,22 @@ record SoakReport(
   /** The watched series and whether each stayed flat; a series without two readings is left out. */
   Map<String, Trend> trends() {
     var trends = new LinkedHashMap<String, Trend>();
-    trend(Sample::heapAfterGcBytes, FLAT_HEAP_BYTES)
+    trend(this::heapAfterGcInWindow, FLAT_HEAP_BYTES)
         .ifPresent(t -> trends.put("heapAfterGcBytes", t));
     trend(Sample::threads, FLAT_COUNT).ifPresent(t -> trends.put("threads", t));
     trend(Sample::openFiles, FLAT_COUNT).ifPresent(t -> trends.put("openFiles", t));
     trend(Sample::udpSockets, FLAT_COUNT).ifPresent(t -> trends.put("udpSockets", t));
     return trends;
+  }
+
+  /**
+   * Heap after GC once a collection happened in the window; before that the gauge still holds the
+   * collection before the window, for a soak the full GC that measured the live heap, which a young
+   * collection's reading (old-generation garbage included) cannot be compared with.
+   */
+  private long heapAfterGcInWindow(Sample sample) {
+    long gcAtStart = samples.get(0).gcCount();
+    return gcAtStart >= 0 && sample.gcCount() <= gcAtStart ? -1 : sample.heapAfterGcBytes();
   }
 
   private Optional<Trend> trend(ToLongFunction<Sample> series, long absoluteTolerance) {
@@ -222,6 +233,7 @@ record SoakReport(
               .add("atSeconds", s.atSeconds())
               .add("heapAfterGcBytes", s.heapAfterGcBytes())
               .add("heapUsedBytes", s.heapUsedBytes())
+              .add("gcCount", s.gcCount())
               .add("threads", s.threads())
               .add("openFiles", s.openFiles())
               .add("udpSockets", s.udpSockets())

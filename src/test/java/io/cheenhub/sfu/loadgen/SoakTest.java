@@ -115,12 +115,16 @@ class SoakTest {
 
   @Test
   void reportPrintsTheTrendsAndSlicesAndJsonCarriesTheSeries() {
+    // The first two readings still show the full GC before the window (GC count 5): left out of
+    // the heap's trend, whose floor would otherwise climb from 90 to 200 MB with no leak at all.
     var samples =
         List.of(
-            sample(0, 200, 150, 400, 2),
-            sample(30, 230, 150, 401, 2),
-            sample(60, 201, 151, 400, 2),
-            sample(90, 210, 170, 400, 2));
+            sample(0, 5, 90, 150, 400, 2),
+            sample(30, 5, 90, 150, 401, 2),
+            sample(60, 6, 200, 150, 400, 2),
+            sample(90, 7, 230, 151, 400, 2),
+            sample(120, 8, 201, 170, 400, 2),
+            sample(150, 9, 210, 170, 400, 2));
     var slices =
         List.of(
             new SoakReport.Slice(
@@ -130,7 +134,8 @@ class SoakTest {
 
     assertThat(report.trends())
         .containsOnlyKeys("heapAfterGcBytes", "threads", "openFiles", "udpSockets");
-    assertThat(report.trends().get("heapAfterGcBytes").flat()).isTrue();
+    assertThat(report.trends().get("heapAfterGcBytes").flat()).isTrue(); // floor 200 → 210 MB
+    assertThat(report.trends().get("heapAfterGcBytes").first()).isEqualTo(200L << 20);
     assertThat(report.trends().get("threads").flat()).isFalse(); // floor 150 → 170
     assertThat(report.flat()).isFalse();
 
@@ -138,7 +143,7 @@ class SoakTest {
     report.print(new PrintStream(text, true, StandardCharsets.UTF_8));
     String printed = text.toString(StandardCharsets.UTF_8);
     assertThat(printed)
-        .contains("soak samples                               4, every 30 s")
+        .contains("soak samples                               6, every 30 s")
         .contains("heap after GC")
         .contains("200.0 MB → 210.0 MB, max 230.0 MB")
         .contains("threads")
@@ -151,7 +156,7 @@ class SoakTest {
         .contains("loss and latency per 60 s");
 
     JsonObject json = report.toJson();
-    assertThat(json.getJsonArray("samples")).hasSize(4);
+    assertThat(json.getJsonArray("samples")).hasSize(6);
     assertThat(json.getJsonArray("slices")).hasSize(1);
     assertThat(json.getBoolean("flat")).isFalse();
     assertThat(json.getJsonObject("trends").getJsonObject("threads").getInt("floorLastQuarter"))
@@ -159,9 +164,9 @@ class SoakTest {
   }
 
   private static SoakReport.Sample sample(
-      double at, long heapMegabytes, long threads, long openFiles, long udpSockets) {
+      double at, long gcCount, long heapMegabytes, long threads, long openFiles, long udpSockets) {
     return new SoakReport.Sample(
-        at, heapMegabytes << 20, -1, threads, openFiles, udpSockets, 0, 0, 0);
+        at, heapMegabytes << 20, -1, gcCount, threads, openFiles, udpSockets, 0, 0, 0);
   }
 
   /** A server that forwards 1000 packets between two full samples, 2 % of them slowly. */
@@ -183,7 +188,7 @@ class SoakTest {
 
     @Override
     public Resources resources() {
-      return new Resources(64L << 20, 128L << 20, 100, 300, 1);
+      return new Resources(64L << 20, 128L << 20, 3, 100, 300, 1);
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class JanusProbe implements ServerProbe {
       return Resources.UNKNOWN;
     }
     OpenResources open = process.openResources();
-    return new Resources(-1, -1, open.threads(), open.openFiles(), open.udpSockets());
+    return new Resources(-1, -1, -1, open.threads(), open.openFiles(), open.udpSockets());
   }
 
   @Override

@@ -41,13 +41,19 @@ public interface ServerProbe {
 
   /**
    * What a long run watches for leaks; -1 where unknown. {@code heapAfterGcBytes} is the heap in
-   * use right after the last collection (young ones included); {@code threads} the process's
-   * threads from /proc where it is on this host, else the JVM's live thread count.
+   * use right after the last collection (young ones included), {@code gcCount} the collections so
+   * far; {@code threads} the process's threads from /proc where it is on this host, else the JVM's
+   * live thread count.
    */
   record Resources(
-      long heapAfterGcBytes, long heapUsedBytes, long threads, long openFiles, long udpSockets) {
+      long heapAfterGcBytes,
+      long heapUsedBytes,
+      long gcCount,
+      long threads,
+      long openFiles,
+      long udpSockets) {
 
-    public static final Resources UNKNOWN = new Resources(-1, -1, -1, -1, -1);
+    public static final Resources UNKNOWN = new Resources(-1, -1, -1, -1, -1, -1);
   }
 
   /** What this probe is reading (for the report). */

@@ -77,6 +77,7 @@ public final class SfuProbe implements ServerProbe {
     return new Resources(
         afterGc > 0 ? afterGc : -1,
         (long) metrics.sum("memory_usedHeap_bytes", ""),
+        (long) metrics.sum("gc_total", ""),
         open.threads() >= 0 ? open.threads() : (long) metrics.sum("thread_count", ""),
         open.openFiles(),
         open.udpSockets());
