@@ -32,6 +32,10 @@ record SoakReport(
   /** Threads, descriptors, sockets: a pool thread or a log file that comes and goes. */
   private static final long FLAT_COUNT = 2;
 
+  /** The watched series, in the order the summary prints them. */
+  private static final List<String> SERIES =
+      List.of("heapAfterGcBytes", "threads", "openFiles", "udpSockets");
+
   /** One resource reading; counters since the window's start; -1 where unknown. */
   record Sample(
       double atSeconds,
@@ -153,23 +157,30 @@ record SoakReport(
       out.printf(
           "  %-42s %s%n",
           "  resource", "first → last, max; floor first → last quarter; slope per hour, verdict");
-      trends()
-          .forEach(
-              (name, t) -> {
-                boolean bytes = name.equals("heapAfterGcBytes");
-                out.printf(
-                    "  %-42s %s → %s, max %s; floor %s → %s; %s/h, %s%n",
-                    "  " + label(name),
-                    amount(t.first(), bytes),
-                    amount(t.last(), bytes),
-                    amount(t.max(), bytes),
-                    amount(t.firstQuarterFloor(), bytes),
-                    amount(t.lastQuarterFloor(), bytes),
-                    bytes
-                        ? String.format("%+.1f MB", t.slopePerHour() / (1 << 20))
-                        : String.format("%+.1f", t.slopePerHour()),
-                    t.flat() ? "flat" : "RISING");
-              });
+      Map<String, Trend> trends = trends();
+      for (String name : SERIES) {
+        Trend t = trends.get(name);
+        boolean bytes = name.equals("heapAfterGcBytes");
+        if (t == null) {
+          out.printf(
+              "  %-42s n/a%s%n",
+              "  " + label(name),
+              bytes ? ": no collection in the window" : ": no reading (server not on this host)");
+          continue;
+        }
+        out.printf(
+            "  %-42s %s → %s, max %s; floor %s → %s; %s/h, %s%n",
+            "  " + label(name),
+            amount(t.first(), bytes),
+            amount(t.last(), bytes),
+            amount(t.max(), bytes),
+            amount(t.firstQuarterFloor(), bytes),
+            amount(t.lastQuarterFloor(), bytes),
+            bytes
+                ? String.format("%+.1f MB", t.slopePerHour() / (1 << 20))
+                : String.format("%+.1f", t.slopePerHour()),
+            t.flat() ? "flat" : "RISING");
+      }
     }
     if (reportIntervalSeconds > 0) {
       out.printf("  loss and latency per %d s%n", reportIntervalSeconds);

@@ -163,6 +163,19 @@ class SoakTest {
         .isEqualTo(170);
   }
 
+  @Test
+  void withoutACollectionInTheWindowTheHeapHasNoTrend() {
+    var samples = List.of(sample(0, 5, 90, 150, 400, 2), sample(60, 5, 90, 150, 400, 2));
+    var report = new SoakReport(60, 0, samples, List.of(), 0);
+    assertThat(report.trends()).doesNotContainKey("heapAfterGcBytes").containsKey("threads");
+    var text = new ByteArrayOutputStream();
+    report.print(new PrintStream(text, true, StandardCharsets.UTF_8));
+    assertThat(text.toString(StandardCharsets.UTF_8))
+        .contains("heap after GC")
+        .contains("n/a: no collection in the window")
+        .doesNotContain("loss and latency");
+  }
+
   private static SoakReport.Sample sample(
       double at, long gcCount, long heapMegabytes, long threads, long openFiles, long udpSockets) {
     return new SoakReport.Sample(
