@@ -29,6 +29,9 @@ final class Run implements AutoCloseable {
   /** Joins that may be in flight at once (each blocks a thread through ICE and DTLS). */
   private static final int JOIN_THREADS = 16;
 
+  /** Wait after a full GC in the server before the window starts (ms). */
+  private static final long AFTER_FULL_GC_MILLIS = 2_000;
+
   private final Options options;
   private final ServerTarget target;
   private final List<MediaLoop> loops = new ArrayList<>();
@@ -131,12 +134,6 @@ final class Run implements AutoCloseable {
       long windowNanos = System.nanoTime() - windowStart;
       ServerProbe.Sample after = target.probe().sample();
       SoakReport soakReport = soak == null ? null : soak.finish(after);
-      long liveHeapAfter = -1;
-      if (measuresLiveHeap()) {
-        // As many participants as before the window (churn: hundreds of others came and went;
-        // soak: an hour passed): live heap after a full GC should be where it started.
-        liveHeapAfter = target.probe().liveHeapBytes();
-      }
       long sentInWindow = sent() - windowSent;
       long receivedInWindow = received() - windowReceived;
       phase = "drain";
@@ -145,6 +142,13 @@ final class Run implements AutoCloseable {
       }
       Thread.sleep(1_000);
       var result = measure(idle, before, after, windowNanos, sentInWindow, receivedInWindow);
+      long liveHeapAfter = -1;
+      if (measuresLiveHeap()) {
+        // As many participants as before the window (churn: hundreds of others came and went;
+        // soak: an hour passed): live heap after a full GC should be where it started. Only now:
+        // the pause delays packets in flight, which must not reach the window's delay and jitter.
+        liveHeapAfter = target.probe().liveHeapBytes();
+      }
       phase = "leave";
       leaveAll();
       result.transportsLeftAfterLeave = awaitTransportsGone(idle.transportsActive());
@@ -282,7 +286,9 @@ final class Run implements AutoCloseable {
    */
   private ServerProbe.Sample startWindow() throws Exception {
     if (measuresLiveHeap()) {
-      liveHeapBefore = target.probe().liveHeapBytes(); // a full GC: before the window, not in it
+      liveHeapBefore = target.probe().liveHeapBytes();
+      // The full GC's pause held packets back; let them arrive before the window starts.
+      Thread.sleep(AFTER_FULL_GC_MILLIS);
     }
     resetDelays();
     windowSent = sent();
