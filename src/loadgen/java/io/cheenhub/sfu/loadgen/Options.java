@@ -26,6 +26,8 @@ record Options(
     long serverPid,
     int botThreads,
     int sampleEverySeconds,
+    int soakSampleSeconds,
+    int reportIntervalSeconds,
     Path json,
     boolean progress) {
 
@@ -46,6 +48,15 @@ record Options(
     /** Everyone joins; during the window listeners leave and new ones join continuously. */
     CHURN
   }
+
+  /** From this window length on a run is a soak: resources and slices are on by default (s). */
+  static final int LONG_WINDOW_SECONDS = 600;
+
+  /** The issue's "sampled every minute" (s). */
+  static final int SOAK_SAMPLE_SECONDS = 60;
+
+  /** The issue's "latency percentiles per 10 minutes" (s). */
+  static final int REPORT_INTERVAL_SECONDS = 600;
 
   static final String USAGE =
       """
@@ -69,6 +80,13 @@ record Options(
         --bot-threads N       media loop threads for the bots (default 1)
         --sample-every S      full server sample (HTTP: heap, GC) every S s during the run; 0 only
                               at the window's edges (default 5)
+        --soak-sample S       every S s of the window: server heap after GC, threads, open
+                              files, UDP sockets, and the bots' packets and loss so far; the
+                              summary says whether each stayed flat (default 60 for a window of
+                              600 s or more, else 0: off)
+        --report-interval S   split the window into slices of S s, each with its own loss, delay
+                              and server latency percentiles (default 600 for a window of 600 s
+                              or more, else 0: off)
         --json FILE           also write the result as JSON
         --quiet               no progress line
       """;
@@ -95,6 +113,8 @@ record Options(
           URI.create(
               values.getOrDefault("janus-admin", "http://" + server.getHost() + ":7088/admin"));
       int participants = positive(values, "participants", 10);
+      int duration = positive(values, "duration", 30);
+      boolean soak = duration >= LONG_WINDOW_SECONDS;
       var options =
           new Options(
               server,
@@ -105,7 +125,7 @@ record Options(
               positive(values, "rooms", 1),
               participants,
               Integer.parseInt(values.getOrDefault("talkers", "3")),
-              positive(values, "duration", 30),
+              duration,
               Double.parseDouble(values.getOrDefault("ramp-rate", "20")),
               positive(values, "spike", participants),
               Double.parseDouble(values.getOrDefault("churn-rate", "1")),
@@ -113,6 +133,8 @@ record Options(
               Long.parseLong(values.getOrDefault("server-pid", "-1")),
               positive(values, "bot-threads", 1),
               Integer.parseInt(values.getOrDefault("sample-every", "5")),
+              notNegative(values, "soak-sample", soak ? SOAK_SAMPLE_SECONDS : 0),
+              notNegative(values, "report-interval", soak ? REPORT_INTERVAL_SECONDS : 0),
               values.containsKey("json") ? Path.of(values.get("json")) : null,
               !quiet);
       if (options.talkers < 0 || options.talkers > participants) {
@@ -125,6 +147,14 @@ record Options(
     } catch (UnknownHostException | NumberFormatException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
+  }
+
+  private static int notNegative(Map<String, String> values, String key, int fallback) {
+    int value = values.containsKey(key) ? Integer.parseInt(values.get(key)) : fallback;
+    if (value < 0) {
+      throw new IllegalArgumentException("--" + key + " must be 0 (off) or more");
+    }
+    return value;
   }
 
   private static int positive(Map<String, String> values, String key, int fallback) {

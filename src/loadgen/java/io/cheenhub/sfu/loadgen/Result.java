@@ -1,6 +1,7 @@
 package io.cheenhub.sfu.loadgen;
 
 import io.cheenhub.sfu.loadgen.server.ServerProbe;
+import io.cheenhub.sfu.loadgen.stats.BucketDeltas;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** What a run measured, as the summary table and as JSON for automation. */
 final class Result {
@@ -54,6 +54,9 @@ final class Result {
   long liveHeapBefore = -1;
   long liveHeapAfter = -1;
 
+  /** The soak's series and slices; null when neither was asked for. */
+  SoakReport soak;
+
   double lossPercent() {
     long expected = uniqueReceived + lost;
     return expected == 0 ? 0 : 100.0 * lost / expected;
@@ -94,29 +97,8 @@ final class Result {
 
   /** The server's own forwarding latency over the window, from its histogram's bucket deltas. */
   long serverLatencyMicros(double percentile) {
-    var delta = new TreeMap<Long, Long>();
-    serverAfter
-        .latencyBuckets()
-        .forEach(
-            (top, count) -> {
-              long grown = count - serverBefore.latencyBuckets().getOrDefault(top, 0L);
-              if (grown > 0) {
-                delta.put(top, grown);
-              }
-            });
-    long total = delta.values().stream().mapToLong(Long::longValue).sum();
-    if (total == 0) {
-      return -1;
-    }
-    long rank = (long) Math.ceil(percentile / 100.0 * total);
-    long seen = 0;
-    for (var bucket : delta.entrySet()) {
-      seen += bucket.getValue();
-      if (seen >= Math.max(1, rank)) {
-        return bucket.getKey();
-      }
-    }
-    return delta.lastKey();
+    return BucketDeltas.percentile(
+        serverBefore.latencyBuckets(), serverAfter.latencyBuckets(), percentile);
   }
 
   long heapMin(int fromPercent, int toPercent) {
@@ -237,6 +219,9 @@ final class Result {
         out,
         "transports left after leave",
         transportsLeftAfterLeave < 0 ? "n/a" : Long.toString(transportsLeftAfterLeave));
+    if (soak != null) {
+      soak.print(out);
+    }
   }
 
   private static void row(PrintStream out, String name, String value) {
@@ -252,82 +237,88 @@ final class Result {
     failures.forEach(failuresJson::add);
     JsonObjectBuilder drops = Json.createObjectBuilder();
     serverAfter.dropsSince(serverBefore).forEach(drops::add);
-    return Json.createObjectBuilder()
-        .add("server", server)
-        .add(
-            "options",
-            Json.createObjectBuilder()
-                .add("target", options.target().name().toLowerCase(java.util.Locale.ROOT))
-                .add("profile", options.profile().name().toLowerCase(java.util.Locale.ROOT))
-                .add("rooms", options.rooms())
-                .add("participants", options.participants())
-                .add("talkers", options.talkers())
-                .add("durationSeconds", options.durationSeconds())
-                .add("rampRate", options.rampRate())
-                .add("spike", options.spike())
-                .add("churnRate", options.churnRate())
-                .add("botThreads", options.botThreads()))
-        .add("windowSeconds", windowSeconds)
-        .add("connected", connected)
-        .add("failed", failed + failedToStart)
-        .add("failures", failuresJson)
-        .add("churnCycles", churnCycles)
-        .add(
-            "connectMillis",
-            Json.createObjectBuilder()
-                .add("p50", connectP50Millis)
-                .add("p95", connectP95Millis)
-                .add("max", connectMaxMillis))
-        .add("packetsSent", packetsSent)
-        .add("packetsForwarded", forwarded())
-        .add("packetsReceived", packetsReceived)
-        .add("streams", streams)
-        .add("streamsMissing", streamsMissing)
-        .add("lost", lost)
-        .add("lossPercent", lossPercent())
-        .add("duplicates", duplicates)
-        .add("reordered", reordered)
-        .add("jitterMeanMillis", streams == 0 ? 0 : jitterSumMillis / streams)
-        .add("jitterMaxMillis", jitterMaxMillis)
-        .add(
-            "delayMicros",
-            Json.createObjectBuilder()
-                .add("count", delayCount)
-                .add("p50", delayP50Micros)
-                .add("p95", delayP95Micros)
-                .add("p99", delayP99Micros)
-                .add("max", delayMaxMicros))
-        .add(
-            "serverLatencyMicros",
-            Json.createObjectBuilder()
-                .add("p50", serverLatencyMicros(50))
-                .add("p95", serverLatencyMicros(95))
-                .add("p99", serverLatencyMicros(99)))
-        .add("serverCpuSeconds", cpuSeconds())
-        .add("serverCpuMicrosPerForwarded", cpuMicrosPerForwarded())
-        .add("serverCpuMicrosPerForwardedByThreads", byThreads())
-        .add(
-            "serverHeapBytes",
-            Json.createObjectBuilder()
-                .add("before", serverBefore.heapUsedBytes())
-                .add("after", serverAfter.heapUsedBytes())
-                .add("floorFirstQuarter", heapMin(0, 25))
-                .add("floorLastQuarter", heapMin(75, 100)))
-        .add(
-            "serverGc",
-            Json.createObjectBuilder()
-                .add("count", serverAfter.gcCount() - serverBefore.gcCount())
-                .add("seconds", serverAfter.gcSeconds() - serverBefore.gcSeconds()))
-        .add("serverResidentBytes", serverAfter.residentBytes())
-        .add("serverDrops", drops)
-        .add("echoes", echoes)
-        .add("unstamped", unstamped)
-        .add("decryptFailures", decryptFailures)
-        .add("transportsLeftAfterLeave", transportsLeftAfterLeave)
-        .add(
-            "liveHeapBytes",
-            Json.createObjectBuilder().add("before", liveHeapBefore).add("after", liveHeapAfter))
-        .build();
+    JsonObjectBuilder json =
+        Json.createObjectBuilder()
+            .add("server", server)
+            .add(
+                "options",
+                Json.createObjectBuilder()
+                    .add("target", options.target().name().toLowerCase(java.util.Locale.ROOT))
+                    .add("profile", options.profile().name().toLowerCase(java.util.Locale.ROOT))
+                    .add("rooms", options.rooms())
+                    .add("participants", options.participants())
+                    .add("talkers", options.talkers())
+                    .add("durationSeconds", options.durationSeconds())
+                    .add("rampRate", options.rampRate())
+                    .add("spike", options.spike())
+                    .add("churnRate", options.churnRate())
+                    .add("botThreads", options.botThreads()))
+            .add("windowSeconds", windowSeconds)
+            .add("connected", connected)
+            .add("failed", failed + failedToStart)
+            .add("failures", failuresJson)
+            .add("churnCycles", churnCycles)
+            .add(
+                "connectMillis",
+                Json.createObjectBuilder()
+                    .add("p50", connectP50Millis)
+                    .add("p95", connectP95Millis)
+                    .add("max", connectMaxMillis))
+            .add("packetsSent", packetsSent)
+            .add("packetsForwarded", forwarded())
+            .add("packetsReceived", packetsReceived)
+            .add("streams", streams)
+            .add("streamsMissing", streamsMissing)
+            .add("lost", lost)
+            .add("lossPercent", lossPercent())
+            .add("duplicates", duplicates)
+            .add("reordered", reordered)
+            .add("jitterMeanMillis", streams == 0 ? 0 : jitterSumMillis / streams)
+            .add("jitterMaxMillis", jitterMaxMillis)
+            .add(
+                "delayMicros",
+                Json.createObjectBuilder()
+                    .add("count", delayCount)
+                    .add("p50", delayP50Micros)
+                    .add("p95", delayP95Micros)
+                    .add("p99", delayP99Micros)
+                    .add("max", delayMaxMicros))
+            .add(
+                "serverLatencyMicros",
+                Json.createObjectBuilder()
+                    .add("p50", serverLatencyMicros(50))
+                    .add("p95", serverLatencyMicros(95))
+                    .add("p99", serverLatencyMicros(99)))
+            .add("serverCpuSeconds", cpuSeconds())
+            .add("serverCpuMicrosPerForwarded", cpuMicrosPerForwarded())
+            .add("serverCpuMicrosPerForwardedByThreads", byThreads())
+            .add(
+                "serverHeapBytes",
+                Json.createObjectBuilder()
+                    .add("before", serverBefore.heapUsedBytes())
+                    .add("after", serverAfter.heapUsedBytes())
+                    .add("floorFirstQuarter", heapMin(0, 25))
+                    .add("floorLastQuarter", heapMin(75, 100)))
+            .add(
+                "serverGc",
+                Json.createObjectBuilder()
+                    .add("count", serverAfter.gcCount() - serverBefore.gcCount())
+                    .add("seconds", serverAfter.gcSeconds() - serverBefore.gcSeconds()))
+            .add("serverResidentBytes", serverAfter.residentBytes())
+            .add("serverDrops", drops)
+            .add("echoes", echoes)
+            .add("unstamped", unstamped)
+            .add("decryptFailures", decryptFailures)
+            .add("transportsLeftAfterLeave", transportsLeftAfterLeave)
+            .add(
+                "liveHeapBytes",
+                Json.createObjectBuilder()
+                    .add("before", liveHeapBefore)
+                    .add("after", liveHeapAfter));
+    if (soak != null) {
+      json.add("soak", soak.toJson());
+    }
+    return json.build();
   }
 
   private JsonObjectBuilder byThreads() {

@@ -29,6 +29,9 @@ final class Run implements AutoCloseable {
   /** Joins that may be in flight at once (each blocks a thread through ICE and DTLS). */
   private static final int JOIN_THREADS = 16;
 
+  /** Wait after a full GC in the server before the window starts (ms). */
+  private static final long AFTER_FULL_GC_MILLIS = 2_000;
+
   private final Options options;
   private final ServerTarget target;
   private final List<MediaLoop> loops = new ArrayList<>();
@@ -113,7 +116,6 @@ final class Run implements AutoCloseable {
           phase = "fill";
           fill(options.participants(), options.rampRate());
           settle();
-          liveHeapBefore = target.probe().liveHeapBytes();
           before = startWindow();
           windowStart = System.nanoTime();
           phase = "churn";
@@ -131,12 +133,7 @@ final class Run implements AutoCloseable {
       }
       long windowNanos = System.nanoTime() - windowStart;
       ServerProbe.Sample after = target.probe().sample();
-      long liveHeapAfter = -1;
-      if (options.profile() == Options.Profile.CHURN) {
-        // As many participants as before the window, hundreds of others came and went: live heap
-        // after a full GC should be where it started.
-        liveHeapAfter = target.probe().liveHeapBytes();
-      }
+      SoakReport soakReport = soak == null ? null : soak.finish(after);
       long sentInWindow = sent() - windowSent;
       long receivedInWindow = received() - windowReceived;
       phase = "drain";
@@ -145,11 +142,19 @@ final class Run implements AutoCloseable {
       }
       Thread.sleep(1_000);
       var result = measure(idle, before, after, windowNanos, sentInWindow, receivedInWindow);
+      long liveHeapAfter = -1;
+      if (measuresLiveHeap()) {
+        // As many participants as before the window (churn: hundreds of others came and went;
+        // soak: an hour passed): live heap after a full GC should be where it started. Only now:
+        // the pause delays packets in flight, which must not reach the window's delay and jitter.
+        liveHeapAfter = target.probe().liveHeapBytes();
+      }
       phase = "leave";
       leaveAll();
       result.transportsLeftAfterLeave = awaitTransportsGone(idle.transportsActive());
       result.liveHeapBefore = liveHeapBefore;
       result.liveHeapAfter = liveHeapAfter;
+      result.soak = soakReport;
       return result;
     } finally {
       progress.shutdownNow();
@@ -271,21 +276,99 @@ final class Run implements AutoCloseable {
   }
 
   private long liveHeapBefore = -1;
+  private Soak soak;
   private volatile long windowSent;
   private volatile long windowReceived;
 
-  /** Resets the bots' delay histograms, notes their counters and samples the server. */
+  /**
+   * Takes the live heap where the run compares it, resets the bots' delay histograms, notes their
+   * counters, samples the server and starts the soak's readings if asked for.
+   */
   private ServerProbe.Sample startWindow() throws Exception {
+    if (measuresLiveHeap()) {
+      liveHeapBefore = target.probe().liveHeapBytes();
+      // The full GC's pause held packets back; let them arrive before the window starts.
+      Thread.sleep(AFTER_FULL_GC_MILLIS);
+    }
     resetDelays();
     windowSent = sent();
     windowReceived = received();
-    return target.probe().sample();
+    ServerProbe.Sample sample = target.probe().sample();
+    if (Soak.wanted(options)) {
+      soak = new Soak(target.probe(), new SoakBots(), options);
+      soak.start(sample);
+    }
+    return sample;
   }
 
   private void resetDelays() throws Exception {
     for (int i = 0; i < loops.size(); i++) {
       Bot.LoopStats stats = loopStats.get(i);
-      onLoop(i, () -> stats.delay.reset());
+      onLoop(
+          i,
+          () -> {
+            stats.delay.reset();
+            stats.sliceDelay.reset();
+          });
+    }
+  }
+
+  /** Churn and soak runs compare the live heap (after a full GC) before and after the window. */
+  private boolean measuresLiveHeap() {
+    return options.profile() == Options.Profile.CHURN || Soak.wanted(options);
+  }
+
+  /** The bots as the soak reads them: their statistics on their own media loops. */
+  private final class SoakBots implements Soak.Bots {
+
+    @Override
+    public long sent() {
+      return Run.this.sent();
+    }
+
+    @Override
+    public long received() {
+      return Run.this.received();
+    }
+
+    @Override
+    public Bot.Heard heardSoFar() throws Exception {
+      List<Bot> everyone = new ArrayList<>(bots);
+      everyone.addAll(departed);
+      var total = new Bot.Heard(0, 0);
+      for (MediaLoop loop : loops) {
+        var heard = new CompletableFuture<Bot.Heard>();
+        loop.execute(
+            () -> {
+              var sum = new Bot.Heard(0, 0);
+              for (Bot bot : everyone) {
+                if (bot.loop() == loop) {
+                  sum = sum.plus(bot.heardSoFar());
+                }
+              }
+              heard.complete(sum);
+            });
+        total = total.plus(heard.get(5, TimeUnit.SECONDS));
+      }
+      return total;
+    }
+
+    @Override
+    public Histogram takeSliceDelays() throws Exception {
+      var all = new Histogram();
+      for (int i = 0; i < loops.size(); i++) {
+        Bot.LoopStats stats = loopStats.get(i);
+        var copy = new CompletableFuture<Histogram>();
+        loops
+            .get(i)
+            .execute(
+                () -> {
+                  copy.complete(stats.sliceDelay.copy());
+                  stats.sliceDelay.reset();
+                });
+        all.add(copy.get(5, TimeUnit.SECONDS));
+      }
+      return all;
     }
   }
 

@@ -35,7 +35,12 @@ public final class Bot {
 
   /** Per-loop measurements every bot on that loop records into (loop thread only). */
   public static final class LoopStats {
+    /** Bot → bot delay over the measured window. */
     public final Histogram delay = new Histogram();
+
+    /** The same since the last report interval's edge (a soak run's per-interval percentiles). */
+    public final Histogram sliceDelay = new Histogram();
+
     public long echoes;
     public long unstamped;
   }
@@ -220,7 +225,38 @@ public final class Bot {
     }
     long sent = Stamp.sentNanos(buf, payload);
     stream.record(Stamp.sequence(buf, payload) & 0xFFFF_FFFFL, sent, arrivedNanos);
-    loopStats.delay.record((arrivedNanos - sent) / 1_000);
+    long delayMicros = (arrivedNanos - sent) / 1_000;
+    loopStats.delay.record(delayMicros);
+    loopStats.sliceDelay.record(delayMicros);
+  }
+
+  /** The loop this bot's media runs on (read its stream statistics there). */
+  public MediaLoop loop() {
+    return loop;
+  }
+
+  /** Unique packets received and lost so far over every stream this bot hears. */
+  public record Heard(long received, long lost) {
+
+    public Heard plus(Heard other) {
+      return new Heard(received + other.received, lost + other.lost);
+    }
+  }
+
+  /**
+   * What this bot has heard so far from everyone; loss counts gaps up to each stream's highest
+   * stamp, not packets still in flight. Call on {@link #loop()}.
+   */
+  public Heard heardSoFar() {
+    long received = 0;
+    long lost = 0;
+    for (StreamStats stream : heard) {
+      if (stream != null) {
+        received += stream.received();
+        lost += stream.lost(-1);
+      }
+    }
+    return new Heard(received, lost);
   }
 
   /** What this bot heard of {@code sender} (null if nothing); read after its loop is quiet. */

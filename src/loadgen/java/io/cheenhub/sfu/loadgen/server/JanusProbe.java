@@ -43,6 +43,15 @@ public final class JanusProbe implements ServerProbe {
   }
 
   @Override
+  public Resources resources() throws IOException {
+    if (process == null) {
+      return Resources.UNKNOWN;
+    }
+    OpenResources open = process.openResources();
+    return new Resources(-1, -1, -1, open.threads(), open.openFiles(), open.udpSockets());
+  }
+
+  @Override
   public double cpuSeconds() throws IOException {
     return process == null ? -1 : process.cpuSeconds();
   }

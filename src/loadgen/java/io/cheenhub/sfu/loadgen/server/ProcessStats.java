@@ -114,6 +114,11 @@ public final class ProcessStats {
     }
   }
 
+  /** Threads, file descriptors and UDP sockets the process holds now. */
+  public OpenResources openResources() throws IOException {
+    return OpenResources.read(Path.of("/proc"), pid);
+  }
+
   /** Resident set size in bytes. */
   public long residentBytes() throws IOException {
     return statusValue("VmRSS:") * 1024;

@@ -1,9 +1,16 @@
 package io.cheenhub.sfu.loadgen.server;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
-/** The few reads of Prometheus text exposition the probe needs: sum a metric, by label. */
+/**
+ * The few reads of Prometheus text exposition the probe needs: sum a metric, by label. A series
+ * printed twice counts once: Payara Micro 6.2025.10 repeats its base metrics ({@code
+ * memory_usedHeap_bytes}, {@code gc_total}, {@code thread_count}, …) at the end of a scrape, which
+ * summed doubled the heap and GC figures.
+ */
 final class Prometheus {
 
   private record Line(String name, String labels, double value) {}
@@ -11,6 +18,7 @@ final class Prometheus {
   private final List<Line> lines = new ArrayList<>();
 
   Prometheus(String text) {
+    Set<String> seen = new HashSet<>();
     for (String raw : text.split("\n")) {
       String line = raw.trim();
       if (line.isEmpty() || line.startsWith("#")) {
@@ -29,6 +37,9 @@ final class Prometheus {
       } else {
         name = line.substring(0, space);
         labels = "";
+      }
+      if (!seen.add(name + labels)) {
+        continue; // the first reading of a series wins
       }
       try {
         lines.add(new Line(name, labels, Double.parseDouble(line.substring(space + 1))));

@@ -39,11 +39,31 @@ public interface ServerProbe {
     }
   }
 
+  /**
+   * What a long run watches for leaks; -1 where unknown. {@code heapAfterGcBytes} is the heap in
+   * use right after the last collection (young ones included), {@code gcCount} the collections so
+   * far; {@code threads} the process's threads from /proc where it is on this host, else the JVM's
+   * live thread count.
+   */
+  record Resources(
+      long heapAfterGcBytes,
+      long heapUsedBytes,
+      long gcCount,
+      long threads,
+      long openFiles,
+      long udpSockets) {
+
+    public static final Resources UNKNOWN = new Resources(-1, -1, -1, -1, -1, -1);
+  }
+
   /** What this probe is reading (for the report). */
   String describe();
 
   /** A full reading (HTTP round trips to the server: for window boundaries, not every second). */
   Sample sample() throws IOException;
+
+  /** The resources reading: one metrics scrape where the server has one, and /proc. */
+  Resources resources() throws IOException;
 
   /**
    * Live heap in bytes: a full collection in the server, then its heap reading; -1 where the server

@@ -69,6 +69,21 @@ public final class SfuProbe implements ServerProbe {
   }
 
   @Override
+  public Resources resources() throws IOException {
+    var metrics = new Prometheus(get("/metrics"));
+    OpenResources open = process == null ? OpenResources.UNKNOWN : process.openResources();
+    // 0 until the first collection after the application started: not a reading yet.
+    long afterGc = (long) metrics.sum("sfu_heap_after_gc_bytes", "");
+    return new Resources(
+        afterGc > 0 ? afterGc : -1,
+        (long) metrics.sum("memory_usedHeap_bytes", ""),
+        (long) metrics.sum("gc_total", ""),
+        open.threads() >= 0 ? open.threads() : (long) metrics.sum("thread_count", ""),
+        open.openFiles(),
+        open.udpSockets());
+  }
+
+  @Override
   public long liveHeapBytes() throws IOException {
     if (process == null || !process.collectGarbage()) {
       return -1;
