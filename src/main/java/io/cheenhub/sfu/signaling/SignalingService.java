@@ -73,8 +73,8 @@ public class SignalingService {
   /**
    * The signaling timers. Not the container's default scheduled executor: in Payara that is one
    * thread shared with the container's own tasks (Tyrus schedules one per WebSocket frame), and a
-   * ping sweep that waited behind them for longer than the idle timeout ran its missed periods
-   * back to back and saw live connections as silent.
+   * ping sweep that waited behind them for longer than the idle timeout ran its missed periods back
+   * to back and saw live connections as silent.
    */
   static final String TIMER_EXECUTOR = "java:app/concurrent/sfu-signaling-timers";
 

@@ -65,6 +65,7 @@ public class TransportService {
 
   /** The transport watchdog's timer: not the container's one-thread default (SignalingService). */
   static final String TIMER_EXECUTOR = "java:app/concurrent/sfu-transport-timers";
+
   static final int MAX_PACKET_WORKERS = 64;
 
   /**
