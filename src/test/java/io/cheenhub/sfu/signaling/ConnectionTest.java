@@ -44,6 +44,20 @@ class ConnectionTest {
     return start(new TestSignaling());
   }
 
+  private record AdaAndBob(Client ada, Client bob) {}
+
+  /** A server with these timeouts (one room per connection), Ada and Bob joined to "standup". */
+  private AdaAndBob adaAndBob(Duration idleTimeout, Duration grace) throws Exception {
+    start(
+        new TestSignaling(
+            TestSignaling.limits(1, idleTimeout, grace), TestSignaling.anonymous(5), 10));
+    var ada = new Client();
+    var bob = new Client();
+    ada.join("j1", "standup", "Ada");
+    bob.join("j2", "standup", "Bob");
+    return new AdaAndBob(ada, bob);
+  }
+
   /** One browser: an endpoint instance on its own socket. */
   private final class Client {
     final FakeSession session = new FakeSession();
@@ -340,15 +354,9 @@ class ConnectionTest {
 
   @Test
   void whenTheGraceRunsOutTheSuspendedParticipantLeaves() throws Exception {
-    start(
-        new TestSignaling(
-            TestSignaling.limits(1, Duration.ofSeconds(30), Duration.ofMillis(200)),
-            TestSignaling.anonymous(5),
-            10));
-    var ada = new Client();
-    var bob = new Client();
-    ada.join("j1", "standup", "Ada");
-    bob.join("j2", "standup", "Bob");
+    AdaAndBob both = adaAndBob(Duration.ofSeconds(30), Duration.ofMillis(200));
+    var ada = both.ada();
+    var bob = both.bob();
     long lost = System.nanoTime();
 
     bob.lose();
@@ -362,15 +370,9 @@ class ConnectionTest {
 
   @Test
   void theSweepPingsLiveConnectionsAndClosesSilentOnes() throws Exception {
-    start(
-        new TestSignaling(
-            TestSignaling.limits(1, Duration.ofMillis(300), Duration.ofSeconds(30)),
-            TestSignaling.anonymous(5),
-            10));
-    var ada = new Client();
-    var bob = new Client();
-    ada.join("j1", "standup", "Ada");
-    bob.join("j2", "standup", "Bob");
+    AdaAndBob both = adaAndBob(Duration.ofMillis(300), Duration.ofSeconds(30));
+    var ada = both.ada();
+    var bob = both.bob();
     long before = sfu.service.lastSweepNanos();
 
     sfu.sweep();
@@ -391,15 +393,9 @@ class ConnectionTest {
 
   @Test
   void aSweepThatRanLateDoesNotTakeLiveConnectionsForSilentOnes() throws Exception {
-    start(
-        new TestSignaling(
-            TestSignaling.limits(1, Duration.ofMillis(300), Duration.ofSeconds(30)),
-            TestSignaling.anonymous(5),
-            10));
-    var ada = new Client();
-    var bob = new Client();
-    ada.join("j1", "standup", "Ada");
-    bob.join("j2", "standup", "Bob");
+    AdaAndBob both = adaAndBob(Duration.ofMillis(300), Duration.ofSeconds(30));
+    var ada = both.ada();
+    var bob = both.bob();
 
     Thread.sleep(400); // no sweep for longer than the idle timeout: the machine stalled
     sfu.sweep();
