@@ -60,6 +60,52 @@ final class FieldReader {
     return text.substring(start, position);
   }
 
+  /**
+   * The next field, which must be an RFC 8866 §9 {@code token} (visible ASCII but for a few
+   * separators). A tab or any other control character inside would not survive being written and
+   * read again: the reader trims line ends and splits only at spaces (a fuzzing finding).
+   */
+  String nextToken(String what) throws SdpParseException {
+    String field = next(what);
+    for (int i = 0; i < field.length(); i++) {
+      if (!isTokenChar(field.charAt(i))) {
+        throw error(what + " " + SdpParseException.quote(field) + " is not a token");
+      }
+    }
+    return field;
+  }
+
+  /** The next field as an RFC 8866 §5.14 {@code proto}: tokens separated by {@code /}. */
+  String nextProto(String what) throws SdpParseException {
+    String field = next(what);
+    boolean partStart = true;
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      boolean ok = c == '/' ? !partStart : isTokenChar(c);
+      if (!ok) {
+        throw error(what + " " + SdpParseException.quote(field) + " is not a protocol");
+      }
+      partStart = c == '/';
+    }
+    if (partStart) {
+      throw error(what + " " + SdpParseException.quote(field) + " is not a protocol");
+    }
+    return field;
+  }
+
+  /** RFC 8866 §9: token-char = %x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E. */
+  static boolean isTokenChar(char c) {
+    return c == 0x21
+        || (c >= 0x23 && c <= 0x27)
+        || c == 0x2A
+        || c == 0x2B
+        || c == 0x2D
+        || c == 0x2E
+        || (c >= 0x30 && c <= 0x39)
+        || (c >= 0x41 && c <= 0x5A)
+        || (c >= 0x5E && c <= 0x7E);
+  }
+
   /** Everything after the next spaces, verbatim, or null when nothing follows. */
   String rest() {
     skipSpaces();

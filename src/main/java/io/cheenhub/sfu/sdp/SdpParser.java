@@ -221,7 +221,7 @@ public final class SdpParser {
         throw new SdpParseException(lineNumber, "more than " + MAX_MEDIA_SECTIONS + " m-lines");
       }
       var fields = new FieldReader(value, lineNumber, "m=", "");
-      String type = fields.next("media type");
+      String type = fields.nextToken("media type");
       String portField = fields.next("port");
       int slash = portField.indexOf('/');
       int port =
@@ -237,11 +237,11 @@ public final class SdpParser {
               : (int)
                   fields.number(
                       portField.substring(slash + 1), "number of ports", 1, FieldReader.MAX_PORT);
-      String protocol = fields.next("protocol");
+      String protocol = fields.nextProto("protocol");
       var formats = new ArrayList<String>();
       boolean rtp = MediaDescription.isRtp(protocol);
       while (fields.hasNext()) {
-        String format = fields.next("format");
+        String format = fields.nextToken("format");
         if (rtp) {
           fields.number(format, "payload type", 0, FieldReader.MAX_PAYLOAD_TYPE);
         }

@@ -508,7 +508,11 @@ class SdpParserTest {
         new Object[] {head + audio + "o=- 1 1 IN IP4 0.0.0.0\r\n", "o= line inside a media"},
         new Object[] {head + "b=AS\r\n", "line 5: b=: expected <type>:<bandwidth>"},
         new Object[] {head + "a=x:\u0000\r\n", "line 5: control character 0x0"},
-        new Object[] {head + "a=x:y\rz\r\n", "line 5: control character 0xd"});
+        new Object[] {head + "a=x:y\rz\r\n", "line 5: control character 0xd"},
+        // Fuzzing finding: a tab inside a format survived parsing but not a write and re-read.
+        new Object[] {head + "m=audio 9 RTP/AVP 0 1\tx 8\r\n", "is not a token"},
+        new Object[] {head + "m=audio 9 UDP//TLS 0\r\n", "is not a protocol"},
+        new Object[] {head + "m=au\tdio 9 RTP/AVP 0\r\n", "line 5: m=: media type"});
   }
 
   @ParameterizedTest
