@@ -207,7 +207,7 @@ public final class SubscribeOfferBuilder {
       throw new IllegalArgumentException(what + " must be 1.." + maxChars + " chars");
     }
     for (int i = 0; i < value.length(); i++) {
-      if (!isTokenChar(value.charAt(i))) {
+      if (!FieldReader.isTokenChar(value.charAt(i))) {
         throw new IllegalArgumentException(what + " may only hold SDP token characters");
       }
     }
@@ -224,21 +224,5 @@ public final class SubscribeOfferBuilder {
         throw new IllegalArgumentException(what + " may only hold visible ASCII");
       }
     }
-  }
-
-  /**
-   * RFC 8866 §9: {@code token-char = %x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A /
-   * %x5E-7E}.
-   */
-  private static boolean isTokenChar(char c) {
-    return c == 0x21
-        || (c >= 0x23 && c <= 0x27)
-        || c == 0x2a
-        || c == 0x2b
-        || c == 0x2d
-        || c == 0x2e
-        || (c >= 0x30 && c <= 0x39)
-        || (c >= 0x41 && c <= 0x5a)
-        || (c >= 0x5e && c <= 0x7e);
   }
 }
