@@ -4,7 +4,7 @@
 # finding, if any. Each target stops at the first finding or
 # after EXECUTIONS executions (default 10 million) or MAX_DURATION (default 24h).
 #
-#   src/build/fuzz-all.sh                          # all six targets, 10 M executions each
+#   src/build/fuzz-all.sh                          # all seven targets, 10 M executions each
 #   EXECUTIONS=1000000 src/build/fuzz-all.sh Demux  # only the targets whose name contains "Demux"
 #
 # Logs: target/fuzz/<target>.log. The corpus each run grows stays in .cifuzz-corpus/ (git-ignored).
@@ -20,6 +20,7 @@ TARGETS=(
   'DemuxFuzzTest#classifyThenCheckHeaders'
   'MessageCodecFuzzTest#decode'
   'TokenVerifierFuzzTest#verify'
+  'TokenVerifierFuzzTest#claims'
 )
 filter=${1:-}
 mkdir -p target/fuzz
