@@ -39,9 +39,11 @@ class SdpFuzzTest {
     }
     roundTrips(parsed);
     try {
-      SessionDescription answer =
-          AnswerBuilder.negotiate(parsed, Attribute.Direction.RECVONLY).answer(SERVER);
+      AnswerBuilder.Negotiation negotiation =
+          AnswerBuilder.negotiate(parsed, Attribute.Direction.RECVONLY);
+      SessionDescription answer = negotiation.answer(SERVER);
       roundTrips(answer);
+      negotiation.layers();
     } catch (SdpNegotiationException e) {
       // refused offers are the expected outcome for most inputs
     }
