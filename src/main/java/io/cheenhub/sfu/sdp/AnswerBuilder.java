@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -27,8 +28,9 @@ import java.util.Set;
  *   <li>Layers: an accepted audio m-line with {@code a=simulcast:send} (RFC 8853) is answered with
  *       {@code a=rid:<id> recv} per layer, {@code a=simulcast:recv} with the same rids and the RTP
  *       stream id extensions (RFC 8852) with the offer's ids; at most one m-line per offer may do
- *       so ({@link AudioSimulcast} has the rules). {@link Negotiation#layers()} gives the server
- *       those layers ({@link PublishLayer}).
+ *       so ({@link AudioSimulcast} has the rules). {@link Negotiation#layers()} and {@link
+ *       Negotiation#browserLayers} give the server the layers of either form ({@link
+ *       PublishLayer}).
  *   <li>Transport: {@code a=setup:passive} (the server is always the DTLS server), {@code
  *       a=rtcp-mux}, ICE credentials and fingerprint on every accepted m-line; candidates and
  *       {@code a=end-of-candidates} only on the first accepted one, the answerer BUNDLE tag (RFC
@@ -194,6 +196,31 @@ public final class AnswerBuilder {
         }
       }
       return List.of();
+    }
+
+    /**
+     * The layers of the browser form: the client names which of its {@code sendonly} audio m-lines
+     * carries which layer ({@code mid -> h|m|l}, the {@code layers} field of {@code publishOffer});
+     * {@link BrowserLayers} has the rules. The offer must not also use {@code a=simulcast}.
+     *
+     * @return the layers sorted by index
+     * @throws IllegalArgumentException naming the entry that breaks a rule
+     */
+    public List<PublishLayer> browserLayers(Map<String, String> layerByMid) {
+      Objects.requireNonNull(layerByMid, "layerByMid");
+      for (AudioSimulcast simulcast : simulcasts) {
+        if (simulcast != null) {
+          throw new IllegalArgumentException(
+              "layers cannot be given for an offer with a=simulcast (on mid "
+                  + SdpParseException.quote(simulcast.mid())
+                  + ")");
+        }
+      }
+      var opusPayloadTypes = new ArrayList<Integer>(choices.size());
+      for (AudioCodecs codecs : choices) {
+        opusPayloadTypes.add(codecs == null ? null : codecs.opus().payloadType());
+      }
+      return BrowserLayers.read(offer, opusPayloadTypes, layerByMid);
     }
 
     /** The answer carrying the server's transport {@code local}. */
