@@ -89,6 +89,35 @@ public final class HeaderExtensions {
         : new String(packet.buffer(), at, packet.extensionLength(), StandardCharsets.UTF_8);
   }
 
+  /**
+   * The RFC 8852 §3 RtpStreamId (or RepairedRtpStreamId) as a String, or null when absent or not an
+   * RFC 8851 rid-id ({@code 1*(ALPHA / DIGIT / "-" / "_")}), which no negotiated rid could match. A
+   * NUL ends the value, as libwebrtc reads it. Allocates like {@link #mid}: call it on the first
+   * packets of an unknown SSRC, not per packet.
+   */
+  public static String rid(RtpPacket packet, int id) {
+    int at = packet.findExtension(id);
+    if (at < 0) {
+      return null;
+    }
+    byte[] buffer = packet.buffer();
+    int length = 0;
+    while (length < packet.extensionLength() && buffer[at + length] != 0) {
+      byte b = buffer[at + length];
+      boolean ridChar =
+          (b >= '0' && b <= '9')
+              || (b >= 'A' && b <= 'Z')
+              || (b >= 'a' && b <= 'z')
+              || b == '-'
+              || b == '_';
+      if (!ridChar) {
+        return null;
+      }
+      length++;
+    }
+    return length == 0 ? null : new String(buffer, at, length, StandardCharsets.US_ASCII);
+  }
+
   /** Rewrites an existing ssrc-audio-level element; level is clamped to 0..127 -dBov. */
   public static boolean setAudioLevel(RtpPacket packet, int id, boolean voice, int levelDbov) {
     int at = packet.findExtension(id);

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -24,6 +25,12 @@ import java.util.Set;
  *       listed first), {@code rtcp-fb transport-cc} and {@code nack} only where offered; header
  *       extensions only audio level, mid, transport-wide cc and abs-send-time, only where offered,
  *       with the offer's ids.
+ *   <li>Layers: an accepted audio m-line with {@code a=simulcast:send} (RFC 8853) is answered with
+ *       {@code a=rid:<id> recv} per layer, {@code a=simulcast:recv} with the same rids and the RTP
+ *       stream id extensions (RFC 8852) with the offer's ids; at most one m-line per offer may do
+ *       so ({@link AudioSimulcast} has the rules). {@link Negotiation#layers()} and {@link
+ *       Negotiation#browserLayers} give the server the layers of either form ({@link
+ *       PublishLayer}).
  *   <li>Transport: {@code a=setup:passive} (the server is always the DTLS server), {@code
  *       a=rtcp-mux}, ICE credentials and fingerprint on every accepted m-line; candidates and
  *       {@code a=end-of-candidates} only on the first accepted one, the answerer BUNDLE tag (RFC
@@ -36,6 +43,9 @@ import java.util.Set;
  * </ul>
  */
 public final class AnswerBuilder {
+  /** RFC 8285 §5: the largest id an answer can use (two-byte header elements). */
+  private static final int MAX_ANSWERED_EXTMAP_ID = 255;
+
   private AnswerBuilder() {}
 
   /** The answer to a publish offer: a sendrecv offer is answered recvonly. */
@@ -103,23 +113,56 @@ public final class AnswerBuilder {
     }
     MediaDescription transport = offeredTransport(offer, offeredBundle, choices);
     checkTransport(offer, transport);
-    return new Negotiation(offer, choices, transport, answerToSendrecv);
+    return new Negotiation(offer, choices, simulcasts(offer, choices), transport, answerToSendrecv);
+  }
+
+  /**
+   * The simulcast of each accepted audio m-line (null where there is none), parallel to {@code
+   * choices}; one layered m-line per offer at most, since the server keeps one layered source per
+   * publish.
+   */
+  private static List<AudioSimulcast> simulcasts(
+      SessionDescription offer, List<AudioCodecs> choices) throws SdpNegotiationException {
+    var simulcasts = new ArrayList<AudioSimulcast>(choices.size());
+    AudioSimulcast found = null;
+    for (int i = 0; i < choices.size(); i++) {
+      AudioCodecs codecs = choices.get(i);
+      AudioSimulcast simulcast =
+          codecs == null
+              ? null
+              : AudioSimulcast.read(offer, offer.media().get(i), codecs.payloadTypes());
+      if (simulcast != null && found != null) {
+        throw fail(
+            SdpErrorCode.BAD_SIMULCAST,
+            "a=simulcast on mid "
+                + SdpParseException.quote(found.mid())
+                + " and mid "
+                + SdpParseException.quote(simulcast.mid())
+                + "; one layered m-line per offer is supported");
+      }
+      found = simulcast != null ? simulcast : found;
+      simulcasts.add(simulcast);
+    }
+    return simulcasts;
   }
 
   /** An offer the SFU can serve: its transport parameters, and the answer once ours exist. */
   public static final class Negotiation {
     private final SessionDescription offer;
     private final List<AudioCodecs> choices;
+    private final List<AudioSimulcast> simulcasts;
     private final MediaDescription transport;
     private final Attribute.Direction answerToSendrecv;
 
     private Negotiation(
         SessionDescription offer,
         List<AudioCodecs> choices,
+        List<AudioSimulcast> simulcasts,
         MediaDescription transport,
         Attribute.Direction answerToSendrecv) {
       this.offer = offer;
       this.choices = choices;
+      this.simulcasts = simulcasts;
       this.transport = transport;
       this.answerToSendrecv = answerToSendrecv;
     }
@@ -137,6 +180,47 @@ public final class AnswerBuilder {
     /** The offerer's DTLS certificate fingerprints on the bundled transport. */
     public List<Attribute.Fingerprint> fingerprints() {
       return offer.fingerprints(transport);
+    }
+
+    /**
+     * The standard simulcast layers (RFC 8853) of the offer's one m-line with {@code
+     * a=simulcast:send}, in simulcast order (index 0 = first stream = best); empty when the offer
+     * has no simulcast. Only the first alternative of each stream counts. The layers carry no
+     * SSRCs: the publisher's SSRCs are mapped to rids from the RTP stream id header extension in
+     * media.
+     */
+    public List<PublishLayer> layers() {
+      for (AudioSimulcast simulcast : simulcasts) {
+        if (simulcast != null) {
+          return simulcast.publishLayers();
+        }
+      }
+      return List.of();
+    }
+
+    /**
+     * The layers of the browser form: the client names which of its {@code sendonly} audio m-lines
+     * carries which layer ({@code mid -> h|m|l}, the {@code layers} field of {@code publishOffer});
+     * {@link BrowserLayers} has the rules. The offer must not also use {@code a=simulcast}.
+     *
+     * @return the layers sorted by index
+     * @throws IllegalArgumentException naming the entry that breaks a rule
+     */
+    public List<PublishLayer> browserLayers(Map<String, String> layerByMid) {
+      Objects.requireNonNull(layerByMid, "layerByMid");
+      for (AudioSimulcast simulcast : simulcasts) {
+        if (simulcast != null) {
+          throw new IllegalArgumentException(
+              "layers cannot be given for an offer with a=simulcast (on mid "
+                  + SdpParseException.quote(simulcast.mid())
+                  + ")");
+        }
+      }
+      var opusPayloadTypes = new ArrayList<Integer>(choices.size());
+      for (AudioCodecs codecs : choices) {
+        opusPayloadTypes.add(codecs == null ? null : codecs.opus().payloadType());
+      }
+      return BrowserLayers.read(offer, opusPayloadTypes, layerByMid);
     }
 
     /** The answer carrying the server's transport {@code local}. */
@@ -157,7 +241,8 @@ public final class AnswerBuilder {
                   m.type(), m.protocol(), format, rtpmap, m.mid().orElse(null), null));
         } else {
           Attribute.Direction direction = answerDirection(offer.direction(m), answerToSendrecv);
-          media.add(audio(offer, m, codecs, direction, local, acceptedMids.isEmpty()));
+          media.add(
+              audio(offer, m, codecs, simulcasts.get(i), direction, local, acceptedMids.isEmpty()));
           acceptedMids.add(m.mid().orElseThrow());
         }
       }
@@ -296,6 +381,7 @@ public final class AnswerBuilder {
       SessionDescription offer,
       MediaDescription m,
       AudioCodecs codecs,
+      AudioSimulcast simulcast,
       Attribute.Direction direction,
       LocalTransport local,
       boolean bundleTag) {
@@ -307,7 +393,13 @@ public final class AnswerBuilder {
     if (m.has(Attribute.Flag.RTCP_RSIZE)) {
       attributes.add(Attribute.Flag.RTCP_RSIZE);
     }
-    attributes.addAll(extensions(offer, m));
+    attributes.addAll(
+        extensions(
+            offer,
+            m,
+            simulcast == null
+                ? ServerProfile.EXTENSION_URIS
+                : ServerProfile.SIMULCAST_EXTENSION_URIS));
     var formats = new ArrayList<String>(2);
     // RED first: libwebrtc sends RED only when it precedes the codec it carries in the answer
     // (WebRtcVoiceSendChannel::SetSendCodecs), and the server wants the redundancy (issue 7).
@@ -327,6 +419,9 @@ public final class AnswerBuilder {
       attributes.add(new Attribute.RtcpFeedback(opusPt, ServerProfile.NACK_FEEDBACK, null));
     }
     attributes.add(new Attribute.Fmtp(opusPt, codecs.opusFmtp()));
+    if (simulcast != null) {
+      attributes.addAll(simulcast.answerAttributes());
+    }
     if (bundleTag) {
       attributes.addAll(ServerProfile.candidateAttributes(local));
     }
@@ -345,14 +440,14 @@ public final class AnswerBuilder {
    * RFC 8285 offer/answer and JSEP (RFC 8829 §5.3.1): the supported extensions that the offer lists
    * (media level, then session level), with the offer's ids and the mirrored direction.
    */
-  private static List<Attribute> extensions(SessionDescription offer, MediaDescription m) {
+  private static List<Attribute> extensions(
+      SessionDescription offer, MediaDescription m, Set<String> supported) {
     var offered = new ArrayList<>(m.extmaps());
     offered.addAll(offer.attributes(Attribute.Extmap.class));
     var uris = new HashSet<String>();
-    var answered = new ArrayList<Attribute>(ServerProfile.EXTENSION_URIS.size());
+    var answered = new ArrayList<Attribute>(supported.size());
     for (Attribute.Extmap extmap : offered) {
-      // Ids above 255 are offer-only (RFC 5285) and need remapping; we simply leave them out.
-      boolean usable = ServerProfile.EXTENSION_URIS.contains(extmap.uri()) && extmap.id() <= 255;
+      boolean usable = supported.contains(extmap.uri()) && isAnswerableExtmapId(extmap.id());
       if (usable && uris.add(extmap.uri())) {
         Attribute.Direction direction =
             extmap.direction() == null ? null : extmap.direction().reverse();
@@ -360,6 +455,11 @@ public final class AnswerBuilder {
       }
     }
     return answered;
+  }
+
+  /** Ids above 255 are offer-only (RFC 5285) and need remapping; we simply leave them out. */
+  static boolean isAnswerableExtmapId(int id) {
+    return id <= MAX_ANSWERED_EXTMAP_ID;
   }
 
   private static SdpNegotiationException fail(SdpErrorCode code, String message) {
@@ -374,6 +474,16 @@ public final class AnswerBuilder {
       boolean nack,
       Attribute.Rtpmap red,
       Attribute.Fmtp redFmtp) {
+
+    /** The payload types the answer keeps: Opus, and RED when used. */
+    Set<Integer> payloadTypes() {
+      var payloadTypes = new HashSet<Integer>(2);
+      payloadTypes.add(opus.payloadType());
+      if (red != null) {
+        payloadTypes.add(red.payloadType());
+      }
+      return payloadTypes;
+    }
 
     /** The first {@code opus/48000/2} in format order and RED over it, or null without Opus. */
     static AudioCodecs choose(MediaDescription m) {

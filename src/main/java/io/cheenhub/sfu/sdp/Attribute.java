@@ -612,13 +612,84 @@ public sealed interface Attribute {
   }
 
   /**
-   * {@code a=rid:<id> <send|recv> [<restrictions>]} (RFC 8851 §4); {@code restrictions} such as
-   * {@code pt=96;max-width=1280} are kept as text and may be null.
+   * {@code a=rid:<id> <send|recv> [pt=<fmt>,...][;<restriction>...]} (RFC 8851 §4 and §10): the
+   * {@code pt=} list as {@code payloadTypes} (empty when absent), then the other restrictions such
+   * as {@code max-br=64000} as name and value, in order.
    */
-  record Rid(String id, RidDirection direction, String restrictions) implements Attribute {
+  record Rid(
+      String id, RidDirection direction, List<Integer> payloadTypes, List<Restriction> restrictions)
+      implements Attribute {
+
+    /** RFC 8851 §4: {@code max-br}, the most the stream may send, in bits per second. */
+    public static final String MAX_BR = "max-br";
+
+    /** RFC 8851 §10: the name of the payload type list, which comes first when present. */
+    static final String PT = "pt";
+
+    /**
+     * One {@code <name>[=<value>]} restriction (RFC 8851 §10 {@code rid-param}); {@code value} is
+     * null for a bare name. Names are {@code 1*(ALPHA / DIGIT / "-")} but not {@code pt} (that is
+     * {@link Rid#payloadTypes()}); values are printable ASCII without {@code ;}.
+     */
+    public record Restriction(String name, String value) {
+      public Restriction {
+        if (!isRestrictionName(name) || name.equals(PT)) {
+          throw new IllegalArgumentException("bad rid restriction name " + name);
+        }
+        if (value != null && !isRestrictionValue(value)) {
+          throw new IllegalArgumentException("bad value of rid restriction " + name);
+        }
+      }
+
+      /** RFC 8851 §10: {@code 1*(alpha-numeric / "-")}. */
+      static boolean isRestrictionName(String name) {
+        if (name == null || name.isEmpty()) {
+          return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+          char c = name.charAt(i);
+          if (!(FieldReader.isAlphaNumeric(c) || c == '-')) {
+            return false;
+          }
+        }
+        return true;
+      }
+
+      /** RFC 8851 §10 {@code param-val}: {@code *( %x20-3A / %x3C-7E )}. */
+      static boolean isRestrictionValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+          char c = value.charAt(i);
+          if (c < 0x20 || c > 0x7E || c == ';') {
+            return false;
+          }
+        }
+        return true;
+      }
+    }
+
     public Rid {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(direction, "direction");
+      payloadTypes = List.copyOf(payloadTypes);
+      for (int pt : payloadTypes) {
+        FieldReader.checkRange("payload type", pt, 0, FieldReader.MAX_PAYLOAD_TYPE);
+      }
+      restrictions = List.copyOf(restrictions);
+    }
+
+    /** A rid without payload types or restrictions. */
+    public Rid(String id, RidDirection direction) {
+      this(id, direction, List.of(), List.of());
+    }
+
+    /** The first restriction called {@code name}. */
+    public Optional<Restriction> restriction(String name) {
+      for (Restriction restriction : restrictions) {
+        if (restriction.name().equals(name)) {
+          return Optional.of(restriction);
+        }
+      }
+      return Optional.empty();
     }
 
     @Override
@@ -628,30 +699,83 @@ public sealed interface Attribute {
 
     @Override
     public String attributeValue() {
-      String base = id + " " + direction.sdpValue();
-      return restrictions == null ? base : base + " " + restrictions;
+      var out = new StringBuilder(32).append(id).append(' ').append(direction.sdpValue());
+      char separator = ' ';
+      if (!payloadTypes.isEmpty()) {
+        out.append(separator).append(PT).append('=');
+        for (int i = 0; i < payloadTypes.size(); i++) {
+          out.append(i == 0 ? "" : ",").append(payloadTypes.get(i));
+        }
+        separator = ';';
+      }
+      for (Restriction restriction : restrictions) {
+        out.append(separator).append(restriction.name());
+        if (restriction.value() != null) {
+          out.append('=').append(restriction.value());
+        }
+        separator = ';';
+      }
+      return out.toString();
     }
   }
 
   /**
-   * {@code a=simulcast} (RFC 8853 §5.1): per direction, the simulcast streams in order, each a list
-   * of alternative rids; a paused rid keeps its {@code ~} prefix.
+   * {@code a=simulcast} (RFC 8853 §5.1): per direction, the simulcast streams in order of
+   * decreasing preference, each with its alternative rids.
    */
-  record Simulcast(List<List<String>> send, List<List<String>> receive) implements Attribute {
+  record Simulcast(List<Stream> send, List<Stream> receive) implements Attribute {
+
+    /** One simulcast stream ({@code sc-alt-list}): alternative rids, separated by {@code ,}. */
+    public record Stream(List<Alternative> alternatives) {
+      public Stream {
+        alternatives = List.copyOf(alternatives);
+        if (alternatives.isEmpty()) {
+          throw new IllegalArgumentException("simulcast stream without rid");
+        }
+      }
+
+      /** A stream of one rid. */
+      public static Stream of(String rid, boolean paused) {
+        return new Stream(List.of(new Alternative(rid, paused)));
+      }
+
+      /** The first alternative, the one the offerer lists first. */
+      public Alternative first() {
+        return alternatives.get(0);
+      }
+    }
+
+    /** One rid of a stream ({@code sc-id}); {@code paused} when written {@code ~<rid>}. */
+    public record Alternative(String rid, boolean paused) {
+      /** RFC 8853 §5.1 {@code sc-id-paused}. */
+      static final char PAUSED = '~';
+
+      public Alternative {
+        Objects.requireNonNull(rid, "rid");
+        if (rid.isEmpty()) {
+          throw new IllegalArgumentException("empty simulcast rid");
+        }
+      }
+
+      String sdpValue() {
+        return paused ? PAUSED + rid : rid;
+      }
+    }
+
     public Simulcast {
-      send = copyStreams(send);
-      receive = copyStreams(receive);
+      send = List.copyOf(send);
+      receive = List.copyOf(receive);
       if (send.isEmpty() && receive.isEmpty()) {
         throw new IllegalArgumentException("simulcast needs a send or a recv list");
       }
     }
 
-    /** Every rid offered for sending, in order, without the {@code ~} pause marker. */
+    /** Every rid offered for sending, in order, alternatives included, without pause markers. */
     public List<String> sendRids() {
       var rids = new ArrayList<String>();
-      for (List<String> alternatives : send) {
-        for (String rid : alternatives) {
-          rids.add(rid.startsWith("~") ? rid.substring(1) : rid);
+      for (Stream stream : send) {
+        for (Alternative alternative : stream.alternatives()) {
+          rids.add(alternative.rid());
         }
       }
       return rids;
@@ -674,23 +798,16 @@ public sealed interface Attribute {
       return out.toString();
     }
 
-    private static List<List<String>> copyStreams(List<List<String>> streams) {
-      var copy = new ArrayList<List<String>>(streams.size());
-      for (List<String> alternatives : streams) {
-        if (alternatives.isEmpty()) {
-          throw new IllegalArgumentException("simulcast stream without rid");
+    private static String streams(List<Stream> streams) {
+      var out = new StringBuilder(16);
+      for (int i = 0; i < streams.size(); i++) {
+        out.append(i == 0 ? "" : ";");
+        List<Alternative> alternatives = streams.get(i).alternatives();
+        for (int j = 0; j < alternatives.size(); j++) {
+          out.append(j == 0 ? "" : ",").append(alternatives.get(j).sdpValue());
         }
-        copy.add(List.copyOf(alternatives));
       }
-      return List.copyOf(copy);
-    }
-
-    private static String streams(List<List<String>> streams) {
-      var parts = new ArrayList<String>(streams.size());
-      for (List<String> alternatives : streams) {
-        parts.add(String.join(",", alternatives));
-      }
-      return String.join(";", parts);
+      return out.toString();
     }
   }
 

@@ -285,24 +285,62 @@ final class AttributeParser {
     return new Attribute.SsrcGroup(semantics, ssrcs);
   }
 
-  /** RFC 8851 §4: {@code rid:<rid-id> <send|recv> [<restrictions>]}. */
+  /**
+   * RFC 8851 §10: {@code rid:<rid-id> SP <send|recv> [SP [pt=<fmt>*(,<fmt>)][;<rid-param>]...]}.
+   *
+   * <p>This reads the structure: the id must be a token, payload types numbers, restriction names
+   * {@code 1*(ALPHA / DIGIT / "-")}. Whether the ids and values suit the SFU (RFC 8851 rid-syntax,
+   * length, a numeric {@code max-br}) is decided by the negotiation of the m-lines it accepts, so a
+   * rid on an m-line the server rejects anyway cannot fail the whole offer.
+   */
   private static Attribute rid(FieldReader fields) throws SdpParseException {
-    String id = fields.next("rid");
+    String id = fields.nextToken("rid");
     String directionText = fields.next("direction");
     Attribute.RidDirection direction = Attribute.RidDirection.forValue(directionText);
     if (direction == null) {
       throw fields.error("direction must be send or recv");
     }
-    return new Attribute.Rid(id, direction, fields.rest());
+    String rest = fields.rest();
+    var payloadTypes = new ArrayList<Integer>();
+    var restrictions = new ArrayList<Attribute.Rid.Restriction>();
+    if (rest != null) {
+      String[] params = rest.split(";", -1);
+      for (int i = 0; i < params.length; i++) {
+        String param = params[i];
+        int equals = param.indexOf('=');
+        String name = equals < 0 ? param : param.substring(0, equals);
+        String value = equals < 0 ? null : param.substring(equals + 1);
+        if (name.equals(Attribute.Rid.PT)) {
+          if (i != 0 || value == null) {
+            throw fields.error("pt=<formats> must come first");
+          }
+          for (String format : value.split(",", -1)) {
+            payloadTypes.add(
+                (int) fields.number(format, "payload type", 0, FieldReader.MAX_PAYLOAD_TYPE));
+          }
+        } else if (!Attribute.Rid.Restriction.isRestrictionName(name)) {
+          throw fields.error("restriction " + SdpParseException.quote(param) + " has a bad name");
+        } else if (value != null && !Attribute.Rid.Restriction.isRestrictionValue(value)) {
+          throw fields.error("restriction " + SdpParseException.quote(name) + " has a bad value");
+        } else {
+          restrictions.add(new Attribute.Rid.Restriction(name, value));
+        }
+      }
+    }
+    return new Attribute.Rid(id, direction, payloadTypes, restrictions);
   }
 
-  /** RFC 8853 §5.1: {@code simulcast:send <streams> [recv <streams>]} or recv first. */
+  /**
+   * RFC 8853 §5.1: {@code simulcast:send <streams> [recv <streams>]} or recv first; streams are
+   * {@code ;}-separated, alternatives {@code ,}-separated, a paused rid starts with {@code ~}.
+   */
   private static Attribute simulcast(FieldReader fields) throws SdpParseException {
-    List<List<String>> send = null;
-    List<List<String>> receive = null;
+    List<Attribute.Simulcast.Stream> send = null;
+    List<Attribute.Simulcast.Stream> receive = null;
     while (fields.hasNext()) {
       String direction = fields.next("direction");
-      List<List<String>> streams = simulcastStreams(fields, fields.next("stream list"));
+      List<Attribute.Simulcast.Stream> streams =
+          simulcastStreams(fields, fields.next("stream list"));
       if (direction.equals("send") && send == null) {
         send = streams;
       } else if (direction.equals("recv") && receive == null) {
@@ -318,19 +356,25 @@ final class AttributeParser {
         send == null ? List.of() : send, receive == null ? List.of() : receive);
   }
 
-  private static List<List<String>> simulcastStreams(FieldReader fields, String list)
+  private static List<Attribute.Simulcast.Stream> simulcastStreams(FieldReader fields, String list)
       throws SdpParseException {
-    var streams = new ArrayList<List<String>>();
+    var streams = new ArrayList<Attribute.Simulcast.Stream>();
     for (String stream : list.split(";", -1)) {
-      var alternatives = new ArrayList<String>();
-      for (String rid : stream.split(",", -1)) {
-        String bare = rid.startsWith("~") ? rid.substring(1) : rid;
-        if (bare.isEmpty()) {
+      var alternatives = new ArrayList<Attribute.Simulcast.Alternative>();
+      for (String id : stream.split(",", -1)) {
+        boolean paused = !id.isEmpty() && id.charAt(0) == Attribute.Simulcast.Alternative.PAUSED;
+        String rid = paused ? id.substring(1) : id;
+        if (rid.isEmpty()) {
           throw fields.error("empty rid in " + SdpParseException.quote(list));
         }
-        alternatives.add(rid);
+        for (int i = 0; i < rid.length(); i++) {
+          if (!FieldReader.isTokenChar(rid.charAt(i))) {
+            throw fields.error("rid " + SdpParseException.quote(rid) + " is not a token");
+          }
+        }
+        alternatives.add(new Attribute.Simulcast.Alternative(rid, paused));
       }
-      streams.add(alternatives);
+      streams.add(new Attribute.Simulcast.Stream(alternatives));
     }
     return streams;
   }

@@ -106,6 +106,11 @@ final class FieldReader {
         || (c >= 0x5E && c <= 0x7E);
   }
 
+  /** RFC 5234 ALPHA / DIGIT: an ASCII letter or digit. */
+  static boolean isAlphaNumeric(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  }
+
   /** Everything after the next spaces, verbatim, or null when nothing follows. */
   String rest() {
     skipSpaces();

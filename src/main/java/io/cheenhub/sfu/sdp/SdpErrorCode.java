@@ -29,7 +29,14 @@ public enum SdpErrorCode {
   /** {@code a=setup} leaves the server no DTLS server role (RFC 4145 §4, RFC 5763 §5). */
   BAD_SETUP("sdp-bad-setup"),
   /** No {@code a=rtcp-mux} on the bundled transport; the server only runs one ICE component. */
-  NO_RTCP_MUX("sdp-no-rtcp-mux");
+  NO_RTCP_MUX("sdp-no-rtcp-mux"),
+  /**
+   * The {@code a=simulcast} (RFC 8853) and {@code a=rid} (RFC 8851) lines of an accepted audio
+   * m-line do not fit together or not the server's limits (at most 3 send rids, ids of at most 16
+   * letters, digits, {@code -} or {@code _}), or the RTP stream id header extension (RFC 8852) that
+   * tells the layers apart is missing.
+   */
+  BAD_SIMULCAST("sdp-bad-simulcast");
 
   private final String wireValue;
 

@@ -37,9 +37,29 @@ final class ServerProfile {
   static final String ABS_SEND_TIME_URI =
       "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
 
+  /** RFC 8852 §3.1: the rid of the RTP stream in each packet; maps simulcast SSRCs to rids. */
+  static final String RTP_STREAM_ID_URI = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+
+  /** RFC 8852 §3.2: the rid of the stream a redundancy (RTX/FEC) stream repairs. */
+  static final String REPAIRED_RTP_STREAM_ID_URI =
+      "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
+
   /** The header extensions the media path reads or writes; nothing else is negotiated. */
   static final Set<String> EXTENSION_URIS =
       Set.of(AUDIO_LEVEL_URI, MID_URI, TRANSPORT_CC_URI, ABS_SEND_TIME_URI);
+
+  /**
+   * On an m-line with simulcast also the RTP stream ids (RFC 8853 §5.2, RFC 8852); elsewhere they
+   * are left out, so an answer without simulcast stays what it was.
+   */
+  static final Set<String> SIMULCAST_EXTENSION_URIS =
+      Set.of(
+          AUDIO_LEVEL_URI,
+          MID_URI,
+          TRANSPORT_CC_URI,
+          ABS_SEND_TIME_URI,
+          RTP_STREAM_ID_URI,
+          REPAIRED_RTP_STREAM_ID_URI);
 
   /**
    * Transport-wide congestion control feedback, same draft: {@code a=rtcp-fb:<pt> transport-cc}.

@@ -6,6 +6,7 @@ import static io.cheenhub.sfu.rtp.TestPackets.MID_ID;
 import static io.cheenhub.sfu.rtp.TestPackets.TRANSPORT_CC_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class HeaderExtensionsTest {
@@ -65,6 +66,47 @@ class HeaderExtensionsTest {
     assertThat(HeaderExtensions.audioLevel(rtp, 9)).isEqualTo(HeaderExtensions.NOT_FOUND);
     assertThat(HeaderExtensions.mid(rtp, 9)).isNull();
     assertThat(buf).containsExactly(original);
+  }
+
+  @Test
+  void ridReadsTheRtpStreamIdElement() {
+    // RFC 8852 §3: the rid's ASCII characters as the element data; id 10 here, Chromium's choice.
+    assertThat(HeaderExtensions.rid(oneByteElement(10, "h"), 10)).isEqualTo("h");
+    assertThat(HeaderExtensions.rid(oneByteElement(10, "layer_2-x"), 10)).isEqualTo("layer_2-x");
+    // 16 bytes, the most a one-byte element holds.
+    assertThat(HeaderExtensions.rid(oneByteElement(10, "abcdefghijklmnop"), 10))
+        .isEqualTo("abcdefghijklmnop");
+    // A NUL ends the value (libwebrtc pads that way); nothing before it is no rid.
+    assertThat(HeaderExtensions.rid(oneByteElement(10, "m\0\0"), 10)).isEqualTo("m");
+    assertThat(HeaderExtensions.rid(oneByteElement(10, "\0m"), 10)).isNull();
+    // Not an RFC 8851 rid-id, so it cannot name a negotiated rid.
+    assertThat(HeaderExtensions.rid(oneByteElement(10, "h m"), 10)).isNull();
+    assertThat(HeaderExtensions.rid(oneByteElement(10, "h\u00e9"), 10)).isNull();
+    // Absent element.
+    assertThat(HeaderExtensions.rid(oneByteElement(10, "h"), 11)).isNull();
+    byte[] buf = TestPackets.CHROME_OPUS.clone();
+    rtp.wrap(buf, 0, buf.length);
+    assertThat(HeaderExtensions.rid(rtp, 9)).isNull();
+    // The mid element of a Chromium packet reads as rid "0" when asked with its id.
+    assertThat(HeaderExtensions.rid(rtp, MID_ID)).isEqualTo("0");
+  }
+
+  /** A packet with one RFC 8285 one-byte element {@code id} holding {@code text} (ISO-8859-1). */
+  private RtpPacket oneByteElement(int id, String text) {
+    byte[] data = text.getBytes(StandardCharsets.ISO_8859_1);
+    int words = (1 + data.length + 3) / 4;
+    byte[] buf = new byte[12 + 4 + words * 4 + 1];
+    buf[0] = (byte) 0x90; // V=2 X=1
+    buf[1] = 111;
+    buf[12] = (byte) 0xBE;
+    buf[13] = (byte) 0xDE;
+    buf[15] = (byte) words;
+    buf[16] = (byte) ((id << 4) | (data.length - 1));
+    System.arraycopy(data, 0, buf, 17, data.length);
+    buf[buf.length - 1] = 0x78; // one payload byte
+    var packet = new RtpPacket();
+    assertThat(packet.wrap(buf, 0, buf.length)).isTrue();
+    return packet;
   }
 
   @Test

@@ -201,6 +201,8 @@ class HostileInputTest {
     sink += HeaderExtensions.transportSequenceNumber(rtp, 3);
     String mid = HeaderExtensions.mid(rtp, 4);
     sink += mid == null ? 0 : mid.length();
+    String rid = HeaderExtensions.rid(rtp, 4);
+    sink += rid == null ? 0 : rid.length();
     if (valid) {
       HeaderExtensions.setAudioLevel(rtp, 1, true, 10);
       HeaderExtensions.setAbsSendTime(rtp, 2, 7);

@@ -396,7 +396,8 @@ class AnswerBuilderTest {
             "sdp-no-opus",
             "sdp-no-ice-credentials",
             "sdp-bad-setup",
-            "sdp-no-rtcp-mux");
+            "sdp-no-rtcp-mux",
+            "sdp-bad-simulcast");
   }
 
   private static String answerText(String offer) throws SdpException {

@@ -21,6 +21,15 @@ final class SdpFixtures {
   static final String NODE_WRTC_SENDONLY = "node-wrtc-audio-sendonly-offer.sdp";
   static final String WERIFT_SENDONLY = "werift-audio-sendonly-offer.sdp";
 
+  /** Hand-made RFC 8853 audio simulcast: rids h/m/l with max-br, both RFC 8852 extmaps. */
+  static final String RFC8853_AUDIO_SIMULCAST = "rfc8853-audio-simulcast-offer.sdp";
+
+  /**
+   * Chromium 156, the browser form of layers: three sendonly transceivers of cloned microphone
+   * tracks with maxBitrate 64/32/16 kbit/s (which the SDP does not show), BUNDLE 0 1 2.
+   */
+  static final String CHROMIUM_THREE_SENDONLY = "chromium-audio-three-sendonly-offer.sdp";
+
   /** Every file in the folder, listed by name so a missing copy fails loudly. */
   static final List<String> ALL =
       List.of(
@@ -35,7 +44,9 @@ final class SdpFixtures {
           FIREFOX_ANSWER,
           FIREFOX_SIMULCAST,
           NODE_WRTC_SENDONLY,
-          WERIFT_SENDONLY);
+          WERIFT_SENDONLY,
+          RFC8853_AUDIO_SIMULCAST,
+          CHROMIUM_THREE_SENDONLY);
 
   static final String SERVER_UFRAG = "Srv1";
   static final String SERVER_PWD = "ServerPassword0123456789";

@@ -5,13 +5,14 @@ import io.cheenhub.sfu.sdp.SubscribeOfferBuilder.Anchor;
 import io.cheenhub.sfu.sdp.SubscribeOfferBuilder.Retired;
 import io.cheenhub.sfu.sdp.SubscribeOfferBuilder.Track;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
  * Coverage-guided fuzzing of the SDP a stranger sends (docs/quality.md, "Fuzzing"): the parser, the
  * publish negotiation and the read of a subscribe answer may only fail with {@link SdpException};
  * whatever parses writes back to text that parses to the same structure, and an accepted offer's
- * answer is itself readable SDP.
+ * answer is itself readable SDP; reading its layers (either form) fails only as documented.
  *
  * <p>Seeds are the browser SDPs under {@code SdpFuzzTestInputs/}; plain {@code mvn test} replays
  * them as regression tests.
@@ -39,9 +40,12 @@ class SdpFuzzTest {
     }
     roundTrips(parsed);
     try {
-      SessionDescription answer =
-          AnswerBuilder.negotiate(parsed, Attribute.Direction.RECVONLY).answer(SERVER);
+      AnswerBuilder.Negotiation negotiation =
+          AnswerBuilder.negotiate(parsed, Attribute.Direction.RECVONLY);
+      SessionDescription answer = negotiation.answer(SERVER);
       roundTrips(answer);
+      negotiation.layers();
+      browserLayers(negotiation, parsed);
     } catch (SdpNegotiationException e) {
       // refused offers are the expected outcome for most inputs
     }
@@ -49,6 +53,25 @@ class SdpFuzzTest {
       SubscribeAnswer.read(parsed, SUBSCRIBE_OFFER);
     } catch (SdpNegotiationException e) {
       // as above
+    }
+  }
+
+  /**
+   * The browser form with every audio mid named h, m, l in order: a result or {@link
+   * IllegalArgumentException}, nothing else.
+   */
+  private static void browserLayers(
+      AnswerBuilder.Negotiation negotiation, SessionDescription offer) {
+    var layerByMid = new LinkedHashMap<String, String>();
+    for (String mid : offer.mids()) {
+      if (layerByMid.size() < PublishLayer.NAMES.size()) {
+        layerByMid.put(mid, PublishLayer.NAMES.get(layerByMid.size()));
+      }
+    }
+    try {
+      negotiation.browserLayers(layerByMid);
+    } catch (IllegalArgumentException e) {
+      // a refused layers field: the expected outcome for most inputs
     }
   }
 

@@ -9,7 +9,12 @@ import io.cheenhub.sfu.sdp.Attribute.Direction;
 import io.cheenhub.sfu.sdp.Attribute.Extmap;
 import io.cheenhub.sfu.sdp.Attribute.Flag;
 import io.cheenhub.sfu.sdp.Attribute.Other;
+import io.cheenhub.sfu.sdp.Attribute.Rid;
+import io.cheenhub.sfu.sdp.Attribute.Rid.Restriction;
+import io.cheenhub.sfu.sdp.Attribute.RidDirection;
+import io.cheenhub.sfu.sdp.Attribute.Simulcast;
 import io.cheenhub.sfu.sdp.SessionDescription.Connection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -269,11 +274,15 @@ class SdpParserTest {
     assertThat(video.payloadTypes()).hasSize(23).startsWith(96, 97, 102);
     assertThat(video.attributes(Attribute.Rid.class))
         .containsExactly(
-            new Attribute.Rid("l", Attribute.RidDirection.SEND, null),
-            new Attribute.Rid("m", Attribute.RidDirection.SEND, null),
-            new Attribute.Rid("h", Attribute.RidDirection.SEND, null));
+            new Attribute.Rid("l", Attribute.RidDirection.SEND),
+            new Attribute.Rid("m", Attribute.RidDirection.SEND),
+            new Attribute.Rid("h", Attribute.RidDirection.SEND));
     Attribute.Simulcast simulcast = video.attribute(Attribute.Simulcast.class).orElseThrow();
-    assertThat(simulcast.send()).containsExactly(List.of("l"), List.of("m"), List.of("h"));
+    assertThat(simulcast.send())
+        .containsExactly(
+            Attribute.Simulcast.Stream.of("l", false),
+            Attribute.Simulcast.Stream.of("m", false),
+            Attribute.Simulcast.Stream.of("h", false));
     assertThat(simulcast.receive()).isEmpty();
     assertThat(simulcast.sendRids()).containsExactly("l", "m", "h");
     assertThat(video.extmaps())
@@ -288,6 +297,121 @@ class SdpParserTest {
         .containsEntry("profile-level-id", "42001f");
     // Chromium announces no SSRCs with simulcast.
     assertThat(video.attributes(Attribute.Ssrc.class)).isEmpty();
+  }
+
+  @Test
+  void rfc8853AudioSimulcastOffer() {
+    MediaDescription audio = parse(SdpFixtures.RFC8853_AUDIO_SIMULCAST).media().get(0);
+
+    assertThat(audio.attributes(Rid.class))
+        .containsExactly(
+            new Rid("h", RidDirection.SEND, List.of(), List.of(new Restriction("max-br", "64000"))),
+            new Rid("m", RidDirection.SEND, List.of(), List.of(new Restriction("max-br", "32000"))),
+            new Rid(
+                "l", RidDirection.SEND, List.of(), List.of(new Restriction("max-br", "16000"))));
+    assertThat(audio.attribute(Simulcast.class))
+        .contains(
+            new Simulcast(
+                List.of(
+                    Simulcast.Stream.of("h", false),
+                    Simulcast.Stream.of("m", false),
+                    Simulcast.Stream.of("l", false)),
+                List.of()));
+    assertThat(audio.extensionIds())
+        .containsEntry("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", 10)
+        .containsEntry("urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", 11);
+  }
+
+  @Test
+  void chromiumThreeSendonlyTransceivers() {
+    SessionDescription offer = parse(SdpFixtures.CHROMIUM_THREE_SENDONLY);
+
+    assertThat(offer.bundleGroup()).map(Attribute.Group::mids).contains(List.of("0", "1", "2"));
+    assertThat(offer.media()).hasSize(3);
+    var ssrcs = new ArrayList<Long>();
+    for (MediaDescription m : offer.media()) {
+      assertThat(offer.direction(m)).isEqualTo(Direction.SENDONLY);
+      // One stream for all three (the page passes the microphone's stream), a track each.
+      assertThat(m.attribute(Attribute.Msid.class).orElseThrow().streamId())
+          .isEqualTo("d1aa3798-1c74-43f9-ba88-8ca39b24f70c");
+      // Chromium shows neither maxBitrate nor rids for audio sendEncodings.
+      assertThat(m.bandwidths()).isEmpty();
+      assertThat(m.attributes(Rid.class)).isEmpty();
+      ssrcs.add(m.attributes(Attribute.Ssrc.class).get(0).ssrc());
+    }
+    assertThat(ssrcs).containsExactly(2404477943L, 940809365L, 2904628633L);
+  }
+
+  @Test
+  void ridRestrictionsAndSimulcastAlternatives() throws SdpParseException {
+    String sdp =
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 63\r\n"
+            + "a=rid:h send pt=111,63;max-br=64000;max-bps=70000;depend=m,l;x-flag\r\n"
+            + "a=rid:m  send   max-br\r\n"
+            + "a=rid:l recv\r\n"
+            + "a=simulcast:send h,h2;~m recv l\r\n";
+
+    SessionDescription parsed = SdpParser.parse(sdp);
+
+    List<Rid> rids = parsed.media().get(0).attributes(Rid.class);
+    assertThat(rids)
+        .containsExactly(
+            new Rid(
+                "h",
+                RidDirection.SEND,
+                List.of(111, 63),
+                List.of(
+                    new Restriction("max-br", "64000"),
+                    new Restriction("max-bps", "70000"),
+                    new Restriction("depend", "m,l"),
+                    new Restriction("x-flag", null))),
+            new Rid("m", RidDirection.SEND, List.of(), List.of(new Restriction("max-br", null))),
+            new Rid("l", RidDirection.RECV));
+    assertThat(rids.get(0).restriction(Rid.MAX_BR)).map(Restriction::value).contains("64000");
+    assertThat(rids.get(2).restriction(Rid.MAX_BR)).isEmpty();
+    Simulcast simulcast = parsed.media().get(0).attribute(Simulcast.class).orElseThrow();
+    assertThat(simulcast.send())
+        .containsExactly(
+            new Simulcast.Stream(
+                List.of(
+                    new Simulcast.Alternative("h", false), new Simulcast.Alternative("h2", false))),
+            Simulcast.Stream.of("m", true));
+    assertThat(simulcast.send().get(1).first()).isEqualTo(new Simulcast.Alternative("m", true));
+    assertThat(simulcast.receive()).containsExactly(Simulcast.Stream.of("l", false));
+    assertThat(simulcast.sendRids()).containsExactly("h", "h2", "m");
+
+    String written = SdpWriter.write(parsed);
+    assertThat(SdpFixtures.lines(written))
+        .contains(
+            "a=rid:h send pt=111,63;max-br=64000;max-bps=70000;depend=m,l;x-flag",
+            "a=rid:m send max-br",
+            "a=rid:l recv",
+            "a=simulcast:send h,h2;~m recv l");
+    assertThat(SdpParser.parse(written)).isEqualTo(parsed);
+    // RFC 8853 §5.1 lets recv come first; it is written send first, the same value.
+    SessionDescription recvFirst =
+        SdpParser.parse(sdp.replace("send h,h2;~m recv l", "recv l send h,h2;~m"));
+    assertThat(recvFirst).isEqualTo(parsed);
+  }
+
+  @Test
+  void ridAndSimulcastRecordsRefuseWhatCouldNotBeWrittenBack() {
+    assertThatThrownBy(() -> new Restriction("pt", "111"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Restriction("max br", null))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Restriction("", null))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Restriction("x", "a;b"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Rid("h", RidDirection.SEND, List.of(128), List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Simulcast.Stream(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Simulcast.Alternative("", true))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Simulcast(List.of(), List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -496,6 +620,22 @@ class SdpParserTest {
         new Object[] {head + audio + "a=ssrc:1\r\n", "missing source attribute"},
         new Object[] {head + audio + "a=ssrc-group:FID 1 x\r\n", "a=ssrc-group: ssrc 'x'"},
         new Object[] {head + audio + "a=rid:l both\r\n", "line 6: a=rid: direction"},
+        new Object[] {head + audio + "a=rid:h\tx send\r\n", "line 6: a=rid: rid 'h?x' is not"},
+        new Object[] {head + audio + "a=rid:h send pt=x\r\n", "a=rid: payload type 'x'"},
+        new Object[] {head + audio + "a=rid:h send pt=\r\n", "a=rid: payload type ''"},
+        new Object[] {head + audio + "a=rid:h send pt=200\r\n", "payload type 200 is outside"},
+        new Object[] {head + audio + "a=rid:h send pt=1,\r\n", "a=rid: payload type ''"},
+        new Object[] {head + audio + "a=rid:h send max-br=1;pt=1\r\n", "pt=<formats> must come"},
+        new Object[] {head + audio + "a=rid:h send pt\r\n", "pt=<formats> must come first"},
+        new Object[] {head + audio + "a=rid:h send max br=1\r\n", "'max br=1' has a bad name"},
+        new Object[] {head + audio + "a=rid:h send ;max-br=1\r\n", "has a bad name"},
+        new Object[] {head + audio + "a=rid:h send max-br=1;\r\n", "'' has a bad name"},
+        new Object[] {head + audio + "a=rid:h send x=a\tb\r\n", "'x' has a bad value"},
+        new Object[] {head + audio + "a=rid:h send x=\u00e9\r\n", "'x' has a bad value"},
+        new Object[] {head + audio + "a=simulcast:send ~\r\n", "a=simulcast: empty rid"},
+        new Object[] {head + audio + "a=simulcast:send h,,m\r\n", "a=simulcast: empty rid"},
+        new Object[] {head + audio + "a=simulcast:send h;m\tl\r\n", "rid 'm?l' is not a token"},
+        new Object[] {head + audio + "a=simulcast:send h send m\r\n", "expected one send"},
         new Object[] {head + audio + "a=simulcast:send l;;h\r\n", "a=simulcast: empty rid"},
         new Object[] {head + audio + "a=simulcast:up l\r\n", "a=simulcast: expected one send"},
         new Object[] {head + audio + "a=simulcast\r\n", "a=simulcast: missing"},
