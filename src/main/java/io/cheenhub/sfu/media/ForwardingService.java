@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +23,8 @@ public final class ForwardingService {
   private final int queuePackets;
   private final Set<Publisher> publishers = ConcurrentHashMap.newKeySet();
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+  // Bumped on a layer switch (rare: at most one per stream every few seconds), never per packet.
+  private final LongAdder layerSwitches = new LongAdder();
   // Only the one reporting thread uses it; sendRtcp is done with it when it returns.
   private final byte[] reportScratch = new byte[ReceiverReports.BUFFER_BYTES];
   private final QualityTick qualityTick;
@@ -46,7 +49,7 @@ public final class ForwardingService {
 
   /** A publisher for {@code participantId}, counted until {@link #forget(Publisher)}. */
   public Publisher newPublisher(String participantId, NegotiatedRtp negotiated) {
-    var publisher = new Publisher(participantId, negotiated, pool);
+    var publisher = new Publisher(participantId, negotiated, pool, layerSwitches);
     publisher.setTransportCcFeedback(publisherFeedback);
     publishers.add(publisher);
     return publisher;
@@ -204,6 +207,37 @@ public final class ForwardingService {
       }
     }
     return max;
+  }
+
+  /** Streams of layered publishers whose listener now gets layer {@code index}. */
+  public int streamsReceiving(int index) {
+    int count = 0;
+    for (Publisher publisher : publishers) {
+      if (publisher.layers().isLayered()) {
+        for (OutgoingStream stream : publisher.routes()) {
+          if (stream.receivedLayer() == index) {
+            count++;
+          }
+        }
+      }
+    }
+    return count;
+  }
+
+  /** Layered publishers asked to send layer {@code index}. */
+  public int publishersSending(int index) {
+    int count = 0;
+    for (Publisher publisher : publishers) {
+      if (publisher.layers().isLayered() && (publisher.activeLayers() & (1 << index)) != 0) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Layer switches of every stream since start. */
+  public long layerSwitches() {
+    return layerSwitches.sum();
   }
 
   /** Streams whose subscriber currently gets RED kept. */

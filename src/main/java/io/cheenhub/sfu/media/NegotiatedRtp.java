@@ -19,6 +19,12 @@ public final class NegotiatedRtp {
   public static final String TRANSPORT_CC_URI =
       "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
+  /** RFC 8843 §15.1: the m-line (mid) a packet belongs to, how BUNDLE tells m-lines apart. */
+  public static final String MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid";
+
+  /** RFC 8852 §3.1: the rid of the simulcast stream a packet belongs to (RFC 8853). */
+  public static final String RID_URI = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+
   /**
    * Extensions forwarded to subscribers (with their id translated); every other element is blanked,
    * see {@link HeaderExtensionRewriter}. Position = kind number.
@@ -46,6 +52,8 @@ public final class NegotiatedRtp {
   // Forwarded kind + 1 per id (0: not forwarded), and the id of each forwarded kind (0: none).
   private final byte[] kindById = new byte[MAX_EXTENSION_ID + 1];
   private final int[] idByKind = new int[FORWARDED_URIS.size()];
+  private final int midId;
+  private final int ridId;
 
   private NegotiatedRtp(
       int opusPayloadType, int redPayloadType, boolean nack, Map<String, Integer> extensionIds) {
@@ -53,6 +61,8 @@ public final class NegotiatedRtp {
     this.redPayloadType = redPayloadType;
     this.nack = nack;
     this.extensionIds = extensionIds;
+    this.midId = extensionIds.getOrDefault(MID_URI, 0);
+    this.ridId = extensionIds.getOrDefault(RID_URI, 0);
     for (int kind = 0; kind < FORWARDED_URIS.size(); kind++) {
       Integer id = extensionIds.get(FORWARDED_URIS.get(kind));
       if (id != null) {
@@ -139,6 +149,16 @@ public final class NegotiatedRtp {
   /** This side's transport-wide cc extension id, or 0 if it did not negotiate it. */
   public int transportCcId() {
     return idByKind[TRANSPORT_CC_KIND];
+  }
+
+  /** This side's mid extension id, or 0 if it did not negotiate it. */
+  public int midId() {
+    return midId;
+  }
+
+  /** This side's rtp-stream-id (rid) extension id, or 0 if it did not negotiate it. */
+  public int ridId() {
+    return ridId;
   }
 
   /** This side's id for forwarded kind {@code kind}, or 0 if it did not negotiate it. */

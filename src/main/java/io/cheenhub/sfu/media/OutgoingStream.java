@@ -30,6 +30,25 @@ public final class OutgoingStream {
   // RFC 1982 serial arithmetic over 16 bits: b is newer than a if 0 < b - a < 2^15.
   private static final int HALF_SEQUENCE_SPACE = 0x8000;
 
+  /** An Opus frame of 20 ms, what browsers send: the splice unit until a stream shows its own. */
+  static final long DEFAULT_FRAME_TICKS = 960;
+
+  /** RFC 6716 §2.1.4: an Opus packet lasts at most 120 ms; a longer step is a DTX gap. */
+  private static final long MAX_FRAME_TICKS = 5_760;
+
+  /**
+   * A packet of the layer switched to that arrives this soon after the old layer's last one holds
+   * the same audio (the layers encode the same microphone at once): it is not sent, so the switch
+   * neither repeats nor skips a frame. Half a 20 ms frame.
+   */
+  static final long SAME_FRAME_NANOS = 10_000_000L;
+
+  /**
+   * How far behind its source's newest packet a reordered packet may be and still be sent: 512
+   * packets, 10 s of 20 ms audio; anything older predates a splice or is no use to a jitter buffer.
+   */
+  private static final int REORDER_WINDOW = 512;
+
   private final Publisher publisher;
   private final Subscriber subscriber;
   private final int ssrc;
@@ -45,6 +64,20 @@ public final class OutgoingStream {
   private int lastSequence;
   private long lastTimestamp;
   private long lastReceivedNanos;
+  private long frameTicks = DEFAULT_FRAME_TICKS;
+  private int spliceSourceSequence;
+
+  // Layers: the target the listener's selector chose (tick writes, publisher worker reads) and the
+  // layer forwarded now (publisher-worker confined; a volatile copy for stats and the tick).
+  private volatile int targetLayer;
+  private int forwardedLayer = -1;
+  private long lastTakenNanos;
+  private volatile int receivedLayer = -1;
+  private volatile long layerSwitches;
+  // Quality tick state: the selector for the publisher's current layer count.
+  LayerSelector selector;
+  int reportedLayer = -1;
+  long packetsSentAtTick;
 
   private volatile long packetsSent;
   private volatile long payloadBytesSent;
@@ -130,13 +163,73 @@ public final class OutgoingStream {
     closed = true;
   }
 
+  /** The layer index this stream's listener should get (0 the best); set by its selector. */
+  public int targetLayer() {
+    return targetLayer;
+  }
+
+  void setTargetLayer(int layer) {
+    targetLayer = layer;
+  }
+
+  /** The layer of the publisher this stream forwards now, -1 before its first packet. */
+  public int receivedLayer() {
+    return receivedLayer;
+  }
+
+  /** How often the forwarded layer changed. */
+  public long layerSwitches() {
+    return layerSwitches;
+  }
+
+  /**
+   * Whether a packet of layer {@code layer} goes to this listener; publisher worker only. The
+   * listener gets the live layer closest to its target at or below it (else the closest above, so
+   * that it hears something while its layer starts). A switch waits for a packet of the new layer,
+   * so the stream never goes quiet in between, and happens on a packet boundary; the rewrite then
+   * splices the new SSRC on (see {@link #rewrite}).
+   *
+   * @param live bit i set: layer i is live
+   */
+  boolean takesLayer(int layer, int live, long receivedNanos) {
+    int target = targetLayer;
+    int atOrBelow = live & (-1 << target);
+    int wanted =
+        atOrBelow != 0
+            ? Integer.numberOfTrailingZeros(atOrBelow)
+            : 31 - Integer.numberOfLeadingZeros(live);
+    if (layer != wanted) {
+      if (layer != forwardedLayer) {
+        return false;
+      }
+      lastTakenNanos = receivedNanos; // keep the old layer until the new one's packet comes
+      return true;
+    }
+    if (layer != forwardedLayer) {
+      boolean sameFrame = forwardedLayer >= 0 && receivedNanos - lastTakenNanos < SAME_FRAME_NANOS;
+      if (forwardedLayer >= 0) {
+        layerSwitches++;
+        publisher.countLayerSwitch();
+      }
+      forwardedLayer = layer;
+      receivedLayer = layer;
+      if (sameFrame) {
+        return false; // its audio just went out in the old layer's packet
+      }
+    }
+    lastTakenNanos = receivedNanos;
+    return true;
+  }
+
   /**
    * Rewrites SSRC, sequence number and timestamp of a valid {@code packet} in place. Marker bit,
    * payload and padding stay.
    *
    * @param receivedNanos when the packet reached the server, for the splice after a restart
+   * @return false for a packet of the current source from before its splice point (reordered around
+   *     a layer switch or restart): sending it would reuse a sequence number already sent
    */
-  void rewrite(RtpPacket packet, long receivedNanos) {
+  boolean rewrite(RtpPacket packet, long receivedNanos) {
     int source = packet.ssrc();
     int sequence = packet.sequenceNumber();
     long timestamp = packet.timestamp();
@@ -144,20 +237,35 @@ public final class OutgoingStream {
     if (!started) {
       started = true;
       sourceSsrc = source;
+      spliceSourceSequence = sequence;
       splice = true; // the first packet defines the stream: deltas 0
     } else if (source != sourceSsrc) {
       // RFC 3550 §5.1: sequence numbers +1 per packet; timestamps follow the sampling clock, so
-      // the silence between the old stream's last packet and the new one's first is its length.
+      // the time between the old stream's last packet and the new one's first is its length, in
+      // whole frames (at least one), so the jitter buffer neither waits for nor skips audio.
       long gapMicros = Math.max(0, receivedNanos - lastReceivedNanos) / NANOS_PER_MICRO;
-      long gapTicks = Math.max(1, gapMicros * CLOCK_RATE_HZ / MICROS_PER_SECOND);
+      long gapTicks = gapMicros * CLOCK_RATE_HZ / MICROS_PER_SECOND;
+      long frames = Math.max(1, (gapTicks + frameTicks / 2) / frameTicks);
       sequenceDelta = (lastSequence + 1 - sequence) & SEQUENCE_MASK;
-      timestampDelta = (lastTimestamp + gapTicks - timestamp) & TIMESTAMP_MASK;
+      timestampDelta = (lastTimestamp + frames * frameTicks - timestamp) & TIMESTAMP_MASK;
       sourceSsrc = source;
+      spliceSourceSequence = sequence;
       sourceRestarts++;
       splice = true;
+    } else if (!isNewer(sequence, spliceSourceSequence) && sequence != spliceSourceSequence) {
+      return false;
+    } else if (((sequence - spliceSourceSequence) & SEQUENCE_MASK) > REORDER_WINDOW) {
+      // Keep the point within serial-number reach: nothing arrives 10 s late.
+      spliceSourceSequence = (sequence - REORDER_WINDOW) & SEQUENCE_MASK;
     }
     int outSequence = (sequence + sequenceDelta) & SEQUENCE_MASK;
     long outTimestamp = (timestamp + timestampDelta) & TIMESTAMP_MASK;
+    if (!splice && outSequence == ((lastSequence + 1) & SEQUENCE_MASK)) {
+      long step = (outTimestamp - lastTimestamp) & TIMESTAMP_MASK;
+      if (step > 0 && step <= MAX_FRAME_TICKS) {
+        frameTicks = step; // consecutive packets: one packet's duration (a DTX gap is longer)
+      }
+    }
     // A late (reordered) packet keeps its place but must not pull the splice point back.
     if (splice || isNewer(outSequence, lastSequence)) {
       lastSequence = outSequence;
@@ -167,6 +275,7 @@ public final class OutgoingStream {
     packet.setSsrc(ssrc);
     packet.setSequenceNumber(outSequence);
     packet.setTimestamp(outTimestamp);
+    return true;
   }
 
   /** Counts a packet the transport accepted. */

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A participant's published audio: the sink of its publish transport, which fans each decrypted RTP
@@ -31,7 +32,12 @@ public final class Publisher implements MediaTransport.PacketSink {
     /** Larger than a send buffer holds. */
     TOO_LARGE("too-large"),
     /** Padding only (RFC 3550 §5.1): a bandwidth probe, nothing to hear. */
-    PADDING_ONLY("padding-only");
+    PADDING_ONLY("padding-only"),
+    /**
+     * A layered publisher's packet whose SSRC, mid or rid names none of its negotiated layers (e.g.
+     * an RTX stream the server did not negotiate, or a stream the offer did not announce).
+     */
+    UNKNOWN_LAYER("unknown-layer");
 
     private final String wireValue;
 
@@ -46,6 +52,27 @@ public final class Publisher implements MediaTransport.PacketSink {
   }
 
   static final OutgoingStream[] NO_ROUTES = new OutgoingStream[0];
+
+  /**
+   * A layer counts as live (a listener can be switched to it) while its last packet is this recent:
+   * above Opus DTX's 400 ms between packets in silence, below a second so that a paused layer stops
+   * counting quickly.
+   */
+  static final long LIVE_NANOS = 1_000_000_000L;
+
+  /** SSRCs remembered per publisher: three layers, and room for a restart of each. */
+  private static final int LEARNED_SSRCS = 8;
+
+  /** One layer's receive state. */
+  private static final class Layer {
+    // The server's own RED (RecentFrames) and its NACKs to the publisher, per stream.
+    final RecentFrames frames = new RecentFrames();
+    final NackGenerator nacks = new NackGenerator();
+    // Padding-only packets dropped so far: later packets move down by it.
+    int paddingSkipped;
+    // When the last packet came (Long.MIN_VALUE: never); the quality tick reads it.
+    volatile long lastPacketNanos = Long.MIN_VALUE;
+  }
 
   private final String participantId;
   private final PacketPool pool;
@@ -72,11 +99,19 @@ public final class Publisher implements MediaTransport.PacketSink {
   // The SRTP sender of a transport is single-threaded; reports (tick) and feedback (worker) share
   // it.
   private final Object rtcpSendLock = new Object();
-  // The server's own RED (RecentFrames): receive-worker confined, like the fan-out.
-  private final RecentFrames frames = new RecentFrames();
-  private final NackGenerator nacks = new NackGenerator();
-  // Padding-only packets dropped so far (receive-worker confined): later packets move down by it.
-  private int paddingSkipped;
+  // Per layer (index 0 the best; one without layers): RED history, NACKs, padding skips, when its
+  // last packet came. Receive-worker confined, like the fan-out, except what the tick reads.
+  private final Layer[] layers = {new Layer(), new Layer(), new Layer()};
+  private volatile LayerMap layerMap = LayerMap.SINGLE;
+  private final LongAdder layerSwitches;
+  // The map the learned SSRCs belong to, and SSRC -> layer learned from packets' mid or rid.
+  private LayerMap learnedFor = LayerMap.SINGLE;
+  private final int[] learnedSsrcs = new int[LEARNED_SSRCS];
+  private final byte[] learnedLayers = new byte[LEARNED_SSRCS];
+  private int learnedCount;
+  private int nextLearned;
+  // Layers the publisher is asked to send (bit i = layer i): the quality tick decides.
+  final LayerPauses pauses = new LayerPauses();
   private final byte[] nackScratch =
       new byte[NackGenerator.MAX_PACKET_BYTES + ReceiverReports.SRTCP_TAIL_BYTES];
   private final byte[] redScratch = new byte[OutgoingPacket.MAX_PACKET_BYTES];
@@ -88,10 +123,24 @@ public final class Publisher implements MediaTransport.PacketSink {
    * @param pool where the per-subscriber copies come from
    */
   public Publisher(String participantId, NegotiatedRtp negotiated, PacketPool pool) {
+    this(participantId, negotiated, pool, new LongAdder());
+  }
+
+  /**
+   * @param layerSwitches counts its listeners' layer switches (server-wide; bumped per switch)
+   */
+  Publisher(
+      String participantId, NegotiatedRtp negotiated, PacketPool pool, LongAdder layerSwitches) {
     this.participantId = Objects.requireNonNull(participantId);
     this.negotiated = Objects.requireNonNull(negotiated);
     this.pool = Objects.requireNonNull(pool);
     this.cname = participantId.getBytes(StandardCharsets.UTF_8);
+    this.layerSwitches = Objects.requireNonNull(layerSwitches);
+  }
+
+  /** A listener of this publisher was switched to another layer. */
+  void countLayerSwitch() {
+    layerSwitches.increment();
   }
 
   /** The audio quality level this publisher is asked to send at. */
@@ -184,6 +233,30 @@ public final class Publisher implements MediaTransport.PacketSink {
     this.rtcpHandler = Objects.requireNonNull(handler);
   }
 
+  /**
+   * Which layers the publish negotiation announced ({@link LayerMap#SINGLE} without layers);
+   * applies to packets received from now on.
+   */
+  public void setLayers(LayerMap map) {
+    layerMap = Objects.requireNonNull(map);
+  }
+
+  /** The publisher's layers. */
+  public LayerMap layers() {
+    return layerMap;
+  }
+
+  /** The layers this publisher is asked to send (bit i: layer i); the best one until told. */
+  public int activeLayers() {
+    return pauses.activeMask();
+  }
+
+  /** Whether layer {@code index} had a packet within {@link #LIVE_NANOS} of {@code nowNanos}. */
+  boolean isLive(int index, long nowNanos) {
+    long last = layers[index].lastPacketNanos;
+    return last != Long.MIN_VALUE && nowNanos - last < LIVE_NANOS;
+  }
+
   /** Fans out a decrypted packet received now. Called on the publish transport's worker. */
   @Override
   public void onRtp(RtpPacket packet) {
@@ -205,8 +278,15 @@ public final class Publisher implements MediaTransport.PacketSink {
     if (transportCcFeedback) {
       recordTransportCc(packet, source, receivedNanos);
     }
+    LayerMap map = layerMap;
+    int index = map.isLayered() ? layerOf(packet, source, map) : 0;
+    if (index == LayerMap.UNKNOWN) {
+      drops.incrementAndGet(Drop.UNKNOWN_LAYER.ordinal());
+      return;
+    }
+    Layer layer = layers[index];
     if (source.nack()) {
-      requestMissing(packet, receivedNanos);
+      requestMissing(layer.nacks, packet, receivedNanos);
     }
     int payloadType = packet.payloadType();
     // RED (RFC 2198) goes on as it came; each subscriber keeps it or strips it to the primary.
@@ -218,7 +298,7 @@ public final class Publisher implements MediaTransport.PacketSink {
       // Padding only: libwebrtc's bandwidth probes (they follow our transport-cc feedback), sent
       // with the audio SSRC. Not forwarded, and later packets move down one sequence number, so
       // subscribers see no gap (a gap would read as loss and lower everyone's quality).
-      paddingSkipped++;
+      layer.paddingSkipped++;
       drops.incrementAndGet(Drop.PADDING_ONLY.ordinal());
       return;
     }
@@ -227,14 +307,21 @@ public final class Publisher implements MediaTransport.PacketSink {
       drops.incrementAndGet(Drop.TOO_LARGE.ordinal());
       return;
     }
+    layer.lastPacketNanos = receivedNanos;
+    RecentFrames frames = layer.frames;
     long primary = frames.remember(packet, source);
-    int sequence = (packet.sequenceNumber() - paddingSkipped) & 0xFFFF;
+    int sequence = (packet.sequenceNumber() - layer.paddingSkipped) & 0xFFFF;
     OutgoingStream[] row = routes;
+    boolean layered = map.isLayered();
+    int live = layered ? liveLayers(map, receivedNanos) : 1;
     int queued = 0;
     int redLength = -1; // the server's RED version of this packet, built once when a route needs it
     for (OutgoingStream stream : row) {
       if (!stream.isActive() || !stream.subscriber().isReady()) {
         continue;
+      }
+      if (layered && !stream.takesLayer(index, live, receivedNanos)) {
+        continue; // another layer of this speaker is the one this listener gets
       }
       queued++;
       OutgoingPacket copy = pool.take();
@@ -286,7 +373,54 @@ public final class Publisher implements MediaTransport.PacketSink {
     }
   }
 
-  private void requestMissing(RtpPacket packet, long receivedNanos) {
+  /**
+   * The layer of a packet from a layered publisher: an SSRC seen before, one the offer announced,
+   * else the rid (RFC 8853) or mid (web client form) its header extension names; {@link
+   * LayerMap#UNKNOWN} if none. Only an SSRC's first packets read the extension (a String each).
+   */
+  private int layerOf(RtpPacket packet, NegotiatedRtp source, LayerMap map) {
+    if (learnedFor != map) {
+      learnedFor = map; // a new negotiation: SSRCs may mean something else now
+      learnedCount = 0;
+      nextLearned = 0;
+    }
+    int ssrc = packet.ssrc();
+    for (int i = 0; i < learnedCount; i++) {
+      if (learnedSsrcs[i] == ssrc) {
+        return learnedLayers[i];
+      }
+    }
+    int index = map.layerOfSsrc(ssrc);
+    if (index == LayerMap.UNKNOWN) {
+      if (map.byRid()) {
+        String rid = source.ridId() == 0 ? null : HeaderExtensions.rid(packet, source.ridId());
+        index = rid == null ? LayerMap.UNKNOWN : map.layerOfRid(rid);
+      } else {
+        String mid = source.midId() == 0 ? null : HeaderExtensions.mid(packet, source.midId());
+        index = mid == null ? LayerMap.UNKNOWN : map.layerOfMid(mid);
+      }
+    }
+    if (index != LayerMap.UNKNOWN) {
+      learnedSsrcs[nextLearned] = ssrc;
+      learnedLayers[nextLearned] = (byte) index;
+      nextLearned = (nextLearned + 1) % LEARNED_SSRCS;
+      learnedCount = Math.min(learnedCount + 1, LEARNED_SSRCS);
+    }
+    return index;
+  }
+
+  /** Bit i set: layer i is live at {@code nowNanos}. */
+  private int liveLayers(LayerMap map, long nowNanos) {
+    int live = 0;
+    for (int i = 0; i < map.count(); i++) {
+      if (isLive(i, nowNanos)) {
+        live |= 1 << i;
+      }
+    }
+    return live;
+  }
+
+  private void requestMissing(NackGenerator nacks, RtpPacket packet, long receivedNanos) {
     nacks.onPacket(packet.ssrc(), packet.sequenceNumber(), receivedNanos);
     if (nacks.isDue(receivedNanos)) {
       int length = nacks.write(nackScratch, 0, receiverReports.senderSsrc(), receivedNanos);
@@ -298,12 +432,20 @@ public final class Publisher implements MediaTransport.PacketSink {
 
   /** Packets the server asked the publisher to resend (RFC 4585 generic NACK), attempts counted. */
   public long nacksSent() {
-    return nacks.requested();
+    long total = 0;
+    for (Layer layer : layers) {
+      total += layer.nacks.requested();
+    }
+    return total;
   }
 
   /** Asked-for packets that then arrived. */
   public long nacksRecovered() {
-    return nacks.recovered();
+    long total = 0;
+    for (Layer layer : layers) {
+      total += layer.nacks.recovered();
+    }
+    return total;
   }
 
   /** RTCP from the publisher: terminated here, handed to the {@link RtcpHandler}. */

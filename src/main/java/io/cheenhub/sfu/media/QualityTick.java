@@ -37,6 +37,18 @@ public final class QualityTick {
   @FunctionalInterface
   public interface Listener {
     void onLevelChanged(Publisher publisher, QualityLevel previous, QualityLevel level);
+
+    /**
+     * A layered publisher is to send other layers now ({@code layersUpdate}); bit i of {@code
+     * activeMask} set: send layer i.
+     */
+    default void onLayersChanged(Publisher publisher, int activeMask) {}
+
+    /**
+     * What {@code subscriber} receives from its layered publishers changed ({@code receiveLayers}):
+     * {@code streams} are all its streams from layered publishers.
+     */
+    default void onReceivedLayersChanged(Subscriber subscriber, List<OutgoingStream> streams) {}
   }
 
   /**
@@ -68,8 +80,11 @@ public final class QualityTick {
     ForwardingTable.Snapshot snapshot = table.snapshot();
     long nowMillis = TimeUnit.NANOSECONDS.toMillis(nowNanos);
     for (Subscriber subscriber : snapshot.subscribers()) {
-      sendSenderReports(subscriber, snapshot.streamsTo(subscriber), nowNanos);
+      List<OutgoingStream> received = snapshot.streamsTo(subscriber);
+      sendSenderReports(subscriber, received, nowNanos);
       subscriber.tickLoss = subscriber.downlink().tick(nowNanos);
+      subscriber.tickBudgetBps = budgetPerStream(subscriber, received);
+      reportReceivedLayers(subscriber, received, listener);
     }
     for (Publisher publisher : snapshot.publishers()) {
       List<OutgoingStream> streams = snapshot.streamsFrom(publisher);
@@ -86,13 +101,18 @@ public final class QualityTick {
           worstListener = reported;
         }
         if (redEnabled) {
-          decideRed(stream, uplinkLoss, reported, publisher.level(), nowMillis);
+          decideRed(stream, uplinkLoss, reported, primaryBps(publisher, stream), nowMillis);
         } else {
           stream.setRedKept(false);
         }
       }
+      LayerMap layers = publisher.layers();
+      if (layers.isLayered()) {
+        selectLayers(publisher, layers, streams, nowNanos, listener);
+      }
       QualityLevel changed;
-      if (!Double.isNaN(worstListener) && !(worstListener <= uplinkLoss)) {
+      // With layers each listener's loss selects its own layer; only the uplink lowers them all.
+      if (!layers.isLayered() && !Double.isNaN(worstListener) && !(worstListener <= uplinkLoss)) {
         changed = publisher.quality.onTick(worstListener, nowMillis);
       } else {
         changed = publisher.quality.onTick(expected, lost, nowMillis);
@@ -102,6 +122,107 @@ public final class QualityTick {
         publisher.setLevel(changed);
         listener.onLevelChanged(publisher, previous, changed);
       }
+    }
+  }
+
+  /**
+   * The Opus bitrate this stream carries: the layer its listener gets from a layered publisher,
+   * else the publisher's quality level.
+   */
+  private static long primaryBps(Publisher publisher, OutgoingStream stream) {
+    LayerMap layers = publisher.layers();
+    if (!layers.isLayered()) {
+      return publisher.level().maxBitrateKbps() * 1_000L;
+    }
+    int layer = Math.max(0, Math.min(stream.targetLayer(), layers.count() - 1));
+    long negotiated = layers.bitrateBps(layer);
+    return negotiated > 0 ? negotiated : AudioLayer.ofIndex(layer).bitrateBps();
+  }
+
+  /**
+   * The bitrates of {@code layers}, as negotiated, else {@link AudioLayer}'s 64 / 32 / 16 kbit/s.
+   */
+  private static long[] bitrates(LayerMap layers) {
+    long[] bitrates = new long[layers.count()];
+    for (int i = 0; i < bitrates.length; i++) {
+      long negotiated = layers.bitrateBps(i);
+      bitrates[i] = negotiated > 0 ? negotiated : AudioLayer.ofIndex(i).bitrateBps();
+    }
+    return bitrates;
+  }
+
+  /**
+   * Each listener's selector picks its target layer from its own downlink; the publisher is then
+   * asked for the layers someone needs (see {@link LayerPauses}). A listener still on a layer that
+   * is about to go (its target has not started yet) keeps that one needed.
+   */
+  private static void selectLayers(
+      Publisher publisher,
+      LayerMap layers,
+      List<OutgoingStream> streams,
+      long nowNanos,
+      Listener listener) {
+    int needed = 0;
+    for (OutgoingStream stream : streams) {
+      Subscriber subscriber = stream.subscriber();
+      int cap = Math.min(subscriber.layerCap(publisher.participantId()), layers.count() - 1);
+      LayerSelector selector = stream.selector;
+      if (selector == null || selector.layers() != layers.count()) {
+        selector = new LayerSelector(bitrates(layers), cap);
+        stream.selector = selector;
+      }
+      int target =
+          selector.onTick(nowNanos, listenerLoss(stream, nowNanos), subscriber.tickBudgetBps, cap);
+      stream.setTargetLayer(target);
+      needed |= 1 << target;
+      int received = stream.receivedLayer();
+      if (received >= 0 && received < layers.count() && !publisher.isLive(target, nowNanos)) {
+        needed |= 1 << received;
+      }
+    }
+    if (publisher.pauses.update(needed, layers.count(), nowNanos)) {
+      listener.onLayersChanged(publisher, publisher.pauses.activeMask());
+    }
+  }
+
+  /**
+   * The subscriber's downlink estimate shared over the streams that carried packets in the last
+   * tick (a silent speaker costs nothing), when loss has just lowered it; else NaN (unknown). Audio
+   * cannot probe for more, so an estimate on a clean link only says what was delivered (at most 1.5
+   * times it): read as a budget it would keep a listener on a low layer forever, and its first
+   * value (one second of delivery) could move a clean listener down. Under loss it is what the link
+   * carries, and the selector can go straight to the layer that fits.
+   */
+  private static double budgetPerStream(Subscriber subscriber, List<OutgoingStream> streams) {
+    int carrying = 0;
+    for (OutgoingStream stream : streams) {
+      long sent = stream.packetsSent();
+      if (sent != stream.packetsSentAtTick) {
+        carrying++;
+        stream.packetsSentAtTick = sent;
+      }
+    }
+    long estimate = subscriber.downlink().estimateBps();
+    if (estimate <= 0 || !(subscriber.tickLoss > DownlinkEstimate.DECREASE_LOSS)) {
+      return Double.NaN;
+    }
+    return (double) estimate / Math.max(1, carrying);
+  }
+
+  /** Tells the listener when a layered publisher's forwarded layer changed since the last tick. */
+  private static void reportReceivedLayers(
+      Subscriber subscriber, List<OutgoingStream> streams, Listener listener) {
+    boolean changed = false;
+    for (OutgoingStream stream : streams) {
+      int received = stream.receivedLayer();
+      if (stream.publisher().layers().isLayered() && received != stream.reportedLayer) {
+        stream.reportedLayer = received;
+        changed = true;
+      }
+    }
+    if (changed) {
+      listener.onReceivedLayersChanged(
+          subscriber, streams.stream().filter(s -> s.publisher().layers().isLayered()).toList());
     }
   }
 
@@ -119,7 +240,7 @@ public final class QualityTick {
       OutgoingStream stream,
       double uplinkLoss,
       double downlinkLoss,
-      QualityLevel level,
+      long primaryBps,
       long nowMillis) {
     double loss = Double.isNaN(uplinkLoss) ? downlinkLoss : uplinkLoss;
     if (!Double.isNaN(downlinkLoss) && downlinkLoss > loss) {
@@ -128,7 +249,6 @@ public final class QualityTick {
     if (Double.isNaN(loss)) {
       return; // no information this second: keep the decision
     }
-    long primaryBps = level.maxBitrateKbps() * 1_000L;
     stream.setRedKept(stream.redPolicy.onTick(loss, -1, primaryBps, nowMillis));
   }
 

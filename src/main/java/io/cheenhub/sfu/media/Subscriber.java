@@ -5,7 +5,9 @@ import io.cheenhub.sfu.packet.SerialQueue;
 import io.cheenhub.sfu.rtp.RedPayload;
 import io.cheenhub.sfu.rtp.RtpPacket;
 import io.cheenhub.sfu.transport.MediaTransport;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -78,7 +80,12 @@ public final class Subscriber implements MediaTransport.PacketSink {
     /** Its stream or this subscriber was removed while it was queued. */
     REMOVED("removed"),
     /** A RED packet to be stripped had no usable primary block (RFC 2198). */
-    MALFORMED_RED("malformed-red");
+    MALFORMED_RED("malformed-red"),
+    /**
+     * A reordered packet from before its stream's splice point (a layer switch or a publisher's
+     * restart): its sequence number was already used.
+     */
+    BEFORE_SWITCH("before-switch");
 
     private final String wireValue;
 
@@ -119,6 +126,11 @@ public final class Subscriber implements MediaTransport.PacketSink {
   private final DownlinkEstimate downlink = new DownlinkEstimate();
   // The quality tick's reading of the transport-wide feedback this second; tick-confined.
   double tickLoss = Double.NaN;
+  // Its downlink estimate shared over the streams it receives; tick-confined.
+  double tickBudgetBps = Double.NaN;
+  // setLayerPreference: the best layer index accepted from everyone, and per publisher.
+  private volatile int layerCap;
+  private volatile Map<String, Integer> layerCapByPublisher = Map.of();
 
   /**
    * @param negotiated the subscribe m-lines' Opus payload type and extension ids (the server's
@@ -178,6 +190,34 @@ public final class Subscriber implements MediaTransport.PacketSink {
   /** Whether the sender can send now; publishers skip this subscriber until it can. */
   boolean isReady() {
     return sender.isReady();
+  }
+
+  /**
+   * Caps the layers this listener receives (setLayerPreference): from every publisher when {@code
+   * publisherId} is null, else from that one; {@code bestLayer} 0 lifts the cap.
+   */
+  public void capLayers(String publisherId, int bestLayer) {
+    if (bestLayer < 0 || bestLayer >= LayerMap.MAX_LAYERS) {
+      throw new IllegalArgumentException("layer index must be 0.." + (LayerMap.MAX_LAYERS - 1));
+    }
+    if (publisherId == null) {
+      layerCap = bestLayer;
+      return;
+    }
+    synchronized (this) {
+      var caps = new HashMap<>(layerCapByPublisher);
+      if (bestLayer == 0) {
+        caps.remove(publisherId);
+      } else {
+        caps.put(publisherId, bestLayer);
+      }
+      layerCapByPublisher = Map.copyOf(caps);
+    }
+  }
+
+  /** The best layer index this listener accepts from {@code publisherId}, 0 without a cap. */
+  public int layerCap(String publisherId) {
+    return Math.max(layerCap, layerCapByPublisher.getOrDefault(publisherId, 0));
   }
 
   /** What the browser's transport-wide feedback says about this subscriber's downlink. */
@@ -298,7 +338,10 @@ public final class Subscriber implements MediaTransport.PacketSink {
       }
       NegotiatedRtp target = negotiated;
       NegotiatedRtp source = packet.source;
-      stream.rewrite(view, packet.receivedNanos);
+      if (!stream.rewrite(view, packet.receivedNanos)) {
+        drops.incrementAndGet(Drop.BEFORE_SWITCH.ordinal());
+        return;
+      }
       int transportCc = HeaderExtensionRewriter.rewrite(view, source, target);
       // The server's own RED goes out as RED; the browser's RED is stripped to its primary (its
       // redundancy already went into the server's, see RecentFrames).

@@ -83,8 +83,33 @@ class ForwardingAllocationTest {
     assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
   }
 
+  private boolean layered;
+
   @Test
   void steadyStateFanOutAllocatesNothing() {
+    measure();
+  }
+
+  /**
+   * The same with a publisher of three layers (by SSRC) whose four listeners get h, h, m and l: the
+   * layer lookup, the liveness check and the per-listener choice allocate nothing either.
+   */
+  @Test
+  void steadyStateFanOutOfLayersAllocatesNothing() {
+    layered = true;
+    talker.setLayers(
+        LayerMap.of(
+            List.of(
+                new LayerMap.Entry("0", null, List.of(0x42L), 0, 64_000),
+                new LayerMap.Entry("1", null, List.of(0x43L), 1, 32_000),
+                new LayerMap.Entry("2", null, List.of(0x44L), 2, 16_000))));
+    measure();
+    assertThat(table.snapshot().streamsFrom(talker))
+        .extracting(OutgoingStream::receivedLayer)
+        .containsExactly(0, 0, 1, 2);
+  }
+
+  private void measure() {
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     assumeTrue(threads.isThreadAllocatedMemorySupported(), "allocation counting unsupported");
@@ -100,7 +125,15 @@ class ForwardingAllocationTest {
     System.arraycopy(packet, 0, buffer, 16, packet.length);
     assertThat(view.wrap(buffer, 16, packet.length)).isTrue();
 
-    forward(0, WARM_UP_PACKETS);
+    if (layered) {
+      forward(0, BATCH_PACKETS); // every layer live before the listeners move off h
+      List<OutgoingStream> streams = table.snapshot().streamsFrom(talker);
+      streams.get(2).setTargetLayer(1);
+      streams.get(3).setTargetLayer(2);
+      forward(BATCH_PACKETS, WARM_UP_PACKETS - BATCH_PACKETS);
+    } else {
+      forward(0, WARM_UP_PACKETS);
+    }
     long[] ids = workerThreads.stream().mapToLong(Thread::getId).toArray();
     assertThat(ids).hasSize(2);
     // Read other threads first and this one last (and the reverse after), so that the MXBean's
@@ -139,7 +172,15 @@ class ForwardingAllocationTest {
       for (int i = batch; i < batch + BATCH_PACKETS; i++) {
         view.setSequenceNumber(i);
         view.setTimestamp(i * 960L);
-        talker.onRtp(view, System.nanoTime());
+        if (layered) {
+          // One frame in each layer; each listener gets exactly one of the three.
+          for (int layer = 0; layer < 3; layer++) {
+            view.setSsrc(0x42 + layer);
+            talker.onRtp(view, System.nanoTime());
+          }
+        } else {
+          talker.onRtp(view, System.nanoTime());
+        }
       }
       sender.open = true;
       long expected = (long) SUBSCRIBERS * (batch + BATCH_PACKETS);

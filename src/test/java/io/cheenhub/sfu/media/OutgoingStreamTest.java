@@ -39,7 +39,7 @@ class OutgoingStreamTest {
   }
 
   @Test
-  void aRestartedSourceContinuesTheSequenceAndAdvancesTheTimestampByTheElapsedTime() {
+  void aRestartedSourceContinuesTheSequenceAndAdvancesTheTimestampByTheElapsedTimeInWholeFrames() {
     send(111, 65_534, 4_294_966_000L, false, 0);
     send(111, 65_535, 4_294_966_960L, false, 20 * MS); // the last old packet, at the wrap
 
@@ -48,7 +48,8 @@ class OutgoingStreamTest {
 
     assertThat(restarted.ssrc()).isEqualTo(SERVER_SSRC);
     assertThat(restarted.sequence()).isEqualTo(0); // 65 535 + 1
-    assertThat(restarted.timestamp()).isEqualTo((4_294_966_960L + 750 * 48) & 0xFFFF_FFFFL);
+    // 750 ms are 37.5 frames of 20 ms: rounded to 38, so the jitter buffer sees whole frames.
+    assertThat(restarted.timestamp()).isEqualTo((4_294_966_960L + 38 * 960) & 0xFFFF_FFFFL);
     assertThat(restarted.marker()).isTrue();
     assertThat(next.sequence()).isEqualTo(1);
     assertThat(next.timestamp()).isEqualTo((restarted.timestamp() + 960) & 0xFFFF_FFFFL);
@@ -64,15 +65,45 @@ class OutgoingStreamTest {
 
     assertThat(late.sequence()).isEqualTo(501);
     assertThat(restarted.sequence()).as("after 502, not after the late 501").isEqualTo(503);
-    assertThat(restarted.timestamp()).isEqualTo(11_520 + 21 * 48);
+    assertThat(restarted.timestamp()).as("21 ms: one frame").isEqualTo(11_520 + 960);
   }
 
   @Test
-  void aRestartWithNoMeasurableGapStillAdvancesTheTimestamp() {
+  void aRestartWithNoMeasurableGapStillAdvancesTheTimestampByOneFrame() {
     send(111, 1, 100, false, 5 * MS);
     var restarted = send(222, 40_000, 9, false, 5 * MS);
 
     assertThat(restarted.sequence()).isEqualTo(2);
-    assertThat(restarted.timestamp()).isEqualTo(101);
+    assertThat(restarted.timestamp()).isEqualTo(100 + 960);
+  }
+
+  @Test
+  void theSpliceUsesTheFrameLengthTheStreamShowed() {
+    send(111, 1, 0, false, 0);
+    send(111, 2, 1_920, false, 40 * MS); // 40 ms frames
+    var restarted = send(222, 500, 77, false, 40 * MS + 130 * MS);
+
+    assertThat(restarted.timestamp()).as("130 ms: three 40 ms frames").isEqualTo(1_920 + 3 * 1_920);
+  }
+
+  @Test
+  void aDtxGapIsNotTakenForTheFrameLength() {
+    send(111, 1, 0, false, 0);
+    send(111, 2, 960, false, 20 * MS);
+    send(111, 3, 960 + 400 * 48, false, 420 * MS); // DTX: 400 ms to the next packet
+    var restarted = send(222, 500, 77, false, 445 * MS);
+
+    assertThat(restarted.timestamp()).isEqualTo(960 + 400 * 48 + 960);
+  }
+
+  @Test
+  void aPacketFromBeforeTheSplicePointIsRefusedNotSentUnderAUsedNumber() {
+    send(111, 10, 0, false, 0);
+    send(222, 500, 0, false, 20 * MS); // switch: 500 is sent as 11
+    send(222, 501, 960, false, 40 * MS);
+    byte[] late = TestRtp.packet(222, 499, 0, false, 0);
+    view.wrap(late, 0, late.length);
+
+    assertThat(stream.rewrite(view, 41 * MS)).isFalse();
   }
 }

@@ -195,6 +195,55 @@ class QualityTickTest {
     assertThat(changes).hasSize(2);
   }
 
+  @Test
+  void withLayersAListenersLossLowersOnlyWhatThatListenerGets() {
+    Member[] members = room(3);
+    Publisher speaker = members[0].publisher;
+    speaker.setLayers(
+        LayerMap.of(
+            List.of(
+                new LayerMap.Entry("0", null, List.of(1000L), 0, 64_000),
+                new LayerMap.Entry("1", null, List.of(1001L), 1, 32_000),
+                new LayerMap.Entry("2", null, List.of(1002L), 2, 16_000))));
+    OutgoingStream lossy = table.snapshot().stream(speaker, members[1].subscriber).orElseThrow();
+    OutgoingStream clean = table.snapshot().stream(speaker, members[2].subscriber).orElseThrow();
+    var activeMasks = new ArrayList<Integer>();
+    QualityTick.Listener layers =
+        new QualityTick.Listener() {
+          @Override
+          public void onLevelChanged(Publisher p, QualityLevel previous, QualityLevel level) {
+            changes.add(p.participantId() + ":" + previous + "->" + level);
+          }
+
+          @Override
+          public void onLayersChanged(Publisher publisher, int activeMask) {
+            activeMasks.add(activeMask);
+          }
+        };
+    long now = System.nanoTime();
+    byte[] buf = new byte[256];
+    long highest = 1_000;
+    int lost = 0;
+    for (int s = 1; s <= 6; s++) {
+      // Every second a report from the lossy listener: 50 expected, 15 lost (30 %).
+      highest += 50;
+      lost += s == 1 ? 0 : 15;
+      int length =
+          RtcpWriter.receiverReport(
+              buf, 0, BROWSER_SSRC, new ReportBlock[] {block(lossy, highest, lost)}, 1);
+      members[1].reports.onRtcp(buf, 0, length, now + s * SECOND);
+      tick.run(table, now + s * SECOND, layers);
+    }
+
+    assertThat(lossy.targetLayer()).as("the lossy listener's layer").isPositive();
+    assertThat(clean.targetLayer()).as("the clean listener keeps h").isZero();
+    assertThat(changes).as("the speaker is not stepped down for one listener").isEmpty();
+    assertThat(speaker.level()).isEqualTo(QualityLevel.HIGH);
+    assertThat(activeMasks).as("the speaker is asked for the lower layer too").isNotEmpty();
+    assertThat(activeMasks.get(activeMasks.size() - 1) & 1).as("h still needed").isOne();
+    assertThat(activeMasks.get(activeMasks.size() - 1) & (1 << lossy.targetLayer())).isPositive();
+  }
+
   private static ReportBlock block(OutgoingStream stream, long highest, int cumulativeLost) {
     return new ReportBlock().set(stream.ssrc(), 0, cumulativeLost, highest, 0, 0, 0);
   }
