@@ -2,6 +2,7 @@ package io.cheenhub.sfu.api;
 
 import io.cheenhub.sfu.media.DownlinkEstimate;
 import io.cheenhub.sfu.media.ForwardingTable;
+import io.cheenhub.sfu.media.LayerMap;
 import io.cheenhub.sfu.media.OutgoingStream;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.ReceiveStatistics;
@@ -27,8 +28,15 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
       String participantId,
       String displayName,
       Quality quality,
+      Layers layers,
       Uplink uplink,
       Downlink downlink) {}
+
+  /**
+   * A publisher's audio layers ({@code h}, {@code m}, {@code l}; docs/quality.md, "Audio layers"):
+   * those it negotiated and those it is asked to send now. Null for a publisher without layers.
+   */
+  public record Layers(List<String> negotiated, List<String> sending) {}
 
   /** The publisher's audio quality level (64/32/16 kbps) and how often it changed. */
   public record Quality(String level, int maxBitrateKbps, long changes) {}
@@ -74,7 +82,10 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
       long packetsLost,
       double jitterMs,
       Double rttMs,
-      long reports) {}
+      long reports,
+      String layer,
+      String targetLayer,
+      long layerSwitches) {}
 
   // RFC 7587 §4.1: Opus timestamps tick at 48 kHz.
   private static final double RTP_TICKS_PER_MS = 48.0;
@@ -102,6 +113,7 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
                       publisher.level().wireValue(),
                       publisher.level().maxBitrateKbps(),
                       publisher.levelChanges()),
+              publisher == null ? null : layers(publisher),
               publisher == null ? null : uplink(publisher),
               subscriber == null ? null : downlink(subscriber, table.streamsTo(subscriber))));
     }
@@ -115,6 +127,23 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
       }
     }
     return null;
+  }
+
+  private static Layers layers(Publisher publisher) {
+    LayerMap map = publisher.layers();
+    if (!map.isLayered()) {
+      return null;
+    }
+    var negotiated = new ArrayList<String>();
+    var sending = new ArrayList<String>();
+    int active = publisher.activeLayers();
+    for (int i = 0; i < map.count(); i++) {
+      negotiated.add(LayerMap.name(i));
+      if ((active & (1 << i)) != 0) {
+        sending.add(LayerMap.name(i));
+      }
+    }
+    return new Layers(negotiated, sending);
   }
 
   private static Uplink uplink(Publisher publisher) {
@@ -158,6 +187,7 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
       if (!Double.isNaN(loss) && !(loss <= worstLoss)) {
         worstLoss = loss;
       }
+      boolean layered = stream.publisher().layers().isLayered();
       views.add(
           new StreamStats(
               stream.publisher().participantId(),
@@ -169,7 +199,10 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
               report.cumulativeLost(),
               report.jitter() / RTP_TICKS_PER_MS,
               rttMs,
-              report.reports()));
+              report.reports(),
+              layered && stream.receivedLayer() >= 0 ? LayerMap.name(stream.receivedLayer()) : null,
+              layered ? LayerMap.name(stream.targetLayer()) : null,
+              stream.layerSwitches()));
     }
     long bps = estimate.estimateBps();
     return new Downlink(

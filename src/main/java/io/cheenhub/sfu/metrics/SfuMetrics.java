@@ -3,6 +3,7 @@ package io.cheenhub.sfu.metrics;
 import io.cheenhub.sfu.config.MetricsSettings;
 import io.cheenhub.sfu.media.ForwardingService;
 import io.cheenhub.sfu.media.LatencyHistogram;
+import io.cheenhub.sfu.media.LayerMap;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.QualityLevel;
 import io.cheenhub.sfu.media.Subscriber;
@@ -208,6 +209,26 @@ public class SfuMetrics {
         "sfu_red_streams_active",
         "Forwarded streams whose subscriber gets RED redundancy kept",
         forwarding::redStreams);
+    var byLayer =
+        metadata(
+            "sfu_streams_by_layer",
+            "Forwarded streams of publishers with audio layers, by the layer the listener gets");
+    var sending =
+        metadata(
+            "sfu_publisher_layers_sending",
+            "Publishers with audio layers asked to send each layer (the rest are paused)");
+    for (int layer = 0; layer < LayerMap.MAX_LAYERS; layer++) {
+      int index = layer;
+      Tag tag = new Tag("layer", LayerMap.name(layer));
+      metrics.gauge(byLayer, forwarding, f -> f.streamsReceiving(index), tag);
+      metrics.gauge(sending, forwarding, f -> f.publishersSending(index), tag);
+    }
+    metrics.gauge(
+        metadata(
+            "sfu_layer_switches",
+            "Times a listener was switched to another audio layer of a speaker (cumulative)"),
+        forwarding,
+        ForwardingService::layerSwitches);
     var changes = metadata("sfu_quality_changes", "Quality level changes, by direction");
     for (String direction : List.of("down", "up")) {
       qualityChanges.put(direction, metrics.counter(changes, new Tag("direction", direction)));

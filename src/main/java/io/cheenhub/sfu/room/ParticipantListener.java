@@ -2,6 +2,7 @@ package io.cheenhub.sfu.room;
 
 import io.cheenhub.sfu.media.QualityLevel;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Receives the room events that concern one participant.
@@ -32,4 +33,10 @@ public interface ParticipantListener {
    * QualityController}). From the quality tick's thread; never under the room's lock.
    */
   default void onQualityChanged(Room room, String participantId, QualityLevel level) {}
+
+  /** This participant publishes with layers and is to send these now (name → send). */
+  default void onLayersChanged(Room room, Map<String, Boolean> layers) {}
+
+  /** What this participant receives from each layered speaker changed (id → layer name). */
+  default void onReceivedLayersChanged(Room room, Map<String, String> layers) {}
 }

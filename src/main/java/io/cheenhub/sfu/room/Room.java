@@ -5,6 +5,7 @@ import io.cheenhub.sfu.media.QualityLevel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -53,6 +54,24 @@ public final class Room {
     for (Participant participant : participants) {
       notify(
           () -> participant.listener().onQualityChanged(this, participantId, level), participant);
+    }
+  }
+
+  /** Tells publisher {@code participantId} which of its layers to send (name → send). */
+  public void layersChanged(String participantId, Map<String, Boolean> layers) {
+    for (Participant participant : participants) {
+      if (participant.id().equals(participantId)) {
+        notify(() -> participant.listener().onLayersChanged(this, layers), participant);
+      }
+    }
+  }
+
+  /** Tells listener {@code participantId} what it now receives from each layered speaker. */
+  public void receivedLayersChanged(String participantId, Map<String, String> layers) {
+    for (Participant participant : participants) {
+      if (participant.id().equals(participantId)) {
+        notify(() -> participant.listener().onReceivedLayersChanged(this, layers), participant);
+      }
     }
   }
 

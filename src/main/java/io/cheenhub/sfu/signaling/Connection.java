@@ -5,6 +5,7 @@ import io.cheenhub.sfu.auth.AuthException;
 import io.cheenhub.sfu.auth.Identity;
 import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.logging.EventLog;
+import io.cheenhub.sfu.media.LayerMap;
 import io.cheenhub.sfu.media.NegotiatedRtp;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.Subscriber;
@@ -16,6 +17,7 @@ import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.sdp.AnswerBuilder;
 import io.cheenhub.sfu.sdp.Attribute;
 import io.cheenhub.sfu.sdp.MediaDescription;
+import io.cheenhub.sfu.sdp.PublishLayer;
 import io.cheenhub.sfu.sdp.SdpException;
 import io.cheenhub.sfu.sdp.SdpParser;
 import io.cheenhub.sfu.sdp.SdpWriter;
@@ -28,6 +30,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -116,6 +119,8 @@ final class Connection {
         consumeAnswer(answer);
       } else if (message instanceof Message.ConsumeIce ice) {
         checkCandidate(ice.roomId(), ice.candidate(), ice.requestId());
+      } else if (message instanceof Message.SetLayerPreference preference) {
+        setLayerPreference(preference);
       }
     } catch (SignalingException e) {
       // A refused join is a lifecycle event (room-full, draining); other refusals can come at the
@@ -391,6 +396,7 @@ final class Connection {
       throw new SignalingException(ErrorCode.of(e.errorCode()), e.getMessage(), offer.requestId());
     }
     // Checked before a transport exists, so that a refusal leaves nothing to close.
+    LayerMap layers = layers(negotiation, offer);
     RemoteParameters remote =
         TransportSdp.remote(
             negotiation.iceUfrag(),
@@ -426,6 +432,7 @@ final class Connection {
         // A re-offer (reconnect, new device): subscribers keep one continuous stream.
         publisher.setNegotiated(negotiated);
       }
+      publisher.setLayers(layers);
       transport.setSink(publisher);
       publisher.setRtcpSender(transport::sendRtcp);
       previous = participant.replacePublishTransport(transport);
@@ -449,9 +456,52 @@ final class Connection {
     EVENTS.info(
         "publish negotiated", transport.correlation(EventLog.REQUEST_ID, offer.requestId()));
     outbox.send(new Message.PublishAnswer(offer.requestId(), participant.roomId(), answerSdp));
+    if (layers.isLayered()) {
+      // Which layers to start with (the best only, until a listener needs another).
+      outbox.send(
+          new Message.LayersUpdate(
+              participant.roomId(),
+              Membership.layersMessage(membership.publisher().activeLayers(), layers.count())));
+    }
     service
         .metrics()
         .sdpNegotiated(SfuMetrics.Negotiation.PUBLISH, System.nanoTime() - receivedNanos);
+  }
+
+  /**
+   * The offer's audio layers: RFC 8853 simulcast in the SDP, or the web client's {@code layers}
+   * field naming its m-lines; {@link LayerMap#SINGLE} for neither.
+   */
+  private static LayerMap layers(AnswerBuilder.Negotiation negotiation, Message.PublishOffer offer)
+      throws SignalingException {
+    List<PublishLayer> described = negotiation.layers();
+    if (offer.layers() != null) {
+      if (!described.isEmpty()) {
+        throw new SignalingException(
+            ErrorCode.INVALID_FIELD,
+            "\"layers\" cannot be combined with a=simulcast in the offer",
+            offer.requestId());
+      }
+      var byMid = new LinkedHashMap<String, String>();
+      for (Message.MidLayer entry : offer.layers()) {
+        if (byMid.put(entry.mid(), entry.layer()) != null) {
+          throw new SignalingException(
+              ErrorCode.INVALID_FIELD,
+              "\"layers\" names mid " + entry.mid() + " twice",
+              offer.requestId());
+        }
+      }
+      try {
+        described = negotiation.browserLayers(byMid);
+      } catch (IllegalArgumentException e) {
+        throw new SignalingException(
+            ErrorCode.INVALID_FIELD, "\"layers\": " + e.getMessage(), offer.requestId());
+      }
+    }
+    return LayerMap.of(
+        described.stream()
+            .map(l -> new LayerMap.Entry(l.mid(), l.rid(), l.ssrcs(), l.index(), l.maxBitrateBps()))
+            .toList());
   }
 
   /** What the publish answer agreed: the Opus and RED payload types and header extension ids. */
@@ -506,6 +556,35 @@ final class Connection {
    * Creates (or replaces) the subscribe transport and its subscriber, puts it in the room's table
    * and sends trackAdded for every stream there and the first consumeOffer.
    */
+  /** Caps the layers this listener receives, from everyone or one speaker. */
+  private void setLayerPreference(Message.SetLayerPreference request) throws SignalingException {
+    Membership membership = membership(request.roomId(), request.requestId());
+    int bestLayer = LayerMap.indexOf(request.maxLayer());
+    if (bestLayer == LayerMap.UNKNOWN) {
+      throw new SignalingException(
+          ErrorCode.INVALID_FIELD, "\"maxLayer\" must be h, m or l", request.requestId());
+    }
+    String speaker = request.participantId();
+    if (speaker != null
+        && membership.room().participants().stream().noneMatch(p -> p.id().equals(speaker))) {
+      throw new SignalingException(
+          ErrorCode.INVALID_FIELD,
+          "no participant "
+              + (speaker.length() <= 64 ? speaker : speaker.substring(0, 64) + "…")
+              + " in this room",
+          request.requestId());
+    }
+    if (!membership.capLayers(speaker, bestLayer)) {
+      throw new SignalingException(
+          ErrorCode.INVALID_FIELD,
+          "at most " + Membership.MAX_LAYER_CAPS + " speakers can be capped one by one",
+          request.requestId());
+    }
+    outbox.send(
+        new Message.LayerPreference(
+            request.requestId(), membership.participant().roomId(), request.maxLayer(), speaker));
+  }
+
   private void subscribe(Message.Subscribe request) throws SignalingException {
     Membership membership = membership(request.roomId(), request.requestId());
     authorize(membership, Identity.SUBSCRIBE, request.requestId());
@@ -513,6 +592,7 @@ final class Connection {
     MediaTransport transport = openTransport(request.requestId());
     Subscriber subscriber =
         service.forwarding().newSubscriber(participant.id(), Subscription.OFFERED);
+    membership.applyLayerCaps(subscriber);
     subscriber.setSender(
         new Subscriber.Sender() {
           @Override

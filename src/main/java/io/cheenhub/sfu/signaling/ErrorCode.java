@@ -53,6 +53,8 @@ public enum ErrorCode {
   SDP_BAD_SETUP("sdp-bad-setup"),
   /** The bundled transport does not multiplex RTCP ({@code a=rtcp-mux}). */
   SDP_NO_RTCP_MUX("sdp-no-rtcp-mux"),
+  /** The offer's {@code a=simulcast}/{@code a=rid} lines are inconsistent or over the limits. */
+  SDP_BAD_SIMULCAST("sdp-bad-simulcast"),
   /** A {@code consumeAnswer} arrived while no {@code consumeOffer} was waiting for one. */
   NO_OFFER("no-offer"),
   /** A trickled candidate could not be parsed. */
@@ -97,6 +99,7 @@ public enum ErrorCode {
       case NO_ICE_CREDENTIALS -> SDP_NO_ICE_CREDENTIALS;
       case BAD_SETUP -> SDP_BAD_SETUP;
       case NO_RTCP_MUX -> SDP_NO_RTCP_MUX;
+      case BAD_SIMULCAST -> SDP_BAD_SIMULCAST;
     };
   }
 

@@ -1,15 +1,20 @@
 package io.cheenhub.sfu.signaling;
 
 import io.cheenhub.sfu.auth.Identity;
+import io.cheenhub.sfu.media.LayerMap;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.QualityLevel;
+import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.room.LeaveReason;
 import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.room.ParticipantListener;
 import io.cheenhub.sfu.room.Room;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,6 +54,13 @@ final class Membership implements ParticipantListener {
 
   // Guarded by this.
   private Publisher publisher;
+  // setLayerPreference caps: from everyone, and per speaker (guarded by this).
+  private int layerCapAll;
+  private final Map<String, Integer> layerCaps = new HashMap<>();
+
+  /** Speakers one participant may cap one by one (a room's worth; the rest: cap everyone). */
+  static final int MAX_LAYER_CAPS = 256;
+
   private Subscription subscription;
   private boolean left;
   private Future<?> expiry;
@@ -202,6 +214,34 @@ final class Membership implements ParticipantListener {
     this.publisher = publisher;
   }
 
+  /**
+   * Records a setLayerPreference cap ({@code publisherId} null: from everyone) and applies it to
+   * the current subscriber; a later subscriber gets the caps too ({@link #applyLayerCaps}).
+   *
+   * @return false if it would cap more than {@link #MAX_LAYER_CAPS} speakers one by one
+   */
+  synchronized boolean capLayers(String publisherId, int bestLayer) {
+    if (publisherId == null) {
+      layerCapAll = bestLayer;
+    } else if (bestLayer == 0) {
+      layerCaps.remove(publisherId);
+    } else if (layerCaps.size() >= MAX_LAYER_CAPS && !layerCaps.containsKey(publisherId)) {
+      return false;
+    } else {
+      layerCaps.put(publisherId, bestLayer);
+    }
+    if (subscription != null) {
+      subscription.subscriber().capLayers(publisherId, bestLayer);
+    }
+    return true;
+  }
+
+  /** Gives a new subscriber the caps this participant asked for so far. */
+  synchronized void applyLayerCaps(Subscriber subscriber) {
+    subscriber.capLayers(null, layerCapAll);
+    layerCaps.forEach(subscriber::capLayers);
+  }
+
   /** The subscription, or null before the first subscribe. */
   synchronized Subscription subscription() {
     return subscription;
@@ -268,6 +308,25 @@ final class Membership implements ParticipantListener {
     outbox.send(
         new Message.QualityUpdate(
             room.id(), participantId, level.wireValue(), level.maxBitrateKbps()));
+  }
+
+  @Override
+  public void onLayersChanged(Room room, Map<String, Boolean> layers) {
+    outbox.send(new Message.LayersUpdate(room.id(), layers));
+  }
+
+  @Override
+  public void onReceivedLayersChanged(Room room, Map<String, String> layers) {
+    outbox.send(new Message.ReceiveLayers(room.id(), layers));
+  }
+
+  /** {@code {"h": true, "m": false, ...}} for the first {@code count} layers. */
+  static Map<String, Boolean> layersMessage(int activeMask, int count) {
+    var layers = new LinkedHashMap<String, Boolean>();
+    for (int i = 0; i < count; i++) {
+      layers.put(LayerMap.name(i), (activeMask & (1 << i)) != 0);
+    }
+    return layers;
   }
 
   @Override

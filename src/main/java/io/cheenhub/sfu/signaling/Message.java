@@ -3,6 +3,7 @@ package io.cheenhub.sfu.signaling;
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every signaling message, one JSON object per WebSocket text frame; {@code "type"} selects the
@@ -22,6 +23,7 @@ import java.util.List;
       @JsonbSubtype(alias = "subscribe", type = Message.Subscribe.class),
       @JsonbSubtype(alias = "consumeAnswer", type = Message.ConsumeAnswer.class),
       @JsonbSubtype(alias = "consumeIce", type = Message.ConsumeIce.class),
+      @JsonbSubtype(alias = "setLayerPreference", type = Message.SetLayerPreference.class),
       @JsonbSubtype(alias = "publishAnswer", type = Message.PublishAnswer.class),
       @JsonbSubtype(alias = "consumeOffer", type = Message.ConsumeOffer.class),
       @JsonbSubtype(alias = "trackAdded", type = Message.TrackAdded.class),
@@ -32,6 +34,9 @@ import java.util.List;
       @JsonbSubtype(alias = "participantLeft", type = Message.ParticipantLeft.class),
       @JsonbSubtype(alias = "pong", type = Message.Pong.class),
       @JsonbSubtype(alias = "qualityUpdate", type = Message.QualityUpdate.class),
+      @JsonbSubtype(alias = "layersUpdate", type = Message.LayersUpdate.class),
+      @JsonbSubtype(alias = "receiveLayers", type = Message.ReceiveLayers.class),
+      @JsonbSubtype(alias = "layerPreference", type = Message.LayerPreference.class),
       @JsonbSubtype(alias = "error", type = Message.ErrorMessage.class),
       @JsonbSubtype(alias = "reconnect", type = Message.Reconnect.class)
     })
@@ -64,9 +69,22 @@ public sealed interface Message {
 
   /**
    * The browser's offer for its publish PeerConnection (sendonly audio). Answered by {@link
-   * PublishAnswer}; a new offer replaces the previous publish transport.
+   * PublishAnswer}; a new offer replaces the previous publish transport. {@code layers}, if given,
+   * says which m-line sends which audio layer of the microphone ({@code h}, {@code m}, {@code l}):
+   * the server treats them as one source (docs/quality.md, "Audio layers").
    */
-  record PublishOffer(String requestId, String roomId, String sdp) implements ClientMessage {}
+  record PublishOffer(String requestId, String roomId, String sdp, List<MidLayer> layers)
+      implements ClientMessage {}
+
+  /** One entry of {@link PublishOffer#layers}: m-line {@code mid} sends layer {@code layer}. */
+  record MidLayer(String mid, String layer) {}
+
+  /**
+   * Caps the audio layer this listener receives: from {@code participantId}, or from everyone when
+   * it is null; {@code maxLayer} {@code h} lifts the cap. Answered by {@link LayerPreference}.
+   */
+  record SetLayerPreference(String requestId, String roomId, String maxLayer, String participantId)
+      implements ClientMessage {}
 
   /**
    * A trickled ICE candidate of the publish PeerConnection; an empty {@code candidate} means end of
@@ -153,6 +171,23 @@ public sealed interface Message {
    * the publisher itself caps its sender at {@code maxBitrateKbps}, the others show the level.
    */
   record QualityUpdate(String roomId, String participantId, String level, int maxBitrateKbps)
+      implements ServerMessage {}
+
+  /**
+   * To a publisher with layers: which of them to send now ({@code true}: send). Sent after the
+   * publish answer and whenever listeners' needs change; the web client sets {@code active} on the
+   * layer's sender.
+   */
+  record LayersUpdate(String roomId, Map<String, Boolean> layers) implements ServerMessage {}
+
+  /**
+   * To a listener: the layer it now receives from each speaker that has layers (participant id →
+   * {@code h}, {@code m} or {@code l}). Sent when one changes, at most once a second.
+   */
+  record ReceiveLayers(String roomId, Map<String, String> layers) implements ServerMessage {}
+
+  /** The cap of a {@link SetLayerPreference} is in force. */
+  record LayerPreference(String requestId, String roomId, String maxLayer, String participantId)
       implements ServerMessage {}
 
   /** A request failed or a frame was refused; {@code code} is stable, {@code message} is prose. */

@@ -31,7 +31,9 @@ public final class MessageCodec {
   /** JSON types a member may need to have. */
   private enum Kind {
     STRING,
-    INTEGER
+    INTEGER,
+    /** An array of at most three objects, each with string members "mid" and "layer". */
+    MID_LAYERS
   }
 
   private record Field(String name, Kind kind, boolean required) {}
@@ -60,7 +62,10 @@ public final class MessageCodec {
           "ping",
           List.of(optional("ts", Kind.INTEGER)),
           "publishOffer",
-          List.of(optional("roomId", Kind.STRING), required("sdp", Kind.STRING)),
+          List.of(
+              optional("roomId", Kind.STRING),
+              required("sdp", Kind.STRING),
+              optional("layers", Kind.MID_LAYERS)),
           "publishIce",
           candidateFields(),
           "subscribe",
@@ -68,7 +73,12 @@ public final class MessageCodec {
           "consumeAnswer",
           List.of(optional("roomId", Kind.STRING), required("sdp", Kind.STRING)),
           "consumeIce",
-          candidateFields());
+          candidateFields(),
+          "setLayerPreference",
+          List.of(
+              optional("roomId", Kind.STRING),
+              required("maxLayer", Kind.STRING),
+              optional("participantId", Kind.STRING)));
 
   private static List<Field> candidateFields() {
     return List.of(
@@ -91,7 +101,11 @@ public final class MessageCodec {
           "trackAdded",
           "trackRemoved",
           "error",
-          "reconnect");
+          "reconnect",
+          "qualityUpdate",
+          "layersUpdate",
+          "receiveLayers",
+          "layerPreference");
 
   private final Jsonb jsonb = JsonbBuilder.create();
 
@@ -267,6 +281,7 @@ public final class MessageCodec {
           case INTEGER ->
               value.getValueType() == JsonValue.ValueType.NUMBER
                   && ((JsonNumber) value).isIntegral();
+          case MID_LAYERS -> isMidLayers(value);
         };
     if (!ok) {
       throw new SignalingException(
@@ -274,11 +289,36 @@ public final class MessageCodec {
           "\""
               + field.name()
               + "\" must be "
-              + (field.kind() == Kind.STRING ? "a string" : "an integer")
+              + switch (field.kind()) {
+                case STRING -> "a string";
+                case INTEGER -> "an integer";
+                case MID_LAYERS -> "an array of 1 to 3 {\"mid\": string, \"layer\": string}";
+              }
               + ", got "
               + kindOf(value),
           requestId);
     }
+  }
+
+  private static boolean isMidLayers(JsonValue value) {
+    if (value.getValueType() != JsonValue.ValueType.ARRAY) {
+      return false;
+    }
+    var entries = value.asJsonArray();
+    if (entries.isEmpty() || entries.size() > 3) {
+      return false;
+    }
+    for (JsonValue entry : entries) {
+      if (entry.getValueType() != JsonValue.ValueType.OBJECT) {
+        return false;
+      }
+      JsonObject object = entry.asJsonObject();
+      if (!(object.get("mid") instanceof JsonString)
+          || !(object.get("layer") instanceof JsonString)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String kindOf(JsonValue value) {

@@ -9,7 +9,12 @@ import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.config.TurnSettings;
 import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.media.ForwardingService;
+import io.cheenhub.sfu.media.LayerMap;
+import io.cheenhub.sfu.media.OutgoingStream;
 import io.cheenhub.sfu.media.PacketPool;
+import io.cheenhub.sfu.media.Publisher;
+import io.cheenhub.sfu.media.QualityLevel;
+import io.cheenhub.sfu.media.QualityTick;
 import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.metrics.SfuMetrics;
 import io.cheenhub.sfu.metrics.StaleSweeps;
@@ -37,6 +42,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -390,25 +396,54 @@ public class SignalingService {
       forwarding.sendReceiverReports();
       metrics.sample();
       for (Room room : rooms.rooms()) {
-        forwarding.tick(
-            room.forwarding(),
-            (publisher, previous, level) -> {
-              LOG.info(
-                  () ->
-                      "quality level room="
-                          + room.id()
-                          + " participant="
-                          + publisher.participantId()
-                          + " level="
-                          + level.wireValue()
-                          + " uplinkLoss="
-                          + publisher.uplinkLoss());
-              metrics.qualityChanged(previous, level);
-              room.qualityChanged(publisher.participantId(), level);
-            });
+        forwarding.tick(room.forwarding(), new RoomQualityListener(room));
       }
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "receiver reports failed", e);
+    }
+  }
+
+  /** Turns one room's quality tick results into messages and metrics. */
+  private final class RoomQualityListener implements QualityTick.Listener {
+    private final Room room;
+
+    RoomQualityListener(Room room) {
+      this.room = room;
+    }
+
+    @Override
+    public void onLevelChanged(Publisher publisher, QualityLevel previous, QualityLevel level) {
+      LOG.info(
+          () ->
+              "quality level room="
+                  + room.id()
+                  + " participant="
+                  + publisher.participantId()
+                  + " level="
+                  + level.wireValue()
+                  + " uplinkLoss="
+                  + publisher.uplinkLoss());
+      metrics.qualityChanged(previous, level);
+      room.qualityChanged(publisher.participantId(), level);
+    }
+
+    @Override
+    public void onLayersChanged(Publisher publisher, int activeMask) {
+      room.layersChanged(
+          publisher.participantId(),
+          Membership.layersMessage(activeMask, publisher.layers().count()));
+    }
+
+    @Override
+    public void onReceivedLayersChanged(Subscriber subscriber, List<OutgoingStream> streams) {
+      var layers = new TreeMap<String, String>();
+      for (OutgoingStream stream : streams) {
+        int received = stream.receivedLayer();
+        if (received >= 0) {
+          layers.put(stream.publisher().participantId(), LayerMap.name(received));
+        }
+      }
+      room.receivedLayersChanged(subscriber.participantId(), layers);
     }
   }
 

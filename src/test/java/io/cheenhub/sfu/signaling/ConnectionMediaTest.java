@@ -25,11 +25,20 @@ class ConnectionMediaTest {
   }
 
   private static String offer() throws IOException {
-    try (InputStream in =
-        ConnectionMediaTest.class.getResourceAsStream("/sdp/chromium-audio-sendonly-offer.sdp")) {
+    return sdp("chromium-audio-sendonly-offer.sdp");
+  }
+
+  private static String sdp(String name) throws IOException {
+    try (InputStream in = ConnectionMediaTest.class.getResourceAsStream("/sdp/" + name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
+
+  private static final List<Message.MidLayer> THREE_LAYERS =
+      List.of(
+          new Message.MidLayer("0", "h"),
+          new Message.MidLayer("1", "m"),
+          new Message.MidLayer("2", "l"));
 
   private record Client(FakeSession session, Connection connection) {
     void send(Message.ClientMessage message) {
@@ -62,7 +71,7 @@ class ConnectionMediaTest {
     Client bob = join("Bob");
     String adaId = ada.awaitReply("j-Ada").field("participantId");
 
-    ada.send(new Message.PublishOffer("p1", null, offer()));
+    ada.send(new Message.PublishOffer("p1", null, offer(), null));
     FakeSession.Frame answer = ada.awaitReply("p1");
     assertThat(answer.type()).isEqualTo("publishAnswer");
     assertThat(answer.field("sdp")).contains("a=recvonly").contains("a=ice-ufrag:");
@@ -78,7 +87,7 @@ class ConnectionMediaTest {
     assertThat(sfu.metrics.negotiated).containsExactly(SfuMetrics.Negotiation.PUBLISH);
 
     // A re-offer replaces the publish transport; the old one is closed.
-    ada.send(new Message.PublishOffer("p2", "standup", offer()));
+    ada.send(new Message.PublishOffer("p2", "standup", offer(), null));
     assertThat(ada.awaitReply("p2").type()).isEqualTo("publishAnswer");
     await().atMost(WAIT).until(() -> sfu.transports.openCount() == 2);
 
@@ -103,16 +112,83 @@ class ConnectionMediaTest {
   void mediaRequestsNeedARoomAValidOfferAndASubscribeFirst() throws Exception {
     var session = new FakeSession();
     var loner = new Client(session, sfu.service.open(session));
-    loner.send(new Message.PublishOffer("p0", null, offer()));
+    loner.send(new Message.PublishOffer("p0", null, offer(), null));
     assertThat(loner.awaitReply("p0").field("code")).isEqualTo("not-joined");
 
     Client ada = join("Ada");
     ada.send(new Message.ConsumeAnswer("a1", null, "v=0"));
     assertThat(ada.awaitReply("a1").field("code")).isEqualTo("no-offer");
-    ada.send(new Message.PublishOffer("p1", null, "v=0\r\nnonsense"));
+    ada.send(new Message.PublishOffer("p1", null, "v=0\r\nnonsense", null));
     assertThat(ada.awaitReply("p1").field("code")).startsWith("sdp-");
     assertThat(sfu.transports.openCount()).isZero();
     assertThat(sfu.metrics.errors).hasSize(3).startsWith(ErrorCode.NOT_JOINED, ErrorCode.NO_OFFER);
+  }
+
+  @Test
+  void aPublisherWithLayersIsAnsweredAndToldToSendItsBestLayerOnly() throws Exception {
+    Client ada = join("Ada");
+    Client bob = join("Bob");
+
+    ada.send(
+        new Message.PublishOffer(
+            "p1", null, sdp("chromium-audio-three-sendonly-offer.sdp"), THREE_LAYERS));
+    FakeSession.Frame answer = ada.awaitReply("p1");
+    assertThat(answer.type()).isEqualTo("publishAnswer");
+    assertThat(answer.field("sdp").split("a=recvonly", -1)).hasSize(4);
+    await().atMost(WAIT).until(() -> !ada.session().ofType("layersUpdate").isEmpty());
+    assertThat(ada.session().ofType("layersUpdate").get(0).text())
+        .contains("\"layers\":{\"h\":true,\"m\":false,\"l\":false}");
+
+    // Listeners see one participant with one track, not three.
+    bob.send(new Message.Subscribe("s1", null));
+    assertThat(bob.awaitReply("s1").type()).isEqualTo("consumeOffer");
+    assertThat(bob.session().ofType("trackAdded")).hasSize(1);
+
+    // Bob caps what he receives from everyone, then from Ada alone.
+    bob.send(new Message.SetLayerPreference("c1", null, "l", null));
+    FakeSession.Frame capped = bob.awaitReply("c1");
+    assertThat(capped.type()).isEqualTo("layerPreference");
+    assertThat(capped.field("maxLayer")).isEqualTo("l");
+    String adaId = ada.awaitReply("j-Ada").field("participantId");
+    bob.send(new Message.SetLayerPreference("c2", null, "m", adaId));
+    assertThat(bob.awaitReply("c2").field("participantId")).isEqualTo(adaId);
+  }
+
+  @Test
+  void badLayersAndLayerPreferencesAreRefusedWithoutATransport() throws Exception {
+    Client ada = join("Ada");
+    String three = sdp("chromium-audio-three-sendonly-offer.sdp");
+    ada.send(
+        new Message.PublishOffer(
+            "p1",
+            null,
+            three,
+            List.of(new Message.MidLayer("0", "h"), new Message.MidLayer("0", "m"))));
+    assertThat(ada.awaitReply("p1").field("code")).isEqualTo("invalid-field");
+    ada.send(new Message.PublishOffer("p2", null, three, List.of(new Message.MidLayer("9", "h"))));
+    assertThat(ada.awaitReply("p2").field("code")).isEqualTo("invalid-field");
+    ada.send(new Message.PublishOffer("p3", null, three, List.of(new Message.MidLayer("0", "x"))));
+    assertThat(ada.awaitReply("p3").field("code")).isEqualTo("invalid-field");
+    ada.send(
+        new Message.PublishOffer(
+            "p4", null, sdp("rfc8853-audio-simulcast-offer.sdp"), THREE_LAYERS));
+    assertThat(ada.awaitReply("p4").field("message")).contains("a=simulcast");
+    assertThat(sfu.transports.openCount()).isZero();
+
+    ada.send(new Message.SetLayerPreference("c1", null, "x", null));
+    assertThat(ada.awaitReply("c1").field("code")).isEqualTo("invalid-field");
+    ada.send(new Message.SetLayerPreference("c2", null, "l", "nobody"));
+    assertThat(ada.awaitReply("c2").field("code")).isEqualTo("invalid-field");
+  }
+
+  @Test
+  void aStandardSimulcastOfferIsAnsweredWithRecvRids() throws Exception {
+    Client ada = join("Ada");
+    ada.send(new Message.PublishOffer("p1", null, sdp("rfc8853-audio-simulcast-offer.sdp"), null));
+    FakeSession.Frame answer = ada.awaitReply("p1");
+    assertThat(answer.type()).isEqualTo("publishAnswer");
+    assertThat(answer.field("sdp")).contains("a=simulcast:recv h;m;l").contains("a=rid:h recv");
+    await().atMost(WAIT).until(() -> !ada.session().ofType("layersUpdate").isEmpty());
   }
 
   @Test
@@ -123,7 +199,7 @@ class ConnectionMediaTest {
     assertThat(bob.awaitReply("s1").type()).isEqualTo("consumeOffer");
     assertThat(bob.session().ofType("trackAdded")).isEmpty();
 
-    ada.send(new Message.PublishOffer("p1", null, offer()));
+    ada.send(new Message.PublishOffer("p1", null, offer(), null));
     ada.awaitReply("p1");
 
     await().atMost(WAIT).until(() -> !bob.session().ofType("trackAdded").isEmpty());

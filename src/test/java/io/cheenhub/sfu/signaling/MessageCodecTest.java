@@ -8,6 +8,7 @@ import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +32,15 @@ class MessageCodecTest {
         new Message.Join("r4", "team-standup", "Ada", "0uD3tok", null),
         new Message.Subscribe("r5", null),
         new Message.ConsumeAnswer(null, "team-standup", "v=0\r\n"),
-        new Message.ConsumeIce("r6", null, "candidate:1 1 udp 1 127.0.0.1 9 typ host", "a1", 0));
+        new Message.ConsumeIce("r6", null, "candidate:1 1 udp 1 127.0.0.1 9 typ host", "a1", 0),
+        new Message.PublishOffer("r7", "team-standup", "v=0\r\n", null),
+        new Message.PublishOffer(
+            "r8",
+            null,
+            "v=0\r\n",
+            List.of(new Message.MidLayer("0", "h"), new Message.MidLayer("1", "m"))),
+        new Message.SetLayerPreference("r9", null, "l", null),
+        new Message.SetLayerPreference("r10", "team-standup", "m", "p-ada"));
   }
 
   @ParameterizedTest
@@ -69,6 +78,9 @@ class MessageCodecTest {
         new Message.ParticipantLeft("room", "p-ada", "timeout"),
         new Message.Pong("r3", 42L, 1_795_000_000_000L),
         new Message.QualityUpdate("room", "p-ada", "low", 16),
+        new Message.LayersUpdate("room", Map.of("h", true, "m", false)),
+        new Message.ReceiveLayers("room", Map.of("p-ada", "m")),
+        new Message.LayerPreference("r9", "room", "l", null),
         new Message.ErrorMessage("r4", "room-full", "room is full"),
         new Message.ErrorMessage(null, "malformed-json", "frame is not valid JSON"));
   }
@@ -149,6 +161,26 @@ class MessageCodecTest {
         Arguments.of("{\"type\":\"ping\",\"ts\":1.5}", ErrorCode.INVALID_FIELD, null),
         Arguments.of("{\"type\":\"ping\",\"ts\":1e40}", ErrorCode.INVALID_FIELD, null),
         Arguments.of("{\"type\":\"ping\",\"requestId\":42}", ErrorCode.INVALID_FIELD, null),
+        Arguments.of(
+            "{\"type\":\"publishOffer\",\"sdp\":\"v=0\",\"layers\":\"h\"}",
+            ErrorCode.INVALID_FIELD,
+            null),
+        Arguments.of(
+            "{\"type\":\"publishOffer\",\"sdp\":\"v=0\",\"layers\":[]}",
+            ErrorCode.INVALID_FIELD,
+            null),
+        Arguments.of(
+            "{\"type\":\"publishOffer\",\"sdp\":\"v=0\",\"layers\":[{\"mid\":0,\"layer\":\"h\"}]}",
+            ErrorCode.INVALID_FIELD,
+            null),
+        Arguments.of(
+            "{\"type\":\"publishOffer\",\"sdp\":\"v=0\",\"layers\":[{\"mid\":\"0\"},{},{},{}]}",
+            ErrorCode.INVALID_FIELD,
+            null),
+        Arguments.of("{\"type\":\"setLayerPreference\"}", ErrorCode.MISSING_FIELD, null),
+        Arguments.of(
+            "{\"type\":\"setLayerPreference\",\"maxLayer\":1}", ErrorCode.INVALID_FIELD, null),
+        Arguments.of("{\"type\":\"layersUpdate\"}", ErrorCode.UNEXPECTED_TYPE, null),
         Arguments.of("x".repeat(MAX_FRAME + 1), ErrorCode.FRAME_TOO_LARGE, null),
         // An oversized frame names its request when a streaming read finds a top-level one.
         Arguments.of(
