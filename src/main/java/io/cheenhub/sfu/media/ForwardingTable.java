@@ -1,7 +1,10 @@
 package io.cheenhub.sfu.media;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -9,6 +12,12 @@ import java.util.Optional;
  * One room's routing: every publisher to every subscriber of another participant, never back to its
  * own (design §1). Each (publisher, subscriber) pair is an {@link OutgoingStream} with its own
  * server-chosen SSRC.
+ *
+ * <p>A large room switches to <b>speaker slots</b> ({@link #enableSlots}): every subscriber then
+ * has exactly N slot streams, and the publisher its {@link SpeakerSelector} puts in slot k feeds
+ * every other subscriber's slot-k stream; joins and leaves no longer add or remove anybody else's
+ * streams. The switch is make-before-break: a subscriber keeps its per-publisher streams until its
+ * slot streams are active ({@link #slotsActivated}).
  *
  * <p>Signaling changes the table under this room's own lock (never one shared with other rooms) and
  * publishes an immutable {@link Snapshot} through a volatile field (copy-on-write); each publisher
@@ -20,20 +29,48 @@ public final class ForwardingTable {
 
   /** The table at one moment. Immutable. */
   public record Snapshot(
-      List<Publisher> publishers, List<Subscriber> subscribers, List<OutgoingStream> streams) {
+      List<Publisher> publishers,
+      List<Subscriber> subscribers,
+      List<OutgoingStream> streams,
+      List<Publisher> slots) {
 
     /** No one. */
-    public static final Snapshot EMPTY = new Snapshot(List.of(), List.of(), List.of());
+    public static final Snapshot EMPTY = new Snapshot(List.of(), List.of(), List.of(), List.of());
 
+    /**
+     * @param slots who speaks in each slot (null: nobody), empty while the room routes every
+     *     publisher to everyone
+     */
     public Snapshot {
       publishers = List.copyOf(publishers);
       subscribers = List.copyOf(subscribers);
       streams = List.copyOf(streams);
+      slots = Collections.unmodifiableList(new ArrayList<>(slots));
     }
 
-    /** The streams {@code publisher} feeds. */
+    Snapshot(
+        List<Publisher> publishers, List<Subscriber> subscribers, List<OutgoingStream> streams) {
+      this(publishers, subscribers, streams, List.of());
+    }
+
+    /** Whether the room forwards through speaker slots. */
+    public boolean slotted() {
+      return !slots.isEmpty();
+    }
+
+    /** The per-publisher streams {@code publisher} feeds (slot streams are not any one's). */
     public List<OutgoingStream> streamsFrom(Publisher publisher) {
+      return streams.stream().filter(s -> !s.isSlot() && s.publisher() == publisher).toList();
+    }
+
+    /** What carries {@code publisher}'s audio now: its own streams and the slot it speaks in. */
+    public List<OutgoingStream> streamsCarrying(Publisher publisher) {
       return streams.stream().filter(s -> s.publisher() == publisher).toList();
+    }
+
+    /** The slot streams of every subscriber (empty unless slotted). */
+    public List<OutgoingStream> slotStreams() {
+      return streams.stream().filter(OutgoingStream::isSlot).toList();
     }
 
     /** The streams {@code subscriber} receives, e.g. one m-line each in its offer. */
@@ -41,10 +78,10 @@ public final class ForwardingTable {
       return streams.stream().filter(s -> s.subscriber() == subscriber).toList();
     }
 
-    /** The stream from {@code publisher} to {@code subscriber}, if they are connected. */
+    /** The per-publisher stream from {@code publisher} to {@code subscriber}, if there is one. */
     public Optional<OutgoingStream> stream(Publisher publisher, Subscriber subscriber) {
       return streams.stream()
-          .filter(s -> s.publisher() == publisher && s.subscriber() == subscriber)
+          .filter(s -> !s.isSlot() && s.publisher() == publisher && s.subscriber() == subscriber)
           .findFirst();
     }
   }
@@ -52,6 +89,10 @@ public final class ForwardingTable {
   private final String roomId;
   private final Object lock = new Object();
   private volatile Snapshot snapshot = Snapshot.EMPTY;
+  // Speaker slots: the selector (null while routed) and each publisher's key in it; under lock.
+  private SpeakerSelector selector;
+  private final Map<Publisher, SpeakerMeter> meters = new HashMap<>();
+  private int nextSpeakerKey;
 
   /** An empty table for room {@code roomId}. */
   public ForwardingTable(String roomId) {
@@ -81,16 +122,23 @@ public final class ForwardingTable {
     synchronized (lock) {
       Snapshot before = snapshot;
       var added = new ArrayList<OutgoingStream>();
-      for (Subscriber subscriber : before.subscribers()) {
-        if (!sameParticipant(publisher, subscriber)) {
-          added.add(new OutgoingStream(publisher, subscriber, subscriber.allocateSsrc()));
+      if (before.slotted()) {
+        // A large room: the new publisher is heard once the selector gives it a slot.
+        addMeter(publisher);
+      } else {
+        for (Subscriber subscriber : before.subscribers()) {
+          if (!sameParticipant(publisher, subscriber)) {
+            added.add(new OutgoingStream(publisher, subscriber, subscriber.allocateSsrc()));
+          }
         }
       }
       var publishers = new ArrayList<>(before.publishers());
       publishers.add(publisher);
       var streams = new ArrayList<>(before.streams());
       streams.addAll(added);
-      publish(new Snapshot(publishers, before.subscribers(), streams), List.of(publisher));
+      publish(
+          new Snapshot(publishers, before.subscribers(), streams, before.slots()),
+          List.of(publisher));
       return List.copyOf(added);
     }
   }
@@ -109,17 +157,22 @@ public final class ForwardingTable {
       Snapshot before = snapshot;
       var added = new ArrayList<OutgoingStream>();
       var fed = new ArrayList<Publisher>();
-      for (Publisher publisher : before.publishers()) {
-        if (!sameParticipant(publisher, subscriber)) {
-          added.add(new OutgoingStream(publisher, subscriber, subscriber.allocateSsrc()));
-          fed.add(publisher);
+      if (before.slotted()) {
+        added.addAll(slotStreams(subscriber, before.slots().size()));
+        before.slots().stream().filter(Objects::nonNull).forEach(fed::add);
+      } else {
+        for (Publisher publisher : before.publishers()) {
+          if (!sameParticipant(publisher, subscriber)) {
+            added.add(new OutgoingStream(publisher, subscriber, subscriber.allocateSsrc()));
+            fed.add(publisher);
+          }
         }
       }
       var subscribers = new ArrayList<>(before.subscribers());
       subscribers.add(subscriber);
       var streams = new ArrayList<>(before.streams());
       streams.addAll(added);
-      publish(new Snapshot(before.publishers(), subscribers, streams), fed);
+      publish(new Snapshot(before.publishers(), subscribers, streams, before.slots()), fed);
       return List.copyOf(added);
     }
   }
@@ -142,8 +195,28 @@ public final class ForwardingTable {
       publishers.remove(publisher);
       var streams = new ArrayList<>(before.streams());
       streams.removeAll(removed);
-      publish(new Snapshot(publishers, before.subscribers(), streams), List.of(publisher));
+      var slots = new ArrayList<>(before.slots());
+      boolean spoke = slots.contains(publisher);
+      slots.replaceAll(holder -> holder == publisher ? null : holder);
+      SpeakerMeter meter = meters.remove(publisher);
+      if (meter != null) {
+        selector.remove(meter);
+      }
+      publish(new Snapshot(publishers, before.subscribers(), streams, slots), List.of(publisher));
       removed.forEach(OutgoingStream::close);
+      if (spoke) {
+        // Its slot streams stay (they are the subscribers'), but must not wait for its packets.
+        for (OutgoingStream stream : before.slotStreams()) {
+          if (stream.publisher() == publisher) {
+            stream.setHolder(null);
+          }
+        }
+        for (Subscriber subscriber : before.subscribers()) {
+          if (!sameParticipant(publisher, subscriber)) {
+            subscriber.awaitNoSend();
+          }
+        }
+      }
     }
     // A subscriber may be sending one of its packets right now; outside the lock, wait for it.
     for (OutgoingStream stream : removed) {
@@ -170,8 +243,8 @@ public final class ForwardingTable {
       subscribers.remove(subscriber);
       var streams = new ArrayList<>(before.streams());
       streams.removeAll(removed);
-      var fed = removed.stream().map(OutgoingStream::publisher).toList();
-      publish(new Snapshot(before.publishers(), subscribers, streams), fed);
+      var fed = removed.stream().map(OutgoingStream::publisher).filter(Objects::nonNull).toList();
+      publish(new Snapshot(before.publishers(), subscribers, streams, before.slots()), fed);
       removed.forEach(OutgoingStream::close);
     }
     subscriber.close();
@@ -185,15 +258,191 @@ public final class ForwardingTable {
     current.subscribers().forEach(this::removeSubscriber);
   }
 
+  /**
+   * Switches this room to {@code slots} speaker slots: every subscriber gets its slot streams
+   * (inactive until its browser answers an offer with them), publishers get speaker meters and keep
+   * their per-publisher streams until each subscriber's slots are active. Once only.
+   *
+   * @return the new slot streams (to offer), empty if the room already has slots
+   */
+  public List<OutgoingStream> enableSlots(int slots) {
+    if (slots < 1 || slots > SpeakerSelector.MAX_SLOTS) {
+      throw new IllegalArgumentException("slots must be 1.." + SpeakerSelector.MAX_SLOTS);
+    }
+    synchronized (lock) {
+      Snapshot before = snapshot;
+      if (before.slotted()) {
+        return List.of();
+      }
+      selector = new SpeakerSelector(slots);
+      before.publishers().forEach(this::addMeter);
+      var added = new ArrayList<OutgoingStream>();
+      for (Subscriber subscriber : before.subscribers()) {
+        added.addAll(slotStreams(subscriber, slots));
+      }
+      var streams = new ArrayList<>(before.streams());
+      streams.addAll(added);
+      var empty = new ArrayList<Publisher>();
+      for (int i = 0; i < slots; i++) {
+        empty.add(null);
+      }
+      publish(
+          new Snapshot(before.publishers(), before.subscribers(), streams, empty),
+          before.publishers());
+      return List.copyOf(added);
+    }
+  }
+
+  /**
+   * {@code subscriber}'s browser answered an offer with its slot streams: its per-publisher streams
+   * go (make-before-break: the slots carry the audio from now on).
+   *
+   * @return the per-publisher streams removed (to retire their m-lines)
+   */
+  public List<OutgoingStream> slotsActivated(Subscriber subscriber) {
+    List<OutgoingStream> removed;
+    synchronized (lock) {
+      Snapshot before = snapshot;
+      if (!before.slotted()) {
+        return List.of();
+      }
+      removed = before.streamsTo(subscriber).stream().filter(s -> !s.isSlot()).toList();
+      if (removed.isEmpty()) {
+        return removed;
+      }
+      var streams = new ArrayList<>(before.streams());
+      streams.removeAll(removed);
+      publish(
+          new Snapshot(before.publishers(), before.subscribers(), streams, before.slots()),
+          removed.stream().map(OutgoingStream::publisher).toList());
+      removed.forEach(OutgoingStream::close);
+    }
+    subscriber.awaitNoSend();
+    return removed;
+  }
+
+  /**
+   * One selection pass ({@link SpeakerSelector#select}, every 100 ms): the new slot map if it
+   * changed, else null. Nothing is forwarded differently until {@link #install}: tell the room
+   * first, so that the map reaches every listener before the new speaker's first packet.
+   */
+  public SlotMap selectSpeakers(long nowNanos) {
+    synchronized (lock) {
+      if (selector == null || !selector.select(nowNanos)) {
+        return null;
+      }
+      Snapshot current = snapshot;
+      var byKey = new HashMap<Integer, Publisher>();
+      meters.forEach((publisher, meter) -> byKey.put(meter.key(), publisher));
+      var holders = new ArrayList<Publisher>();
+      var levels = new int[selector.slots()];
+      for (int slot = 0; slot < selector.slots(); slot++) {
+        int key = selector.slotKey(slot);
+        Publisher holder = key == SpeakerSelector.NONE ? null : byKey.get(key);
+        holders.add(holder != null && current.publishers().contains(holder) ? holder : null);
+        levels[slot] = holder == null ? 0 : selector.slotLevel(slot);
+      }
+      int dominantSlot = selector.dominantSlot();
+      return new SlotMap(holders, levels, dominantSlot, selector.changes());
+    }
+  }
+
+  /** Who speaks in which slot, as one selection pass left it. Immutable. */
+  public record SlotMap(List<Publisher> holders, int[] levels, int dominantSlot, long version) {
+    public SlotMap {
+      holders = Collections.unmodifiableList(new ArrayList<>(holders));
+      levels = levels.clone();
+    }
+
+    /** The level (dB above the speaker's noise floor) of slot {@code slot}'s speaker. */
+    public int level(int slot) {
+      return levels[slot];
+    }
+  }
+
+  /** Forwards by {@code map} from now on (after the room was told). */
+  public void install(SlotMap map) {
+    synchronized (lock) {
+      Snapshot before = snapshot;
+      if (!before.slotted() || map.holders().size() != before.slots().size()) {
+        return;
+      }
+      var holders = new ArrayList<Publisher>();
+      for (Publisher holder : map.holders()) {
+        holders.add(holder != null && before.publishers().contains(holder) ? holder : null);
+      }
+      var changed = new ArrayList<Publisher>();
+      for (int slot = 0; slot < holders.size(); slot++) {
+        Publisher was = before.slots().get(slot);
+        Publisher now = holders.get(slot);
+        if (was != now) {
+          if (was != null) {
+            changed.add(was);
+          }
+          if (now != null) {
+            changed.add(now);
+          }
+        }
+      }
+      for (OutgoingStream stream : before.slotStreams()) {
+        stream.setHolder(holders.get(stream.slot()));
+      }
+      publish(
+          new Snapshot(before.publishers(), before.subscribers(), before.streams(), holders),
+          changed);
+    }
+  }
+
+  /**
+   * Mutes or unmutes {@code publisher} for speaker selection (leaves its slot at the next pass).
+   */
+  public void setMuted(Publisher publisher, boolean muted) {
+    synchronized (lock) {
+      SpeakerMeter meter = meters.get(publisher);
+      if (meter != null) {
+        selector.setMuted(meter, muted);
+      }
+    }
+  }
+
+  private void addMeter(Publisher publisher) {
+    SpeakerMeter meter = selector.add(nextSpeakerKey++);
+    meters.put(publisher, meter);
+    publisher.setSpeakerMeter(meter);
+  }
+
+  private static List<OutgoingStream> slotStreams(Subscriber subscriber, int slots) {
+    var streams = new ArrayList<OutgoingStream>(slots);
+    for (int slot = 0; slot < slots; slot++) {
+      streams.add(OutgoingStream.slot(subscriber, subscriber.allocateSsrc(), slot));
+    }
+    return streams;
+  }
+
   /** Installs {@code next} and the rows of {@code changed} publishers; under the lock. */
   private void publish(Snapshot next, List<Publisher> changed) {
     snapshot = next;
     for (Publisher publisher : changed) {
       publisher.setRoutes(
-          next.publishers().contains(publisher)
-              ? next.streamsFrom(publisher).toArray(Publisher.NO_ROUTES)
-              : Publisher.NO_ROUTES);
+          next.publishers().contains(publisher) ? row(next, publisher) : Publisher.NO_ROUTES);
     }
+  }
+
+  /**
+   * What {@code publisher} feeds: its per-publisher streams, and if it speaks in slot k every other
+   * participant's slot-k stream.
+   */
+  private static OutgoingStream[] row(Snapshot table, Publisher publisher) {
+    var row = new ArrayList<>(table.streamsFrom(publisher));
+    int slot = table.slots().indexOf(publisher);
+    if (slot >= 0) {
+      for (OutgoingStream stream : table.streams()) {
+        if (stream.slot() == slot && !sameParticipant(publisher, stream.subscriber())) {
+          row.add(stream);
+        }
+      }
+    }
+    return row.toArray(Publisher.NO_ROUTES);
   }
 
   private static boolean sameParticipant(Publisher publisher, Subscriber subscriber) {
@@ -205,6 +454,7 @@ public final class ForwardingTable {
     Snapshot current = snapshot;
     return "forwarding room="
         + roomId
+        + (current.slotted() ? " slots=" + current.slots().size() : "")
         + " publishers="
         + current.publishers().size()
         + " subscribers="

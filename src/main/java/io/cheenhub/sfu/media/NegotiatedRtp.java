@@ -31,6 +31,9 @@ public final class NegotiatedRtp {
    */
   static final List<String> FORWARDED_URIS = List.of(AUDIO_LEVEL_URI, TRANSPORT_CC_URI);
 
+  /** {@link #FORWARDED_URIS} index of the audio level. */
+  static final int AUDIO_LEVEL_KIND = 0;
+
   /** {@link #FORWARDED_URIS} index of the transport-wide sequence number. */
   static final int TRANSPORT_CC_KIND = 1;
 

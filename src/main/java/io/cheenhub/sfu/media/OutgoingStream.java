@@ -52,6 +52,10 @@ public final class OutgoingStream {
   private final Publisher publisher;
   private final Subscriber subscriber;
   private final int ssrc;
+  // Speaker slots (large rooms): which slot this stream is (-1: a routed stream of one
+  // publisher), and who speaks in it now (set by the table under its lock; null: nobody).
+  private final int slot;
+  private volatile Publisher holder;
   private volatile boolean closed;
   private volatile boolean active;
   private final ReceptionReport receptionReport = new ReceptionReport();
@@ -97,14 +101,56 @@ public final class OutgoingStream {
   private volatile long downlinkLossNanos;
 
   OutgoingStream(Publisher publisher, Subscriber subscriber, int ssrc) {
+    this(publisher, subscriber, ssrc, -1);
+  }
+
+  private OutgoingStream(Publisher publisher, Subscriber subscriber, int ssrc, int slot) {
     this.publisher = publisher;
     this.subscriber = subscriber;
     this.ssrc = ssrc;
+    this.slot = slot;
   }
 
-  /** The publisher whose packets this stream carries. */
+  /**
+   * Speaker slot {@code slot} of {@code subscriber} in a large room: one m-line and one SSRC that
+   * carry whoever speaks in that slot (docs/architecture.md, "Large rooms").
+   */
+  static OutgoingStream slot(Subscriber subscriber, int ssrc, int slot) {
+    if (slot < 0) {
+      throw new IllegalArgumentException("slot must be >= 0, was " + slot);
+    }
+    return new OutgoingStream(null, subscriber, ssrc, slot);
+  }
+
+  /**
+   * The publisher whose packets this stream carries; for a slot, whoever speaks in it now (null
+   * while it is empty).
+   */
   public Publisher publisher() {
-    return publisher;
+    return slot < 0 ? publisher : holder;
+  }
+
+  /** The speaker slot this stream is, or -1 for a stream of one publisher. */
+  public int slot() {
+    return slot;
+  }
+
+  /** Whether this is a speaker slot rather than one publisher's stream. */
+  public boolean isSlot() {
+    return slot >= 0;
+  }
+
+  /** A slot's new speaker (or null); under the table's lock. */
+  void setHolder(Publisher speaker) {
+    holder = speaker;
+  }
+
+  /**
+   * The id the subscriber's offer and {@code trackAdded} name this stream by: the publisher's
+   * participant id, or {@code slot-<k>}.
+   */
+  public String trackOwner() {
+    return slot < 0 ? publisher.participantId() : "slot-" + slot;
   }
 
   /** The subscriber that receives them. */
@@ -275,6 +321,9 @@ public final class OutgoingStream {
     packet.setSsrc(ssrc);
     packet.setSequenceNumber(outSequence);
     packet.setTimestamp(outTimestamp);
+    if (splice && slot >= 0) {
+      packet.setMarker(true); // RFC 3551 §4.1: the first packet after a silence, a new talkspurt
+    }
     return true;
   }
 

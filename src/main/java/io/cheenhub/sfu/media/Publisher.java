@@ -103,6 +103,8 @@ public final class Publisher implements MediaTransport.PacketSink {
   // last packet came. Receive-worker confined, like the fan-out, except what the tick reads.
   private final Layer[] layers = {new Layer(), new Layer(), new Layer()};
   private volatile LayerMap layerMap = LayerMap.SINGLE;
+  // Speaker selection in a large room: fed with the audio level of every packet (null: routed).
+  private volatile SpeakerMeter speakerMeter;
   private final LongAdder layerSwitches;
   // The map the learned SSRCs belong to, and SSRC -> layer learned from packets' mid or rid.
   private LayerMap learnedFor = LayerMap.SINGLE;
@@ -251,6 +253,11 @@ public final class Publisher implements MediaTransport.PacketSink {
     return pauses.activeMask();
   }
 
+  /** Feeds {@code meter} with this publisher's audio levels (the room went to speaker slots). */
+  void setSpeakerMeter(SpeakerMeter meter) {
+    speakerMeter = meter;
+  }
+
   /** Whether layer {@code index} had a packet within {@link #LIVE_NANOS} of {@code nowNanos}. */
   boolean isLive(int index, long nowNanos) {
     long last = layers[index].lastPacketNanos;
@@ -308,6 +315,10 @@ public final class Publisher implements MediaTransport.PacketSink {
       return;
     }
     layer.lastPacketNanos = receivedNanos;
+    SpeakerMeter meter = speakerMeter;
+    if (meter != null) {
+      meterLevel(meter, packet, source, index, map, receivedNanos);
+    }
     RecentFrames frames = layer.frames;
     long primary = frames.remember(packet, source);
     int sequence = (packet.sequenceNumber() - layer.paddingSkipped) & 0xFFFF;
@@ -407,6 +418,30 @@ public final class Publisher implements MediaTransport.PacketSink {
       learnedCount = Math.min(learnedCount + 1, LEARNED_SSRCS);
     }
     return index;
+  }
+
+  /**
+   * The RFC 6464 level of one packet per 20 ms to the speaker meter: of a layered publisher only
+   * the best live layer's (its layers carry the same microphone, and the meter counts packets as
+   * frames).
+   */
+  private void meterLevel(
+      SpeakerMeter meter,
+      RtpPacket packet,
+      NegotiatedRtp source,
+      int index,
+      LayerMap map,
+      long receivedNanos) {
+    if (map.isLayered() && Integer.numberOfTrailingZeros(liveLayers(map, receivedNanos)) != index) {
+      return;
+    }
+    int id = source.idOf(NegotiatedRtp.AUDIO_LEVEL_KIND);
+    int raw = id == 0 ? HeaderExtensions.NOT_FOUND : HeaderExtensions.audioLevel(packet, id);
+    if (raw == HeaderExtensions.NOT_FOUND) {
+      return;
+    }
+    meter.onAudioLevel(
+        HeaderExtensions.levelDbov(raw), HeaderExtensions.voiceActivity(raw), receivedNanos);
   }
 
   /** Bit i set: layer i is live at {@code nowNanos}. */

@@ -2,6 +2,7 @@ package io.cheenhub.sfu.media;
 
 import io.cheenhub.sfu.rtp.ReportBlock;
 import io.cheenhub.sfu.rtp.RtcpWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,7 @@ public final class QualityTick {
       reportReceivedLayers(subscriber, received, listener);
     }
     for (Publisher publisher : snapshot.publishers()) {
-      List<OutgoingStream> streams = snapshot.streamsFrom(publisher);
+      List<OutgoingStream> streams = snapshot.streamsCarrying(publisher);
       ReceiverReports uplink = publisher.receiverReports();
       long expected = uplink.lastIntervalExpected();
       long lost = uplink.lastIntervalLost();
@@ -215,14 +216,18 @@ public final class QualityTick {
     boolean changed = false;
     for (OutgoingStream stream : streams) {
       int received = stream.receivedLayer();
-      if (stream.publisher().layers().isLayered() && received != stream.reportedLayer) {
+      Publisher publisher = stream.publisher();
+      if (publisher != null && publisher.layers().isLayered() && received != stream.reportedLayer) {
         stream.reportedLayer = received;
         changed = true;
       }
     }
     if (changed) {
       listener.onReceivedLayersChanged(
-          subscriber, streams.stream().filter(s -> s.publisher().layers().isLayered()).toList());
+          subscriber,
+          streams.stream()
+              .filter(s -> s.publisher() != null && s.publisher().layers().isLayered())
+              .toList());
     }
   }
 
@@ -295,12 +300,22 @@ public final class QualityTick {
     }
   }
 
+  /**
+   * The CNAME the subscriber's offer announced for {@code stream}: its publisher's id, or the slot.
+   */
+  private static byte[] cname(OutgoingStream stream) {
+    Publisher publisher = stream.publisher();
+    return stream.isSlot() || publisher == null
+        ? stream.trackOwner().getBytes(StandardCharsets.UTF_8)
+        : publisher.cname();
+  }
+
   // RFC 3550 §6.1: a compound carries an SDES CNAME; the offer announced the publisher's id.
   private static void finish(
       Subscriber subscriber, OutgoingPacket packet, int length, OutgoingStream first) {
     length +=
         RtcpWriter.sdesCname(
-            packet.buffer, OutgoingPacket.OFFSET + length, first.ssrc(), first.publisher().cname());
+            packet.buffer, OutgoingPacket.OFFSET + length, first.ssrc(), cname(first));
     packet.setRtcp(length);
     subscriber.enqueueRtcp(packet);
   }

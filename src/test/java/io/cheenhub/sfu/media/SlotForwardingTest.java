@@ -1,0 +1,241 @@
+package io.cheenhub.sfu.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cheenhub.sfu.packet.PacketWorkers;
+import io.cheenhub.sfu.rtp.RtpPacket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A large room on speaker slots, through the real packet workers: the selector's speakers reach
+ * every other listener on fixed slot streams, one continuous stream per slot whoever speaks, and
+ * joins of non-speakers touch nobody else (docs/architecture.md, "Large rooms").
+ */
+class SlotForwardingTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final int OFFSET = 16;
+
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final PacketWorkers workers = new PacketWorkers(executor, 2);
+  private final PacketPool pool = new PacketPool(4_096);
+  private final ForwardingTable table = new ForwardingTable("room");
+  private final LogCapture log = new LogCapture();
+  private final RtpPacket view = new RtpPacket();
+
+  private final class Member {
+    final int index;
+    final Publisher publisher;
+    final Subscriber subscriber;
+    final CapturingSender sender = new CapturingSender();
+    final int ssrc;
+    int sequence;
+    long timestamp;
+    final Random noise;
+
+    Member(int index) {
+      this.index = index;
+      publisher = new Publisher("p" + index, TestRtp.PUBLISHER, pool);
+      subscriber =
+          new Subscriber("p" + index, TestRtp.SUBSCRIBER, workers, 512, new LatencyHistogram());
+      subscriber.setSender(sender);
+      ssrc = 0x1000 + index;
+      sequence = 1000 * index;
+      timestamp = 100_000L * index;
+      noise = new Random(index);
+    }
+
+    /**
+     * One 20 ms packet at {@code at}: speech at about -25 dBov, or room noise at about -70 dBov
+     * without the voice flag (what a browser sends between words when DTX is off).
+     */
+    void publish(boolean speaking, long at) {
+      int level = speaking ? 22 + noise.nextInt(8) : 68 + noise.nextInt(4);
+      ByteBuffer b = ByteBuffer.allocate(12 + 4 + 4 + 8);
+      b.put((byte) 0x90).put((byte) TestRtp.PUBLISHER_PT);
+      b.putShort((short) sequence).putInt((int) timestamp).putInt(ssrc);
+      b.putShort((short) RtpPacket.ONE_BYTE_PROFILE).putShort((short) 1);
+      b.put((byte) (TestRtp.PUBLISHER_AUDIO_LEVEL_ID << 4))
+          .put((byte) ((speaking ? 0x80 : 0) | level));
+      b.put(new byte[2]);
+      b.putInt(index).putInt(sequence);
+      byte[] buffer = new byte[1_500];
+      System.arraycopy(b.array(), 0, buffer, OFFSET, b.capacity());
+      assertThat(view.wrap(buffer, OFFSET, b.capacity())).isTrue();
+      publisher.onRtp(view, at);
+      sequence = (sequence + 1) & 0xFFFF;
+      timestamp = (timestamp + TestRtp.TICKS_PER_PACKET) & 0xFFFF_FFFFL;
+    }
+  }
+
+  private final List<Member> members = new ArrayList<>();
+
+  private Member join() {
+    var member = new Member(members.size());
+    table.addPublisher(member.publisher).forEach(OutgoingStream::activate);
+    table.addSubscriber(member.subscriber).forEach(OutgoingStream::activate);
+    members.add(member);
+    return member;
+  }
+
+  /** Every member publishes {@code ms} of audio, {@code speakers} speaking, with passes. */
+  private long talk(long from, int ms, List<Member> speakers) {
+    long at = from;
+    for (; at < from + ms * MS; at += 20 * MS) {
+      for (Member member : members) {
+        member.publish(speakers.contains(member), at);
+      }
+      if ((at / MS) % 100 == 0) {
+        ForwardingTable.SlotMap map = table.selectSpeakers(at);
+        if (map != null) {
+          table.install(map);
+        }
+      }
+      await(() -> pool.inUse() == 0);
+    }
+    return at;
+  }
+
+  private void await(java.util.concurrent.Callable<Boolean> condition) {
+    ForwardingTest.await().atMost(WAIT).until(condition);
+  }
+
+  private static int publisherOf(TestRtp.Received packet) {
+    return ByteBuffer.wrap(packet.payload()).getInt(0);
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    table.clear();
+    await(() -> pool.inUse() == 0);
+    log.close();
+    assertThat(log.records()).isEmpty();
+    workers.close();
+    executor.shutdown();
+    assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void aLargeRoomForwardsTheSpeakerOnFixedSlotsToEveryoneElse() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    List<OutgoingStream> slotStreams = table.enableSlots(3);
+    assertThat(slotStreams).hasSize(30);
+    // Make before break: until a listener's slots are active, it keeps its per-publisher streams.
+    Member ada = members.get(0);
+    Member bob = members.get(1);
+    long at = talk(0, 200, List.of()); // room noise first, as browsers send
+    assertThat(bob.sender.received())
+        .as("per-publisher streams until the slots are answered")
+        .extracting(SlotForwardingTest::publisherOf)
+        .contains(0, 2, 9);
+    for (Member member : members) {
+      slotStreams.stream()
+          .filter(s -> s.subscriber() == member.subscriber)
+          .forEach(OutgoingStream::activate);
+      assertThat(table.slotsActivated(member.subscriber)).hasSize(9);
+    }
+    assertThat(table.snapshot().streams()).allMatch(OutgoingStream::isSlot).hasSize(30);
+    int before = bob.sender.count();
+    int[] counts = members.stream().mapToInt(m -> m.sender.count()).toArray();
+
+    at = talk(at, 1_000, List.of(ada));
+
+    assertThat(table.snapshot().slots()).contains(ada.publisher);
+    int adaSlot = table.snapshot().slots().indexOf(ada.publisher);
+    List<TestRtp.Received> bobGot = bob.sender.received().subList(before, bob.sender.count());
+    assertThat(bobGot).isNotEmpty().allMatch(p -> publisherOf(p) == 0);
+    OutgoingStream bobSlot =
+        table.snapshot().streamsTo(bob.subscriber).stream()
+            .filter(s -> s.slot() == adaSlot)
+            .findFirst()
+            .orElseThrow();
+    assertThat(bobGot).allMatch(p -> p.ssrc() == bobSlot.ssrc());
+    assertThat(ada.sender.received().stream().filter(p -> publisherOf(p) == 0))
+        .as("a speaker never hears itself")
+        .isEmpty();
+    // Nine listeners, nobody else talking: only Ada's audio went anywhere.
+    for (Member member : members.subList(1, 10)) {
+      List<TestRtp.Received> got = member.sender.received();
+      assertThat(got.subList(counts[member.index], got.size()))
+          .isNotEmpty()
+          .allMatch(p -> publisherOf(p) == 0);
+    }
+  }
+
+  @Test
+  void aNewSpeakerInASlotIsOneContinuousStreamWithAMarkedFirstPacket() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    List<OutgoingStream> slotStreams = table.enableSlots(1);
+    for (Member member : members) {
+      slotStreams.stream()
+          .filter(s -> s.subscriber() == member.subscriber)
+          .forEach(OutgoingStream::activate);
+      table.slotsActivated(member.subscriber);
+    }
+    Member ada = members.get(0);
+    Member cy = members.get(2);
+    Member bob = members.get(1);
+
+    long at = talk(0, 200, List.of());
+    at = talk(at, 2_000, List.of(ada));
+    assertThat(table.snapshot().slots()).containsExactly(ada.publisher);
+    at = talk(at, 2_000, List.of()); // Ada stops: she keeps the slot while nobody else talks
+    assertThat(table.snapshot().slots()).containsExactly(ada.publisher);
+    int before = bob.sender.count();
+    at = talk(at, 2_000, List.of(cy));
+
+    assertThat(table.snapshot().slots()).containsExactly(cy.publisher);
+    List<TestRtp.Received> got = bob.sender.received();
+    int firstOfCy = -1;
+    for (int i = 0; i < got.size(); i++) {
+      if (publisherOf(got.get(i)) == 2) {
+        firstOfCy = i;
+        break;
+      }
+    }
+    assertThat(firstOfCy).isPositive();
+    assertThat(got.get(firstOfCy).marker()).as("a new talkspurt is marked").isTrue();
+    assertThat(got.stream().map(TestRtp.Received::ssrc).distinct()).hasSize(1);
+    for (int i = 1; i < got.size(); i++) {
+      assertThat(got.get(i).sequence())
+          .as("packet %d", i)
+          .isEqualTo((got.get(i - 1).sequence() + 1) & 0xFFFF);
+      long step = (got.get(i).timestamp() - got.get(i - 1).timestamp()) & 0xFFFF_FFFFL;
+      assertThat(step % 960).isZero();
+      assertThat(step).isPositive();
+    }
+    assertThat(before).isPositive();
+  }
+
+  @Test
+  void joinsAndLeavesOfListenersTouchNobodyElsesStreams() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    table.enableSlots(3);
+    List<OutgoingStream> bobsBefore = table.snapshot().streamsTo(members.get(1).subscriber);
+
+    Member late = new Member(10);
+    assertThat(table.addPublisher(late.publisher)).as("a new publisher gets no streams").isEmpty();
+    List<OutgoingStream> own = table.addSubscriber(late.subscriber);
+    assertThat(own).hasSize(3).allMatch(s -> s.subscriber() == late.subscriber && s.isSlot());
+    table.removeSubscriber(late.subscriber);
+    table.removePublisher(late.publisher);
+
+    assertThat(table.snapshot().streamsTo(members.get(1).subscriber)).isEqualTo(bobsBefore);
+  }
+}
