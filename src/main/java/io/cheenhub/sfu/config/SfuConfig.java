@@ -129,6 +129,20 @@ public class SfuConfig {
     return new RoomLimits(maxParticipantsPerRoom, maxDisplayNameLength);
   }
 
+  @Inject
+  @ConfigProperty(name = "sfu.room.speaker-slots", defaultValue = "3")
+  int speakerSlots;
+
+  @Inject
+  @ConfigProperty(name = "sfu.room.slot-threshold", defaultValue = "8")
+  int slotThreshold;
+
+  /** Speaker slots of large rooms as configured. */
+  @Produces
+  public SpeakerSlots speakerSlots() {
+    return new SpeakerSlots(speakerSlots, slotThreshold);
+  }
+
   /** Signaling limits as configured. */
   @Produces
   public SignalingLimits signalingLimits() {

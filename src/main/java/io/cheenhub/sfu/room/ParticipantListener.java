@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.room;
 
+import io.cheenhub.sfu.media.ForwardingTable;
 import io.cheenhub.sfu.media.QualityLevel;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,9 @@ public interface ParticipantListener {
 
   /** This participant publishes with layers and is to send these now (name → send). */
   default void onLayersChanged(Room room, Map<String, Boolean> layers) {}
+
+  /** The room's speaker slots changed (a large room): tell the client before the audio moves. */
+  default void onActiveSpeakers(Room room, ForwardingTable.SlotMap slots) {}
 
   /** What this participant receives from each layered speaker changed (id → layer name). */
   default void onReceivedLayersChanged(Room room, Map<String, String> layers) {}

@@ -66,6 +66,13 @@ public final class Room {
     }
   }
 
+  /** Tells everyone the new speaker slots; the table installs them after this returns. */
+  public void activeSpeakersChanged(ForwardingTable.SlotMap slots) {
+    for (Participant participant : participants) {
+      notify(() -> participant.listener().onActiveSpeakers(this, slots), participant);
+    }
+  }
+
   /** Tells listener {@code participantId} what it now receives from each layered speaker. */
   public void receivedLayersChanged(String participantId, Map<String, String> layers) {
     for (Participant participant : participants) {

@@ -276,6 +276,7 @@ final class Connection {
       joined = membership;
     }
     service.metrics().participantJoined();
+    service.slotsIfLarge(joined.room());
     EVENTS.info(
         "participant joined",
         EventLog.ROOM,

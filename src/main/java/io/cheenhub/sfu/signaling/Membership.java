@@ -1,6 +1,7 @@
 package io.cheenhub.sfu.signaling;
 
 import io.cheenhub.sfu.auth.Identity;
+import io.cheenhub.sfu.media.ForwardingTable;
 import io.cheenhub.sfu.media.LayerMap;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.QualityLevel;
@@ -11,6 +12,7 @@ import io.cheenhub.sfu.room.ParticipantListener;
 import io.cheenhub.sfu.room.Room;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -313,6 +315,26 @@ final class Membership implements ParticipantListener {
   @Override
   public void onLayersChanged(Room room, Map<String, Boolean> layers) {
     outbox.send(new Message.LayersUpdate(room.id(), layers));
+  }
+
+  @Override
+  public void onActiveSpeakers(Room room, ForwardingTable.SlotMap slots) {
+    outbox.send(activeSpeakers(room.id(), slots));
+  }
+
+  /** The {@code activeSpeakers} message for {@code slots}. */
+  static Message.ActiveSpeakers activeSpeakers(String roomId, ForwardingTable.SlotMap slots) {
+    var entries = new ArrayList<Message.SpeakerSlot>(slots.holders().size());
+    for (int slot = 0; slot < slots.holders().size(); slot++) {
+      Publisher holder = slots.holders().get(slot);
+      entries.add(
+          new Message.SpeakerSlot(
+              slot, holder == null ? null : holder.participantId(), slots.level(slot)));
+    }
+    int dominant = slots.dominantSlot();
+    Publisher speaker = dominant < 0 ? null : slots.holders().get(dominant);
+    return new Message.ActiveSpeakers(
+        roomId, entries, speaker == null ? null : speaker.participantId());
   }
 
   @Override

@@ -37,6 +37,7 @@ import java.util.Map;
       @JsonbSubtype(alias = "layersUpdate", type = Message.LayersUpdate.class),
       @JsonbSubtype(alias = "receiveLayers", type = Message.ReceiveLayers.class),
       @JsonbSubtype(alias = "layerPreference", type = Message.LayerPreference.class),
+      @JsonbSubtype(alias = "activeSpeakers", type = Message.ActiveSpeakers.class),
       @JsonbSubtype(alias = "error", type = Message.ErrorMessage.class),
       @JsonbSubtype(alias = "reconnect", type = Message.Reconnect.class)
     })
@@ -189,6 +190,19 @@ public sealed interface Message {
   /** The cap of a {@link SetLayerPreference} is in force. */
   record LayerPreference(String requestId, String roomId, String maxLayer, String participantId)
       implements ServerMessage {}
+
+  /**
+   * A large room's speaker slots changed (docs/architecture.md, "Large rooms"): who speaks in each
+   * slot ({@code participantId} null: nobody) with a level in dB above that speaker's noise floor,
+   * and the dominant speaker. Sent to everyone before the new speakers' first packets.
+   */
+  record ActiveSpeakers(String roomId, List<SpeakerSlot> slots, String dominant)
+      implements ServerMessage {}
+
+  /**
+   * One slot of {@link ActiveSpeakers}: its track is {@code slot-<slot>} in the subscribe offer.
+   */
+  record SpeakerSlot(int slot, String participantId, int level) {}
 
   /** A request failed or a frame was refused; {@code code} is stable, {@code message} is prose. */
   record ErrorMessage(String requestId, String code, String message) implements ServerMessage {}

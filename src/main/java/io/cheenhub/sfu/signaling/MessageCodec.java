@@ -105,7 +105,8 @@ public final class MessageCodec {
           "qualityUpdate",
           "layersUpdate",
           "receiveLayers",
-          "layerPreference");
+          "layerPreference",
+          "activeSpeakers");
 
   private final Jsonb jsonb = JsonbBuilder.create();
 

@@ -6,15 +6,18 @@ import io.cheenhub.sfu.auth.Authenticator;
 import io.cheenhub.sfu.config.AuthSettings;
 import io.cheenhub.sfu.config.QualitySettings;
 import io.cheenhub.sfu.config.SignalingLimits;
+import io.cheenhub.sfu.config.SpeakerSlots;
 import io.cheenhub.sfu.config.TurnSettings;
 import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.media.ForwardingService;
+import io.cheenhub.sfu.media.ForwardingTable;
 import io.cheenhub.sfu.media.LayerMap;
 import io.cheenhub.sfu.media.OutgoingStream;
 import io.cheenhub.sfu.media.PacketPool;
 import io.cheenhub.sfu.media.Publisher;
 import io.cheenhub.sfu.media.QualityLevel;
 import io.cheenhub.sfu.media.QualityTick;
+import io.cheenhub.sfu.media.SpeakerSelector;
 import io.cheenhub.sfu.media.Subscriber;
 import io.cheenhub.sfu.metrics.SfuMetrics;
 import io.cheenhub.sfu.metrics.StaleSweeps;
@@ -114,6 +117,7 @@ public class SignalingService {
   @Inject RoomRegistry rooms;
   @Inject SfuMetrics metrics;
   @Inject SignalingLimits limits;
+  @Inject SpeakerSlots speakerSlots;
   @Inject QualitySettings quality;
   @Inject TransportService transports;
   @Inject TurnSettings turnSettings;
@@ -207,6 +211,11 @@ public class SignalingService {
     }
     if (reports != null) {
       reports.cancel(false);
+    }
+    synchronized (speakerPassLock) {
+      if (speakerPass != null) {
+        speakerPass.cancel(false);
+      }
     }
     for (Connection connection : connections) {
       connection.close(
@@ -444,6 +453,78 @@ public class SignalingService {
         }
       }
       room.receivedLayersChanged(subscriber.participantId(), layers);
+    }
+  }
+
+  /** How often large rooms pick their speakers (SpeakerSelector.PASS_INTERVAL_MILLIS). */
+  static final long SPEAKER_PASS_MILLIS = SpeakerSelector.PASS_INTERVAL_MILLIS;
+
+  // The speaker pass runs only while some room has slots (an idle server keeps no 10 Hz timer).
+  private final Object speakerPassLock = new Object();
+  private ScheduledFuture<?> speakerPass;
+
+  /**
+   * Switches {@code room} to speaker slots once it has more than the threshold's participants;
+   * called after each join. The subscribers then get their slot m-lines in one re-offer.
+   */
+  void slotsIfLarge(Room room) {
+    if (room.participants().size() <= speakerSlots.threshold()
+        || room.forwarding().snapshot().slotted()) {
+      return;
+    }
+    List<OutgoingStream> added = room.forwarding().enableSlots(speakerSlots.slots());
+    LOG.info(
+        () ->
+            "speaker slots room="
+                + room.id()
+                + " participants="
+                + room.participants().size()
+                + " slots="
+                + speakerSlots.slots());
+    synchronized (speakerPassLock) {
+      if (speakerPass == null && !stopping) {
+        speakerPass =
+            scheduler.scheduleAtFixedRate(
+                this::passSpeakers,
+                SPEAKER_PASS_MILLIS,
+                SPEAKER_PASS_MILLIS,
+                TimeUnit.MILLISECONDS);
+      }
+    }
+    if (!added.isEmpty()) {
+      room.mediaChanged();
+    }
+  }
+
+  /**
+   * Every 100 ms while some room has slots: each such room's selection pass; a changed slot map
+   * goes to the room's clients first, then into the forwarding table.
+   */
+  private void passSpeakers() {
+    try {
+      long now = System.nanoTime();
+      boolean any = false;
+      for (Room room : rooms.rooms()) {
+        if (!room.forwarding().snapshot().slotted()) {
+          continue;
+        }
+        any = true;
+        ForwardingTable.SlotMap map = room.forwarding().selectSpeakers(now);
+        if (map != null) {
+          room.activeSpeakersChanged(map);
+          room.forwarding().install(map);
+        }
+      }
+      if (!any) {
+        synchronized (speakerPassLock) {
+          if (speakerPass != null) {
+            speakerPass.cancel(false);
+            speakerPass = null;
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "speaker pass failed", e);
     }
   }
 

@@ -183,8 +183,10 @@ final class Subscription {
                 answer.red() ? SubscribeOfferBuilder.RED_PAYLOAD_TYPE : NegotiatedRtp.NO_RED,
                 answer.extensionIds())
             .withNack(answer.nack()));
+    boolean slots = false;
     for (OutgoingStream stream : outstandingStreams) {
       stream.activate();
+      slots |= stream.isSlot();
     }
     EVENTS.info(
         "subscribe negotiated",
@@ -192,6 +194,10 @@ final class Subscription {
             EventLog.REQUEST_ID, message.requestId(), "tracks", outstandingStreams.size()));
     outstanding = null;
     outstandingStreams = List.of();
+    // A large room's slots now carry the audio: the per-publisher streams go (make before break).
+    if (slots && !room.forwarding().slotsActivated(subscriber).isEmpty()) {
+      changedSinceOffer |= applyTable();
+    }
     if (changedSinceOffer) {
       sendOffer(null);
     }
@@ -234,18 +240,17 @@ final class Subscription {
       if (tracks.containsKey(stream)) {
         continue;
       }
-      String publisherId = stream.publisher().participantId();
+      // A publisher's stream is named by its participant id, a speaker slot by "slot-<k>"
+      // (activeSpeakers says who speaks in it).
+      String owner = stream.trackOwner();
       var track =
           new SubscribeOfferBuilder.Track(
-              "a" + nextMid++,
-              publisherId,
-              TRACK_ID,
-              Integer.toUnsignedLong(stream.ssrc()),
-              publisherId);
+              "a" + nextMid++, owner, TRACK_ID, Integer.toUnsignedLong(stream.ssrc()), owner);
       tracks.put(stream, track);
       slots.add(track);
       membership.send(
-          new Message.TrackAdded(room.id(), publisherId, publisherId, TRACK_ID, track.mid()));
+          new Message.TrackAdded(
+              room.id(), stream.isSlot() ? null : owner, owner, TRACK_ID, track.mid()));
       changed = true;
     }
     return changed;

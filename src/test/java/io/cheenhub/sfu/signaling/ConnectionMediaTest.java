@@ -58,8 +58,12 @@ class ConnectionMediaTest {
   }
 
   private Client join(String name) {
+    return join(sfu, name);
+  }
+
+  private static Client join(TestSignaling server, String name) {
     var session = new FakeSession();
-    var client = new Client(session, sfu.service.open(session));
+    var client = new Client(session, server.service.open(session));
     client.send(new Message.Join("j-" + name, "standup", name, null, null));
     assertThat(client.awaitReply("j-" + name).type()).isEqualTo("joined");
     return client;
@@ -189,6 +193,46 @@ class ConnectionMediaTest {
     assertThat(answer.type()).isEqualTo("publishAnswer");
     assertThat(answer.field("sdp")).contains("a=simulcast:recv h;m;l").contains("a=rid:h recv");
     await().atMost(WAIT).until(() -> !ada.session().ofType("layersUpdate").isEmpty());
+  }
+
+  @Test
+  void aRoomPastTheThresholdMovesItsListenersToSpeakerSlots() throws Exception {
+    try (var large =
+        new TestSignaling(
+            TestSignaling.limits(2, Duration.ofSeconds(30), Duration.ofSeconds(30)),
+            TestSignaling.anonymous(20),
+            20)) {
+      inALargeRoom(large);
+    }
+  }
+
+  private static void inALargeRoom(TestSignaling large) throws Exception {
+    Client ada = join(large, "Ada");
+    Client bob = join(large, "Bob");
+    ada.send(new Message.PublishOffer("p1", null, offer(), null));
+    ada.awaitReply("p1");
+    bob.send(new Message.Subscribe("s1", null));
+    assertThat(bob.awaitReply("s1").type()).isEqualTo("consumeOffer");
+    await().atMost(WAIT).until(() -> bob.session().ofType("trackAdded").size() == 1);
+    for (int i = 3; i <= 8; i++) {
+      join(large, "P" + i);
+    }
+    assertThat(bob.session().ofType("trackAdded")).as("8 participants: still routed").hasSize(1);
+
+    join(large, "P9"); // the ninth: past the default threshold of 8
+
+    await().atMost(WAIT).until(() -> bob.session().ofType("trackAdded").size() == 4);
+    assertThat(bob.session().ofType("trackAdded").subList(1, 4))
+        .extracting(f -> f.field("streamId"))
+        .containsExactly("slot-0", "slot-1", "slot-2");
+    // Ada's own stream stays until Bob's browser answers the offer with the slots.
+    assertThat(bob.session().ofType("trackRemoved")).isEmpty();
+
+    // A tenth participant joining touches nobody's offer.
+    int offers = bob.session().ofType("consumeOffer").size();
+    join(large, "P10");
+    assertThat(bob.session().ofType("trackAdded")).hasSize(4);
+    assertThat(bob.session().ofType("consumeOffer")).hasSize(offers);
   }
 
   @Test

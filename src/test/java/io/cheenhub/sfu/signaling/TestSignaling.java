@@ -9,6 +9,7 @@ import io.cheenhub.sfu.config.AuthSettings;
 import io.cheenhub.sfu.config.QualitySettings;
 import io.cheenhub.sfu.config.RoomLimits;
 import io.cheenhub.sfu.config.SignalingLimits;
+import io.cheenhub.sfu.config.SpeakerSlots;
 import io.cheenhub.sfu.config.TurnSettings;
 import io.cheenhub.sfu.media.ForwardingService;
 import io.cheenhub.sfu.media.QualityLevel;
@@ -88,6 +89,7 @@ final class TestSignaling implements AutoCloseable {
     service.rooms = new RoomRegistry(new RoomLimits(maxParticipantsPerRoom, 64));
     service.metrics = metrics;
     service.limits = limits;
+    service.speakerSlots = SpeakerSlots.DEFAULTS;
     service.quality = QualitySettings.DEFAULTS;
     service.transports = transports.service();
     service.turnSettings = TurnSettings.NONE;
