@@ -398,6 +398,7 @@ public final class ForwardingTable {
    */
   public void setMuted(Publisher publisher, boolean muted) {
     synchronized (lock) {
+      publisher.setMuted(muted);
       SpeakerMeter meter = meters.get(publisher);
       if (meter != null) {
         selector.setMuted(meter, muted);
@@ -407,6 +408,9 @@ public final class ForwardingTable {
 
   private void addMeter(Publisher publisher) {
     SpeakerMeter meter = selector.add(nextSpeakerKey++);
+    if (publisher.isMuted()) {
+      selector.setMuted(meter, true);
+    }
     meters.put(publisher, meter);
     publisher.setSpeakerMeter(meter);
   }

@@ -105,6 +105,7 @@ public final class Publisher implements MediaTransport.PacketSink {
   private volatile LayerMap layerMap = LayerMap.SINGLE;
   // Speaker selection in a large room: fed with the audio level of every packet (null: routed).
   private volatile SpeakerMeter speakerMeter;
+  private volatile boolean muted;
   private final LongAdder layerSwitches;
   // The map the learned SSRCs belong to, and SSRC -> layer learned from packets' mid or rid.
   private LayerMap learnedFor = LayerMap.SINGLE;
@@ -251,6 +252,15 @@ public final class Publisher implements MediaTransport.PacketSink {
   /** The layers this publisher is asked to send (bit i: layer i); the best one until told. */
   public int activeLayers() {
     return pauses.activeMask();
+  }
+
+  /** Whether its participant muted the microphone (it then takes no speaker slot). */
+  boolean isMuted() {
+    return muted;
+  }
+
+  void setMuted(boolean muted) {
+    this.muted = muted;
   }
 
   /** Feeds {@code meter} with this publisher's audio levels (the room went to speaker slots). */

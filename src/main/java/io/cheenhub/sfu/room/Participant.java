@@ -15,6 +15,7 @@ public final class Participant {
   private final ParticipantListener listener;
   private final AtomicReference<MediaTransport> publishTransport = new AtomicReference<>();
   private final AtomicReference<MediaTransport> subscribeTransport = new AtomicReference<>();
+  private volatile boolean muted;
 
   Participant(
       String id,
@@ -27,6 +28,16 @@ public final class Participant {
     this.displayName = Objects.requireNonNull(displayName);
     this.joinedAt = Objects.requireNonNull(joinedAt);
     this.listener = Objects.requireNonNull(listener);
+  }
+
+  /** Whether the participant said its microphone is muted ({@code setMuted}). */
+  public boolean isMuted() {
+    return muted;
+  }
+
+  /** Records the participant's mute state. */
+  public void setMuted(boolean muted) {
+    this.muted = muted;
   }
 
   /** The participant id, 128 random bits in base64url. */

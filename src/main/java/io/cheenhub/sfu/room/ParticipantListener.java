@@ -38,6 +38,12 @@ public interface ParticipantListener {
   /** This participant publishes with layers and is to send these now (name → send). */
   default void onLayersChanged(Room room, Map<String, Boolean> layers) {}
 
+  /**
+   * {@code participant} muted or unmuted ({@link Participant#isMuted()}); {@code requestId} is set
+   * for the participant that asked.
+   */
+  default void onMutedChanged(Room room, Participant participant, String requestId) {}
+
   /** The room's speaker slots changed (a large room): tell the client before the audio moves. */
   default void onActiveSpeakers(Room room, ForwardingTable.SlotMap slots) {}
 

@@ -66,6 +66,18 @@ public final class Room {
     }
   }
 
+  /** Tells everyone that {@code participant} muted or unmuted its microphone. */
+  public void mutedChanged(Participant participant, String requestId) {
+    for (Participant other : participants) {
+      notify(
+          () ->
+              other
+                  .listener()
+                  .onMutedChanged(this, participant, other == participant ? requestId : null),
+          other);
+    }
+  }
+
   /** Tells everyone the new speaker slots; the table installs them after this returns. */
   public void activeSpeakersChanged(ForwardingTable.SlotMap slots) {
     for (Participant participant : participants) {

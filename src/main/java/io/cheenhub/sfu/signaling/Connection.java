@@ -121,6 +121,8 @@ final class Connection {
         checkCandidate(ice.roomId(), ice.candidate(), ice.requestId());
       } else if (message instanceof Message.SetLayerPreference preference) {
         setLayerPreference(preference);
+      } else if (message instanceof Message.SetMuted mute) {
+        setMuted(mute);
       }
     } catch (SignalingException e) {
       // A refused join is a lifecycle event (room-full, draining); other refusals can come at the
@@ -445,6 +447,9 @@ final class Connection {
               id,
               t -> participant.publishTransport() == t));
       if (added != null) {
+        if (participant.isMuted()) {
+          membership.room().forwarding().setMuted(added, true);
+        }
         membership.room().forwarding().addPublisher(added);
       }
     }
@@ -557,6 +562,21 @@ final class Connection {
    * Creates (or replaces) the subscribe transport and its subscriber, puts it in the room's table
    * and sends trackAdded for every stream there and the first consumeOffer.
    */
+  /**
+   * Records the participant's mute state, tells the room, and takes it out of speaker selection.
+   */
+  private void setMuted(Message.SetMuted request) throws SignalingException {
+    Membership membership = membership(request.roomId(), request.requestId());
+    Participant participant = membership.participant();
+    boolean muted = request.muted();
+    participant.setMuted(muted);
+    Publisher publisher = membership.publisher();
+    if (publisher != null) {
+      membership.room().forwarding().setMuted(publisher, muted);
+    }
+    membership.room().mutedChanged(participant, request.requestId());
+  }
+
   /** Caps the layers this listener receives, from everyone or one speaker. */
   private void setLayerPreference(Message.SetLayerPreference request) throws SignalingException {
     Membership membership = membership(request.roomId(), request.requestId());

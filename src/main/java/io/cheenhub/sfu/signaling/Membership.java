@@ -318,6 +318,11 @@ final class Membership implements ParticipantListener {
   }
 
   @Override
+  public void onMutedChanged(Room room, Participant who, String requestId) {
+    outbox.send(new Message.ParticipantMuted(requestId, room.id(), who.id(), who.isMuted()));
+  }
+
+  @Override
   public void onActiveSpeakers(Room room, ForwardingTable.SlotMap slots) {
     outbox.send(activeSpeakers(room.id(), slots));
   }
@@ -363,7 +368,8 @@ final class Membership implements ParticipantListener {
   }
 
   static Message.ParticipantInfo info(Participant participant) {
-    return new Message.ParticipantInfo(participant.id(), participant.displayName(), null);
+    return new Message.ParticipantInfo(
+        participant.id(), participant.displayName(), null, participant.isMuted() ? true : null);
   }
 
   /** With the quality level of its microphone, if it publishes in {@code room}. */
@@ -371,7 +377,10 @@ final class Membership implements ParticipantListener {
     for (Publisher publisher : room.forwarding().snapshot().publishers()) {
       if (publisher.participantId().equals(participant.id())) {
         return new Message.ParticipantInfo(
-            participant.id(), participant.displayName(), publisher.level().wireValue());
+            participant.id(),
+            participant.displayName(),
+            publisher.level().wireValue(),
+            participant.isMuted() ? true : null);
       }
     }
     return info(participant);

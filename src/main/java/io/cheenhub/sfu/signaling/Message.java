@@ -24,6 +24,7 @@ import java.util.Map;
       @JsonbSubtype(alias = "consumeAnswer", type = Message.ConsumeAnswer.class),
       @JsonbSubtype(alias = "consumeIce", type = Message.ConsumeIce.class),
       @JsonbSubtype(alias = "setLayerPreference", type = Message.SetLayerPreference.class),
+      @JsonbSubtype(alias = "setMuted", type = Message.SetMuted.class),
       @JsonbSubtype(alias = "publishAnswer", type = Message.PublishAnswer.class),
       @JsonbSubtype(alias = "consumeOffer", type = Message.ConsumeOffer.class),
       @JsonbSubtype(alias = "trackAdded", type = Message.TrackAdded.class),
@@ -38,6 +39,7 @@ import java.util.Map;
       @JsonbSubtype(alias = "receiveLayers", type = Message.ReceiveLayers.class),
       @JsonbSubtype(alias = "layerPreference", type = Message.LayerPreference.class),
       @JsonbSubtype(alias = "activeSpeakers", type = Message.ActiveSpeakers.class),
+      @JsonbSubtype(alias = "participantMuted", type = Message.ParticipantMuted.class),
       @JsonbSubtype(alias = "error", type = Message.ErrorMessage.class),
       @JsonbSubtype(alias = "reconnect", type = Message.Reconnect.class)
     })
@@ -129,8 +131,11 @@ public sealed interface Message {
   /** The server's answer for the publish PeerConnection. */
   record PublishAnswer(String requestId, String roomId, String sdp) implements ServerMessage {}
 
-  /** One participant as the others see it. */
-  record ParticipantInfo(String participantId, String displayName, String quality) {}
+  /**
+   * One participant as the others see it; {@code muted} is true while its microphone is muted (left
+   * out otherwise).
+   */
+  record ParticipantInfo(String participantId, String displayName, String quality, Boolean muted) {}
 
   /**
    * The join succeeded: your own id, everyone else there (oldest first), the token to take this
@@ -197,6 +202,17 @@ public sealed interface Message {
    * and the dominant speaker. Sent to everyone before the new speakers' first packets.
    */
   record ActiveSpeakers(String roomId, List<SpeakerSlot> slots, String dominant)
+      implements ServerMessage {}
+
+  /**
+   * The microphone is muted ({@code muted} true) or live again. Answered by {@link
+   * ParticipantMuted}, which everyone in the room gets. A muted publisher also leaves its speaker
+   * slot in a large room at the next selection pass (100 ms).
+   */
+  record SetMuted(String requestId, String roomId, Boolean muted) implements ClientMessage {}
+
+  /** {@code participantId} muted or unmuted; {@code requestId} only in the reply to its request. */
+  record ParticipantMuted(String requestId, String roomId, String participantId, boolean muted)
       implements ServerMessage {}
 
   /**

@@ -32,6 +32,7 @@ public final class MessageCodec {
   private enum Kind {
     STRING,
     INTEGER,
+    BOOLEAN,
     /** An array of at most three objects, each with string members "mid" and "layer". */
     MID_LAYERS
   }
@@ -74,6 +75,8 @@ public final class MessageCodec {
           List.of(optional("roomId", Kind.STRING), required("sdp", Kind.STRING)),
           "consumeIce",
           candidateFields(),
+          "setMuted",
+          List.of(optional("roomId", Kind.STRING), required("muted", Kind.BOOLEAN)),
           "setLayerPreference",
           List.of(
               optional("roomId", Kind.STRING),
@@ -106,7 +109,8 @@ public final class MessageCodec {
           "layersUpdate",
           "receiveLayers",
           "layerPreference",
-          "activeSpeakers");
+          "activeSpeakers",
+          "participantMuted");
 
   private final Jsonb jsonb = JsonbBuilder.create();
 
@@ -282,6 +286,9 @@ public final class MessageCodec {
           case INTEGER ->
               value.getValueType() == JsonValue.ValueType.NUMBER
                   && ((JsonNumber) value).isIntegral();
+          case BOOLEAN ->
+              value.getValueType() == JsonValue.ValueType.TRUE
+                  || value.getValueType() == JsonValue.ValueType.FALSE;
           case MID_LAYERS -> isMidLayers(value);
         };
     if (!ok) {
@@ -293,6 +300,7 @@ public final class MessageCodec {
               + switch (field.kind()) {
                 case STRING -> "a string";
                 case INTEGER -> "an integer";
+                case BOOLEAN -> "true or false";
                 case MID_LAYERS -> "an array of 1 to 3 {\"mid\": string, \"layer\": string}";
               }
               + ", got "

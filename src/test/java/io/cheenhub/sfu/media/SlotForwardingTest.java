@@ -222,6 +222,41 @@ class SlotForwardingTest {
   }
 
   @Test
+  void aMutedSpeakerLeavesItsSlotAtTheNextPass() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    table.enableSlots(2);
+    Member ada = members.get(0);
+    long at = talk(0, 200, List.of());
+    at = talk(at, 1_000, List.of(ada));
+    assertThat(table.snapshot().slots()).contains(ada.publisher);
+
+    table.setMuted(ada.publisher, true);
+    at = talk(at, 100, List.of(ada)); // one pass; her packets may still come (not yet muted)
+
+    assertThat(table.snapshot().slots()).doesNotContain(ada.publisher);
+    at = talk(at, 1_000, List.of(ada));
+    assertThat(table.snapshot().slots()).as("muted: never selected").doesNotContain(ada.publisher);
+    table.setMuted(ada.publisher, false);
+    talk(at, 1_000, List.of(ada));
+    assertThat(table.snapshot().slots()).contains(ada.publisher);
+  }
+
+  @Test
+  void aPublisherMutedBeforeTheRoomGrewIsNotSelected() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    Member ada = members.get(0);
+    table.setMuted(ada.publisher, true);
+    table.enableSlots(2);
+    long at = talk(0, 200, List.of());
+    talk(at, 1_500, List.of(ada));
+    assertThat(table.snapshot().slots()).doesNotContain(ada.publisher);
+  }
+
+  @Test
   void joinsAndLeavesOfListenersTouchNobodyElsesStreams() {
     for (int i = 0; i < 10; i++) {
       join();

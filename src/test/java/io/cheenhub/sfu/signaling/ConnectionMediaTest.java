@@ -236,6 +236,24 @@ class ConnectionMediaTest {
   }
 
   @Test
+  void muteIsToldToEveryoneAndShownToLateJoiners() throws Exception {
+    Client ada = join("Ada");
+    Client bob = join("Bob");
+    String adaId = ada.awaitReply("j-Ada").field("participantId");
+    ada.send(new Message.SetMuted("m1", null, true));
+    FakeSession.Frame reply = ada.awaitReply("m1");
+    assertThat(reply.type()).isEqualTo("participantMuted");
+    assertThat(reply.text()).contains("\"muted\":true");
+    await().atMost(WAIT).until(() -> !bob.session().ofType("participantMuted").isEmpty());
+    FakeSession.Frame told = bob.session().ofType("participantMuted").get(0);
+    assertThat(told.field("participantId")).isEqualTo(adaId);
+    assertThat(told.field("requestId")).isNull();
+
+    Client cy = join("Cy");
+    assertThat(cy.awaitReply("j-Cy").text()).contains("\"muted\":true");
+  }
+
+  @Test
   void aSubscriberSeesPublishersThatArriveLaterAndReportsRun() throws Exception {
     Client ada = join("Ada");
     Client bob = join("Bob");

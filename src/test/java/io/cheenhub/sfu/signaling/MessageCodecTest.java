@@ -40,6 +40,8 @@ class MessageCodecTest {
             "v=0\r\n",
             List.of(new Message.MidLayer("0", "h"), new Message.MidLayer("1", "m"))),
         new Message.SetLayerPreference("r9", null, "l", null),
+        new Message.SetMuted("r11", null, true),
+        new Message.SetMuted(null, "team-standup", false),
         new Message.SetLayerPreference("r10", "team-standup", "m", "p-ada"));
   }
 
@@ -53,8 +55,8 @@ class MessageCodecTest {
   }
 
   static Stream<Message.ServerMessage> serverMessages() {
-    var ada = new Message.ParticipantInfo("p-ada", "Ada", "medium");
-    var eve = new Message.ParticipantInfo("p-eve", "Eve", null);
+    var ada = new Message.ParticipantInfo("p-ada", "Ada", "medium", null);
+    var eve = new Message.ParticipantInfo("p-eve", "Eve", null, true);
     return Stream.of(
         new Message.Joined("r1", "room", "p-bob", List.of(ada, eve), "tok", false, null),
         new Message.Joined(null, "room", "p-bob", List.of(), "tok2", true, null),
@@ -81,6 +83,12 @@ class MessageCodecTest {
         new Message.LayersUpdate("room", Map.of("h", true, "m", false)),
         new Message.ReceiveLayers("room", Map.of("p-ada", "m")),
         new Message.LayerPreference("r9", "room", "l", null),
+        new Message.ParticipantMuted("r11", "room", "p-ada", true),
+        new Message.ParticipantMuted(null, "room", "p-ada", false),
+        new Message.ActiveSpeakers(
+            "room",
+            List.of(new Message.SpeakerSlot(0, "p-ada", 31), new Message.SpeakerSlot(1, null, 0)),
+            "p-ada"),
         new Message.ErrorMessage("r4", "room-full", "room is full"),
         new Message.ErrorMessage(null, "malformed-json", "frame is not valid JSON"));
   }
@@ -178,6 +186,9 @@ class MessageCodecTest {
             ErrorCode.INVALID_FIELD,
             null),
         Arguments.of("{\"type\":\"setLayerPreference\"}", ErrorCode.MISSING_FIELD, null),
+        Arguments.of("{\"type\":\"setMuted\"}", ErrorCode.MISSING_FIELD, null),
+        Arguments.of("{\"type\":\"setMuted\",\"muted\":\"yes\"}", ErrorCode.INVALID_FIELD, null),
+        Arguments.of("{\"type\":\"setMuted\",\"muted\":1}", ErrorCode.INVALID_FIELD, null),
         Arguments.of(
             "{\"type\":\"setLayerPreference\",\"maxLayer\":1}", ErrorCode.INVALID_FIELD, null),
         Arguments.of("{\"type\":\"layersUpdate\"}", ErrorCode.UNEXPECTED_TYPE, null),
