@@ -47,8 +47,9 @@ public class RoomsResource {
    * A media transport's state and counters. {@code payloadTypes} counts decrypted RTP packets per
    * payload type (e.g. {@code {"111": 250}} for Opus from Chromium). Every datagram that reached
    * the transport ({@code datagramsReceived}; ICE's STUN never does) is decrypted RTP or RTCP, a
-   * DTLS record ({@code dtlsDatagramsReceived}), dropped by a reason in {@code drops}, or, for a
-   * moment, still queued.
+   * DTLS record ({@code dtlsDatagramsReceived}), used from its clear header only ({@code
+   * rtpPacketsUndecrypted}: a large room's publisher in no speaker slot), dropped by a reason in
+   * {@code drops}, or, for a moment, still queued.
    */
   public record TransportView(
       String transportId,
@@ -58,6 +59,7 @@ public class RoomsResource {
       long datagramsReceived,
       long dtlsDatagramsReceived,
       long rtpPacketsDecrypted,
+      long rtpPacketsUndecrypted,
       long rtcpPacketsDecrypted,
       long bytesReceived,
       Map<String, Long> payloadTypes,
@@ -87,6 +89,7 @@ public class RoomsResource {
           counters.datagramsReceived(),
           counters.dtlsDatagramsReceived(),
           counters.rtpPacketsDecrypted(),
+          counters.rtpPacketsUndecrypted(),
           counters.rtcpPacketsDecrypted(),
           counters.bytesReceived(),
           payloadTypes,

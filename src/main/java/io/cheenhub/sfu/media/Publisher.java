@@ -60,6 +60,13 @@ public final class Publisher implements MediaTransport.PacketSink {
    */
   static final long LIVE_NANOS = 1_000_000_000L;
 
+  /**
+   * A publisher nobody listens to in a large room still has one packet in this many decrypted: at
+   * 50 packets a second every 20 s, far inside the 2^15 sequence numbers within which SRTP's
+   * rollover counter guess is right.
+   */
+  static final int DECRYPT_EVERY = 1_024;
+
   /** SSRCs remembered per publisher: three layers, and room for a restart of each. */
   private static final int LEARNED_SSRCS = 8;
 
@@ -106,6 +113,9 @@ public final class Publisher implements MediaTransport.PacketSink {
   // Speaker selection in a large room: fed with the audio level of every packet (null: routed).
   private volatile SpeakerMeter speakerMeter;
   private volatile boolean muted;
+  // Skipped decryptions since the last one (receive worker), and the count of those packets.
+  private int skippedSinceDecrypt;
+  private final AtomicLong undecrypted = new AtomicLong();
   private final LongAdder layerSwitches;
   // The map the learned SSRCs belong to, and SSRC -> layer learned from packets' mid or rid.
   private LayerMap learnedFor = LayerMap.SINGLE;
@@ -287,24 +297,13 @@ public final class Publisher implements MediaTransport.PacketSink {
    *     measured forwarding latency, and the clock for splicing a restarted stream
    */
   public void onRtp(RtpPacket packet, long receivedNanos) {
-    packetsReceived.incrementAndGet();
-    // Every packet of the source counts, forwarded or not: one sequence space per SSRC.
-    receiverReports.onRtp(
-        packet.ssrc(), packet.sequenceNumber(), packet.timestamp(), receivedNanos);
     NegotiatedRtp source = negotiated;
-    if (transportCcFeedback) {
-      recordTransportCc(packet, source, receivedNanos);
-    }
     LayerMap map = layerMap;
-    int index = map.isLayered() ? layerOf(packet, source, map) : 0;
+    int index = observe(packet, source, map, receivedNanos);
     if (index == LayerMap.UNKNOWN) {
-      drops.incrementAndGet(Drop.UNKNOWN_LAYER.ordinal());
       return;
     }
     Layer layer = layers[index];
-    if (source.nack()) {
-      requestMissing(layer.nacks, packet, receivedNanos);
-    }
     int payloadType = packet.payloadType();
     // RED (RFC 2198) goes on as it came; each subscriber keeps it or strips it to the primary.
     if (payloadType != source.opusPayloadType() && payloadType != source.redPayloadType()) {
@@ -323,11 +322,6 @@ public final class Publisher implements MediaTransport.PacketSink {
     if (length > OutgoingPacket.MAX_PACKET_BYTES) {
       drops.incrementAndGet(Drop.TOO_LARGE.ordinal());
       return;
-    }
-    layer.lastPacketNanos = receivedNanos;
-    SpeakerMeter meter = speakerMeter;
-    if (meter != null) {
-      meterLevel(meter, packet, source, index, map, receivedNanos);
     }
     RecentFrames frames = layer.frames;
     long primary = frames.remember(packet, source);
@@ -367,6 +361,70 @@ public final class Publisher implements MediaTransport.PacketSink {
       stream.subscriber().enqueue(copy);
     }
     copiesQueued.addAndGet(queued);
+  }
+
+  /**
+   * What every packet feeds, whether its payload is needed or not, all from the clear RTP header:
+   * reception statistics, transport-wide feedback, the layer's NACKs and liveness, the speaker
+   * meter.
+   *
+   * @return its layer, or {@link LayerMap#UNKNOWN} (counted)
+   */
+  private int observe(RtpPacket packet, NegotiatedRtp source, LayerMap map, long receivedNanos) {
+    packetsReceived.incrementAndGet();
+    // Every packet of the source counts, forwarded or not: one sequence space per SSRC.
+    receiverReports.onRtp(
+        packet.ssrc(), packet.sequenceNumber(), packet.timestamp(), receivedNanos);
+    if (transportCcFeedback) {
+      recordTransportCc(packet, source, receivedNanos);
+    }
+    int index = map.isLayered() ? layerOf(packet, source, map) : 0;
+    if (index == LayerMap.UNKNOWN) {
+      drops.incrementAndGet(Drop.UNKNOWN_LAYER.ordinal());
+      return index;
+    }
+    Layer layer = layers[index];
+    if (source.nack()) {
+      requestMissing(layer.nacks, packet, receivedNanos);
+    }
+    layer.lastPacketNanos = receivedNanos;
+    SpeakerMeter meter = speakerMeter;
+    if (meter != null) {
+      meterLevel(meter, packet, source, index, map, receivedNanos);
+    }
+    return index;
+  }
+
+  /**
+   * In a room on speaker slots, a publisher that speaks in no slot feeds nobody: its packets need
+   * not be decrypted at all (docs/architecture.md, "Large rooms"). One in {@link #DECRYPT_EVERY}
+   * still is, so that the SRTP context sees the sequence numbers move and keeps its rollover
+   * counter right (RFC 3711 §3.3.1 guesses it from the highest number it saw) and the stream stays
+   * authenticated now and then. Receive worker only.
+   */
+  @Override
+  public boolean skipsDecryption(RtpPacket header) {
+    if (speakerMeter == null || routes.length != 0) {
+      return false;
+    }
+    if (++skippedSinceDecrypt >= DECRYPT_EVERY) {
+      skippedSinceDecrypt = 0;
+      return false;
+    }
+    return true;
+  }
+
+  /** A packet {@link #skipsDecryption} let through encrypted: only its clear header is used. */
+  @Override
+  public void onUndecrypted(RtpPacket header) {
+    long receivedNanos = System.nanoTime();
+    undecrypted.incrementAndGet();
+    observe(header, negotiated, layerMap, receivedNanos);
+  }
+
+  /** Packets used from their clear header only (a large room's silent publishers). */
+  public long packetsUndecrypted() {
+    return undecrypted.get();
   }
 
   /**

@@ -55,6 +55,17 @@ public final class MediaTransport {
     /** A decrypted RTCP datagram (compound or not); valid only during the call. */
     void onRtcp(byte[] buffer, int offset, int length);
 
+    /**
+     * Whether this SRTP packet, whose clear header is in {@code header}, can stay encrypted because
+     * nobody needs its payload; then {@link #onUndecrypted} gets it instead of {@link #onRtp}.
+     */
+    default boolean skipsDecryption(RtpPacket header) {
+      return false;
+    }
+
+    /** A packet {@link #skipsDecryption} let through: its header is clear, its payload is not. */
+    default void onUndecrypted(RtpPacket header) {}
+
     /** Drops everything. */
     PacketSink NONE =
         new PacketSink() {
@@ -435,6 +446,14 @@ public final class MediaTransport {
         } else {
           counters.drop(dropReason(length));
         }
+        return;
+      }
+      // A padded packet's padding count is encrypted: such packets always go through decryption.
+      if (rtp.wrap(bytes, offset, buffer.getLength())
+          && !rtp.hasPadding()
+          && sink.skipsDecryption(rtp)) {
+        counters.rtpPacketsUndecrypted++;
+        sink.onUndecrypted(rtp);
         return;
       }
       int length = session.unprotectRtp(bytes, offset, buffer.getLength());

@@ -64,6 +64,7 @@ public final class TransportCounters {
   volatile long dtlsDatagramsReceived;
   volatile long bytesReceived;
   volatile long rtpPacketsDecrypted;
+  volatile long rtpPacketsUndecrypted;
   volatile long rtcpPacketsDecrypted;
   volatile long packetsSent;
   volatile long bytesSent;
@@ -80,7 +81,7 @@ public final class TransportCounters {
 
   /** Hands every counter's growth since the last call to {@code sink}. One caller at a time. */
   public synchronized void publish(DeltaSink sink) {
-    long rtp = rtpPacketsDecrypted;
+    long rtp = rtpPacketsDecrypted + rtpPacketsUndecrypted;
     long rtcp = rtcpPacketsDecrypted;
     long bytesIn = bytesReceived;
     long packetsOut = packetsSent;
@@ -128,6 +129,14 @@ public final class TransportCounters {
   /** RTP packets that decrypted and authenticated. */
   public long rtpPacketsDecrypted() {
     return rtpPacketsDecrypted;
+  }
+
+  /**
+   * RTP packets used from their clear header only, not decrypted: nobody needed their payload (a
+   * large room's publisher outside the speaker slots).
+   */
+  public long rtpPacketsUndecrypted() {
+    return rtpPacketsUndecrypted;
   }
 
   /** RTCP packets that decrypted and authenticated. */

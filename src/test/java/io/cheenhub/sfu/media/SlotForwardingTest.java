@@ -55,6 +55,9 @@ class SlotForwardingTest {
       noise = new Random(index);
     }
 
+    /** When set, packets go the way an SRTP packet nobody needs does: header only. */
+    boolean encrypted;
+
     /**
      * One 20 ms packet at {@code at}: speech at about -25 dBov, or room noise at about -70 dBov
      * without the voice flag (what a browser sends between words when DTX is off).
@@ -72,7 +75,11 @@ class SlotForwardingTest {
       byte[] buffer = new byte[1_500];
       System.arraycopy(b.array(), 0, buffer, OFFSET, b.capacity());
       assertThat(view.wrap(buffer, OFFSET, b.capacity())).isTrue();
-      publisher.onRtp(view, at);
+      if (encrypted && publisher.skipsDecryption(view)) {
+        publisher.onUndecrypted(view);
+      } else {
+        publisher.onRtp(view, at);
+      }
       sequence = (sequence + 1) & 0xFFFF;
       timestamp = (timestamp + TestRtp.TICKS_PER_PACKET) & 0xFFFF_FFFFL;
     }
@@ -108,6 +115,16 @@ class SlotForwardingTest {
 
   private void await(java.util.concurrent.Callable<Boolean> condition) {
     ForwardingTest.await().atMost(WAIT).until(condition);
+  }
+
+  /** Every member's browser answered the offer with its slots. */
+  private void answerSlots(List<OutgoingStream> slotStreams) {
+    for (Member member : members) {
+      slotStreams.stream()
+          .filter(stream -> stream.subscriber() == member.subscriber)
+          .forEach(OutgoingStream::activate);
+      table.slotsActivated(member.subscriber);
+    }
   }
 
   private static int publisherOf(TestRtp.Received packet) {
@@ -254,6 +271,54 @@ class SlotForwardingTest {
     long at = talk(0, 200, List.of());
     talk(at, 1_500, List.of(ada));
     assertThat(table.snapshot().slots()).doesNotContain(ada.publisher);
+  }
+
+  @Test
+  void publishersOutsideTheSlotsAreNotDecryptedAndStillWinASlotWhenTheySpeak() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    answerSlots(table.enableSlots(2));
+    members.forEach(m -> m.encrypted = true);
+    Member ada = members.get(0);
+    Member cy = members.get(2);
+    long at = talk(0, 200, List.of());
+    at = talk(at, 1_000, List.of(ada));
+    assertThat(table.snapshot().slots()).contains(ada.publisher);
+    long adaUndecrypted = ada.publisher.packetsUndecrypted();
+    for (Member member : members) {
+      if (!table.snapshot().slots().contains(member.publisher)) {
+        assertThat(member.publisher.packetsUndecrypted())
+            .as("%s, in no slot", member.publisher)
+            .isGreaterThan(member.publisher.packetsReceived() * 9 / 10);
+      }
+    }
+
+    // Cy speaks: her level reads from the clear header, so she takes the free slot.
+    at = talk(at, 1_000, List.of(ada, cy));
+    assertThat(table.snapshot().slots()).contains(ada.publisher, cy.publisher);
+    long bobHeardCy =
+        members.get(1).sender.received().stream().filter(p -> publisherOf(p) == 2).count();
+    assertThat(bobHeardCy).isPositive();
+    assertThat(ada.publisher.packetsUndecrypted())
+        .as("a speaker in a slot is decrypted")
+        .isEqualTo(adaUndecrypted);
+  }
+
+  @Test
+  void oneSkippedPacketInDecryptEveryIsDecryptedAnyway() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    answerSlots(table.enableSlots(1));
+    Member quiet = members.get(5);
+    quiet.encrypted = true;
+    int packets = 3 * Publisher.DECRYPT_EVERY;
+    for (int i = 0; i < packets; i++) {
+      quiet.publish(false, i * 20 * MS);
+    }
+    assertThat(quiet.publisher.packetsReceived()).isEqualTo(packets);
+    assertThat(packets - quiet.publisher.packetsUndecrypted()).isEqualTo(3);
   }
 
   @Test
