@@ -166,6 +166,70 @@ class MediaTransportLoopbackTest {
             });
   }
 
+  /**
+   * A sink that needs no payload (a large room's publisher in no speaker slot) gets real SRTP
+   * packets with their clear header only; the ones it does want still decrypt afterwards, so
+   * skipping left the SRTP context in step.
+   */
+  @Test
+  void packetsTheSinkDoesNotNeedStayEncryptedAndTheRestStillDecrypt() throws Exception {
+    try (var server = new TestTransports();
+        var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM))) {
+      var decrypted = new Received();
+      var headers = new LinkedBlockingQueue<int[]>();
+      MediaTransport transport =
+          server.create(
+              "t-skip",
+              new RemoteParameters(peer.ice.ufrag, peer.ice.password, List.of(peer.fingerprint())));
+      transport.setSink(
+          new MediaTransport.PacketSink() {
+            @Override
+            public void onRtp(RtpPacket packet) {
+              decrypted.onRtp(packet);
+            }
+
+            @Override
+            public void onRtcp(byte[] buffer, int offset, int length) {}
+
+            @Override
+            public boolean skipsDecryption(RtpPacket header) {
+              return header.sequenceNumber() % 10 != 0; // one in ten wanted
+            }
+
+            @Override
+            public void onUndecrypted(RtpPacket header) {
+              headers.add(new int[] {header.ssrc(), header.sequenceNumber()});
+            }
+          });
+      assertThat(
+              peer.connect(
+                  transport.iceUfrag(),
+                  transport.icePassword(),
+                  transport.fingerprint(),
+                  server.address()))
+          .isInstanceOf(HandshakeOutcome.Established.class);
+      await().atMost(Duration.ofSeconds(5)).until(transport::isConnected);
+
+      for (int i = 0; i < 100; i++) {
+        peer.sendRtp(0x1234, OPUS, 1000 + i, 960L * i, OPUS_FRAME);
+      }
+
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> decrypted.rtp.size() == 10 && headers.size() == 90);
+      assertThat(headers).allMatch(h -> h[0] == 0x1234 && h[1] % 10 != 0);
+      for (byte[] packet : decrypted.rtp) {
+        assertThat(((packet[2] & 0xFF) << 8 | (packet[3] & 0xFF)) % 10).isZero();
+        assertThat(Arrays.copyOfRange(packet, 12, packet.length)).isEqualTo(OPUS_FRAME);
+      }
+      assertThat(transport.counters().rtpPacketsDecrypted()).isEqualTo(10);
+      assertThat(transport.counters().rtpPacketsUndecrypted()).isEqualTo(90);
+      for (TransportCounters.Drop reason : TransportCounters.Drop.values()) {
+        assertThat(transport.counters().drops(reason)).as(reason.wireValue()).isZero();
+      }
+    }
+  }
+
   @Test
   void hostileTrafficOnTheSharedPortIsCountedAndTheGoodPeerLosesNothing() throws Exception {
     try (var server = new TestTransports();
