@@ -71,9 +71,14 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
       long transportCcFeedbacks,
       List<StreamStats> streams) {}
 
-  /** One forwarded stream as this subscriber receives it. */
+  /**
+   * One forwarded stream as this subscriber receives it: {@code track} is its {@code a=msid} stream
+   * id, the publisher's id or, in a large room, {@code slot-<k>} (then {@code publisherId} is
+   * whoever speaks in it now, null while nobody does).
+   */
   public record StreamStats(
       String publisherId,
+      String track,
       long ssrc,
       long packetsSent,
       long redPacketsSent,
@@ -187,10 +192,12 @@ public record RoomStats(String roomId, Instant at, List<ParticipantStats> partic
       if (!Double.isNaN(loss) && !(loss <= worstLoss)) {
         worstLoss = loss;
       }
-      boolean layered = stream.publisher().layers().isLayered();
+      Publisher source = stream.publisher(); // a speaker slot's current speaker, or null
+      boolean layered = source != null && source.layers().isLayered();
       views.add(
           new StreamStats(
-              stream.publisher().participantId(),
+              source == null ? null : source.participantId(),
+              stream.trackOwner(),
               Integer.toUnsignedLong(stream.ssrc()),
               stream.packetsSent(),
               stream.redPacketsSent(),
