@@ -296,13 +296,22 @@ await run('layers', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     const recorded = await ada.page.evaluate(() => window.__layers.stopRecording());
     const countersAfter = await counters(ada);
     const after = await streamOf();
-    const tone = toneStats(windows[bob.participantId], TONE_DROP_LIMIT_DB);
-    const control = cleo ? toneStats(windows[cleo.participantId], CONTROL_DIP_DB) : null;
+    // Per window [level, coherent] (lib/layers-page.mjs): the check is on the level.
+    const level = (id) => windows[id].map((w) => w[0]);
+    const coherent = (id) => windows[id].map((w) => w[1]);
+    const tone = toneStats(level(bob.participantId), TONE_DROP_LIMIT_DB);
+    const control = cleo ? toneStats(level(cleo.participantId), CONTROL_DIP_DB) : null;
     // A dip of Bob's tone while Cleo's dips too (within a window) is the page's rendering starving.
     const starved = (i) => control && [i - 1, i, i + 1].some((j) => control.below.has(j));
-    const bobWindows = windows[bob.participantId];
-    const dips = [...tone.below].map((i) => ({ window: i, db: bobWindows[i], control: cleo ? windows[cleo.participantId][i] : null }));
+    const dips = [...tone.below].map((i) => ({
+      window: i, db: level(bob.participantId)[i], control: cleo ? level(cleo.participantId)[i] : null,
+    }));
     const unexplained = dips.filter((d) => !starved(d.window));
+    // Windows where only the coherent measure dips: the tone's phase jumped (the splice moved the audio
+    // by part of a frame), its level did not drop. Reported with when they came (ms since t0).
+    const phase = toneStats(coherent(bob.participantId), TONE_DROP_LIMIT_DB);
+    const phaseJumps = [...phase.below].filter((i) => !tone.below.has(i) && !starved(i))
+      .map((i) => ({ window: i, atMs: i * 100, coherentDb: coherent(bob.participantId)[i], levelDb: level(bob.participantId)[i] }));
     const share = (id) => {
       const [b0, b1] = [countersBefore.inbound[id], countersAfter.inbound[id]];
       if (!b0 || !b1) return { samples: 0, concealed: 0, ratio: null };
@@ -322,6 +331,7 @@ await run('layers', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
       server: { switchesBefore: before?.layerSwitches, switchesAfter: after?.layerSwitches, layerAfter: after?.layer },
       tone: {
         windows: tone.windows, medianDb: tone.medianDb, minDb: tone.minDb, dips: dips.slice(0, 20),
+        phaseJumps: phaseJumps.slice(0, 20),
         control: control && { windows: control.windows, medianDb: control.medianDb, minDb: control.minDb, dips: control.below.size },
         ...(process.env.E2E_LAYERS_ALL_WINDOWS ? { all: windows } : {}),
       },

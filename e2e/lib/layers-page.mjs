@@ -190,27 +190,45 @@ export async function startToneWindows(tracks) {
   if (ctx.state !== 'running') await ctx.resume();
   if (!window.__toneWorklet) {
     const code = `
+      // Per 100 ms window: the tone's level, the power mean of five 20 ms Goertzel blocks (a drop-out
+      // lowers it, a jump of the tone's phase does not), and the coherent Goertzel over the whole
+      // window, which a phase jump inside the window also lowers.
       class Goertzel extends AudioWorkletProcessor {
         constructor(options) {
           super();
           const { hz, windowSamples } = options.processorOptions;
           this.coeff = 2 * Math.cos((2 * Math.PI * hz) / sampleRate);
           this.n = windowSamples;
-          this.i = 0; this.s1 = 0; this.s2 = 0;
+          this.block = windowSamples / 5;
+          this.i = 0; this.s1 = 0; this.s2 = 0; // the window
+          this.b1 = 0; this.b2 = 0; this.blockPower = 0; // the current block, and the blocks' sum
           this.zeros = new Float32Array(128);
+        }
+        amplitude(s1, s2, n) {
+          const power = s1 * s1 + s2 * s2 - this.coeff * s1 * s2;
+          return (2 * Math.sqrt(Math.max(power, 0))) / n;
         }
         process(inputs) {
           // No input yet (or any more) counts as silence, so the windows keep real time.
           const samples = inputs[0]?.[0] ?? this.zeros;
           for (let k = 0; k < samples.length; k++) {
-            const s0 = samples[k] + this.coeff * this.s1 - this.s2;
+            const x = samples[k];
+            const s0 = x + this.coeff * this.s1 - this.s2;
             this.s2 = this.s1;
             this.s1 = s0;
-            if (++this.i === this.n) {
-              const power = this.s1 * this.s1 + this.s2 * this.s2 - this.coeff * this.s1 * this.s2;
-              const amplitude = (2 * Math.sqrt(Math.max(power, 0))) / this.n;
-              this.port.postMessage(20 * Math.log10(amplitude + 1e-9));
-              this.i = 0; this.s1 = 0; this.s2 = 0;
+            const b0 = x + this.coeff * this.b1 - this.b2;
+            this.b2 = this.b1;
+            this.b1 = b0;
+            this.i++;
+            if (this.i % this.block === 0) {
+              this.blockPower += this.amplitude(this.b1, this.b2, this.block) ** 2;
+              this.b1 = 0; this.b2 = 0;
+            }
+            if (this.i === this.n) {
+              const level = Math.sqrt(this.blockPower / 5);
+              const coherent = this.amplitude(this.s1, this.s2, this.n);
+              this.port.postMessage([20 * Math.log10(level + 1e-9), 20 * Math.log10(coherent + 1e-9)]);
+              this.i = 0; this.s1 = 0; this.s2 = 0; this.blockPower = 0;
             }
           }
           return true;
@@ -233,13 +251,16 @@ export async function startToneWindows(tracks) {
       processorOptions: { hz, windowSamples: Math.round(ctx.sampleRate / 10) },
     });
     const windows = [];
-    node.port.onmessage = (event) => windows.push(Math.round(event.data * 100) / 100);
+    node.port.onmessage = (event) => windows.push(event.data.map((db) => Math.round(db * 100) / 100));
     source.connect(node).connect(mute);
     window.__toneWindows[participantId] = { windows, stop: () => source.disconnect() };
   }
 }
 
-/** Stops the windows of startToneWindows and returns them per participantId (dB per 100 ms window, in order). */
+/**
+ * Stops the windows of startToneWindows and returns them per participantId: per 100 ms window, in
+ * order, [level, coherent] in dBFS (see the worklet).
+ */
 export function stopToneWindows() {
   const out = {};
   for (const [participantId, w] of Object.entries(window.__toneWindows ?? {})) {
