@@ -83,6 +83,7 @@ public final class QualityTick {
       List<OutgoingStream> received = snapshot.streamsTo(subscriber);
       sendSenderReports(subscriber, received, nowNanos);
       subscriber.tickLoss = subscriber.downlink().tick(nowNanos);
+      subscriber.lossyTicks = lossyTicks(subscriber.lossyTicks, subscriber.tickLoss);
       subscriber.tickBudgetBps = budgetPerStream(subscriber, received);
       reportReceivedLayers(subscriber, received, listener);
     }
@@ -187,11 +188,12 @@ public final class QualityTick {
 
   /**
    * The subscriber's downlink estimate shared over the streams that carried packets in the last
-   * tick (a silent speaker costs nothing), when loss has just lowered it; else NaN (unknown). Audio
-   * cannot probe for more, so an estimate on a clean link only says what was delivered (at most 1.5
-   * times it): read as a budget it would keep a listener on a low layer forever, and its first
-   * value (one second of delivery) could move a clean listener down. Under loss it is what the link
-   * carries, and the selector can go straight to the layer that fits.
+   * tick (a silent speaker costs nothing), when sustained or heavy loss has just lowered it (see
+   * {@link #budgetTrusted}); else NaN (unknown). Audio cannot probe for more, so an estimate on a
+   * clean link only says what was delivered (at most 1.5 times it): read as a budget it would keep
+   * a listener on a low layer forever, and its first value (one second of delivery) could move a
+   * clean listener down. Under congestion it is what the link carries, and the selector can go
+   * straight to the layer that fits.
    */
   private static double budgetPerStream(Subscriber subscriber, List<OutgoingStream> streams) {
     int carrying = 0;
@@ -203,10 +205,37 @@ public final class QualityTick {
       }
     }
     long estimate = subscriber.downlink().estimateBps();
-    if (estimate <= 0 || !(subscriber.tickLoss > DownlinkEstimate.DECREASE_LOSS)) {
+    if (estimate <= 0 || !budgetTrusted(subscriber.tickLoss, subscriber.lossyTicks)) {
       return Double.NaN;
     }
     return (double) estimate / Math.max(1, carrying);
+  }
+
+  /**
+   * Ticks in a row whose transport-wide loss was above {@link DownlinkEstimate#DECREASE_LOSS},
+   * given the previous count and this tick's loss (NaN, no feedback: the count holds).
+   */
+  static int lossyTicks(int previous, double loss) {
+    if (Double.isNaN(loss)) {
+      return previous;
+    }
+    return loss > DownlinkEstimate.DECREASE_LOSS ? previous + 1 : 0;
+  }
+
+  /**
+   * Whether this tick's loss says congestion, so that the loss-lowered estimate may be read as what
+   * the link carries: the same evidence {@link LayerSelector} wants before a step down for loss
+   * ({@link LayerSelector#LOSSY_TICKS_TO_STEP_DOWN} ticks in a row above 10 %, or one above {@link
+   * LayerSelector#HEAVY_LOSS}). One noisy second is not enough: at 5 % random loss a second of 50
+   * packets reads above 10 % with probability 3.8 %, and under random loss the estimate only ever
+   * shrinks (GCC §6 holds it between 2 and 10 %), so trusting that second moved listeners on a 5 %
+   * link from h straight to l (browser E2E, impaired.mjs loss5: a step down in each of 3 runs of 20
+   * s, where two lossy seconds in a row come about once in 12 minutes).
+   */
+  static boolean budgetTrusted(double loss, int lossyTicks) {
+    return loss > LayerSelector.HEAVY_LOSS
+        || (loss > DownlinkEstimate.DECREASE_LOSS
+            && lossyTicks >= LayerSelector.LOSSY_TICKS_TO_STEP_DOWN);
   }
 
   /** Tells the listener when a layered publisher's forwarded layer changed since the last tick. */

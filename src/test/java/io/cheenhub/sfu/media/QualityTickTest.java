@@ -244,6 +244,32 @@ class QualityTickTest {
     assertThat(activeMasks.get(activeMasks.size() - 1) & (1 << lossy.targetLayer())).isPositive();
   }
 
+  @Test
+  void singleLossySecondsOfRandomLossNeverMakeTheEstimateABudget() {
+    // Seconds of a 5 % random-loss link: now and then one reads above 10 %, never two in a row.
+    double[] trace = {0.04, 0.12, 0.06, 0.02, 0.14, 0.04, Double.NaN, 0.08, 0.12, 0.0, 0.06, 0.12};
+    int lossy = 0;
+    for (double loss : trace) {
+      lossy = QualityTick.lossyTicks(lossy, loss);
+      assertThat(QualityTick.budgetTrusted(loss, lossy)).as("a second at %s", loss).isFalse();
+    }
+  }
+
+  @Test
+  void sustainedOrHeavyLossMakesTheEstimateABudget() {
+    int lossy = QualityTick.lossyTicks(0, 0.12);
+    assertThat(QualityTick.budgetTrusted(0.12, lossy)).as("the first lossy second").isFalse();
+    lossy = QualityTick.lossyTicks(lossy, 0.15);
+    assertThat(QualityTick.budgetTrusted(0.15, lossy)).as("the second in a row").isTrue();
+    // A second without feedback holds the count; a clean one ends the run.
+    assertThat(QualityTick.lossyTicks(lossy, Double.NaN)).isEqualTo(2);
+    assertThat(QualityTick.lossyTicks(lossy, 0.01)).isZero();
+    // A link that drops most of what is sent (a cap far below the layers) counts at once.
+    assertThat(QualityTick.budgetTrusted(0.7, QualityTick.lossyTicks(0, 0.7))).isTrue();
+    assertThat(QualityTick.budgetTrusted(0.26, 1)).isTrue();
+    assertThat(QualityTick.budgetTrusted(Double.NaN, 5)).as("no feedback this second").isFalse();
+  }
+
   private static ReportBlock block(OutgoingStream stream, long highest, int cumulativeLost) {
     return new ReportBlock().set(stream.ssrc(), 0, cumulativeLost, highest, 0, 0, 0);
   }
