@@ -300,11 +300,12 @@ public final class Bot {
       }
     }
     requestedLayers = mask;
-    layersRequests.add(new LayersRequest(System.nanoTime(), mask));
     VoiceSource source = voice;
     if (source != null) {
       source.setActiveLayers(mask);
     }
+    // Logged once in force: whoever reads the log sees the source already told.
+    layersRequests.add(new LayersRequest(System.nanoTime(), mask));
   }
 
   /** Every {@code layersUpdate} received so far, oldest first. */

@@ -24,9 +24,11 @@ public final class StreamStats {
    * @param layerChanges how often consecutive packets came from different layers
    * @param ssrc the SSRC the newest packet arrived on
    * @param ssrcChanges how often that SSRC changed
+   * @param highestSequence the highest stamped sequence number received, -1 before the first
    */
   public record Totals(
       long received,
+      long highestSequence,
       long[] packetsByLayer,
       long[] payloadBytesByLayer,
       int layer,
@@ -133,6 +135,7 @@ public final class StreamStats {
   public Totals totals() {
     return new Totals(
         received,
+        highestSequence,
         packetsByLayer.clone(),
         payloadBytesByLayer.clone(),
         layer,
