@@ -31,7 +31,8 @@ record Options(
     Path json,
     boolean progress,
     boolean layers,
-    int receiverReportMillis) {
+    int receiverReportMillis,
+    int bitrateBps) {
 
   /** Which server the bots talk to. */
   enum Target {
@@ -92,6 +93,8 @@ record Options(
         --layers              talkers publish three audio layers (h 64, m 32, l 16 kbit/s) with
                               standard simulcast on one m-line (RFC 8853) and send the layers the
                               server's layersUpdate asks for (cheenhub-sfu only)
+        --bitrate BPS         without --layers, a talker's Opus bitrate (default 32000: payloads
+                              of 60-100 bytes; 64000 sends what the h layer sends)
         --receiver-reports MS listeners send RFC 3550 receiver reports every MS ms, which feed
                               the server's per-listener layer selection (default 0: none)
         --json FILE           also write the result as JSON
@@ -148,7 +151,8 @@ record Options(
               values.containsKey("json") ? Path.of(values.get("json")) : null,
               !quiet,
               layers,
-              notNegative(values, "receiver-reports", 0));
+              notNegative(values, "receiver-reports", 0),
+              positive(values, "bitrate", 32_000));
       if (options.talkers < 0 || options.talkers > participants) {
         throw new IllegalArgumentException("--talkers must be between 0 and --participants");
       }

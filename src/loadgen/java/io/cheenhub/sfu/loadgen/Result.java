@@ -287,6 +287,7 @@ final class Result {
                     .add("churnRate", options.churnRate())
                     .add("botThreads", options.botThreads())
                     .add("layers", options.layers())
+                    .add("bitrateBps", options.bitrateBps())
                     .add("receiverReportMillis", options.receiverReportMillis()))
             .add("windowSeconds", windowSeconds)
             .add("connected", connected)

@@ -73,7 +73,8 @@ final class Run implements AutoCloseable {
     this.botConfig =
         Bot.Config.DEFAULT
             .withLayers(options.layers())
-            .withReceiverReports(Duration.ofMillis(options.receiverReportMillis()));
+            .withReceiverReports(Duration.ofMillis(options.receiverReportMillis()))
+            .withBitrate(options.bitrateBps());
     for (int r = 0; r < options.rooms(); r++) {
       rooms.add("load-" + Long.toHexString(System.currentTimeMillis() & 0xFFFFFF) + "-" + r);
     }

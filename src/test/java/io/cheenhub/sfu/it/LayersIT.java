@@ -147,6 +147,7 @@ class LayersIT extends ServerIT {
     assertThat(clearStream.getString("layer")).isEqualTo("h");
     assertThat(clearStream.getString("targetLayer")).isEqualTo("h");
     assertThat(clearStream.getJsonNumber("layerSwitches").longValue()).isZero();
+    assertThat(impaired.receiverReportsSent()).as("the evidence: receiver reports").isPositive();
     assertThat(impaired.receivedLayers()).containsEntry(speakerId, "l");
     assertThat(clear.receivedLayers()).containsEntry(speakerId, "h");
     // The speaker was asked for l (and m on the way, when the selector stepped through it).

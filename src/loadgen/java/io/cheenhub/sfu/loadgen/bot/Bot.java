@@ -43,30 +43,38 @@ public final class Bot {
    *     load runs compare with earlier ones)
    * @param subscribeVia where the subscribe PeerConnection sends instead of the server address its
    *     offer names (e.g. an impairment relay in front of the server)
+   * @param bitrateBps without layers, the Opus bitrate of a talker's one stream (32 kbit/s: 60–100
+   *     byte payloads; 64 kbit/s sends what the h layer sends)
    */
   public record Config(
       boolean layers,
       boolean talkSpurts,
       Duration receiverReports,
-      UnaryOperator<InetSocketAddress> subscribeVia) {
+      UnaryOperator<InetSocketAddress> subscribeVia,
+      long bitrateBps) {
 
     public static final Config DEFAULT =
-        new Config(false, true, Duration.ZERO, UnaryOperator.identity());
+        new Config(
+            false, true, Duration.ZERO, UnaryOperator.identity(), VoiceSource.DEFAULT_BITRATE_BPS);
 
     public Config withLayers(boolean on) {
-      return new Config(on, talkSpurts, receiverReports, subscribeVia);
+      return new Config(on, talkSpurts, receiverReports, subscribeVia, bitrateBps);
     }
 
     public Config withTalkSpurts(boolean on) {
-      return new Config(layers, on, receiverReports, subscribeVia);
+      return new Config(layers, on, receiverReports, subscribeVia, bitrateBps);
     }
 
     public Config withReceiverReports(Duration interval) {
-      return new Config(layers, talkSpurts, interval, subscribeVia);
+      return new Config(layers, talkSpurts, interval, subscribeVia, bitrateBps);
     }
 
     public Config withSubscribeVia(UnaryOperator<InetSocketAddress> route) {
-      return new Config(layers, talkSpurts, receiverReports, route);
+      return new Config(layers, talkSpurts, receiverReports, route, bitrateBps);
+    }
+
+    public Config withBitrate(long bps) {
+      return new Config(layers, talkSpurts, receiverReports, subscribeVia, bps);
     }
   }
 
@@ -274,6 +282,7 @@ public final class Bot {
             index,
             ssrcs,
             layers,
+            config.bitrateBps(),
             config.talkSpurts(),
             requestedLayers,
             0x5EED_0000L + index);

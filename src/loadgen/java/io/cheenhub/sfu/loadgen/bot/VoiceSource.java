@@ -14,13 +14,13 @@ import java.util.concurrent.TimeUnit;
  * who is talking (ITU-T P.59 has 1.0 s spurts and 1.6 s pauses for conversation; a talker here
  * holds the floor, 2.0 s / 0.5 s). Runs on the publish peer's loop; allocates nothing per packet.
  *
- * <p>Without layers one stream of 60–100 byte payloads (about 32 kbit/s). With layers (RFC 8853
- * simulcast, {@link PeerSdp#AUDIO_LAYERS}) every frame goes out once per layer the server asked for
- * ({@link #setActiveLayers}), each layer on its own SSRC with its own sequence numbers and
- * timestamp offset, payloads sized for its bitrate (Opus at 64/32/16 kbit/s in 20 ms frames: 160 /
- * 80 / 40 bytes, ±25 % as VBR speech varies), and the RFC 8852 {@code rtp-stream-id} extension
- * naming its rid in every packet. The frame's stamp (sequence, send time) is the same in every
- * layer, as the layers carry the same audio.
+ * <p>Without layers one stream, by default of 60–100 byte payloads (about 32 kbit/s). With layers
+ * (RFC 8853 simulcast, {@link PeerSdp#AUDIO_LAYERS}) every frame goes out once per layer the server
+ * asked for ({@link #setActiveLayers}), each layer on its own SSRC with its own sequence numbers
+ * and timestamp offset, payloads sized for its bitrate (Opus at 64/32/16 kbit/s in 20 ms frames:
+ * 160 / 80 / 40 bytes, ±25 % as VBR speech varies), and the RFC 8852 {@code rtp-stream-id}
+ * extension naming its rid in every packet. The frame's stamp (sequence, send time) is the same in
+ * every layer, as the layers carry the same audio.
  */
 final class VoiceSource implements MediaLoop.Ticker {
 
@@ -32,10 +32,8 @@ final class VoiceSource implements MediaLoop.Ticker {
   private static final double MEAN_PAUSE_MS = 500;
   private static final int FRAMES_PER_SECOND = 50;
 
-  /** Payload of the single stream without layers: 60–100 bytes, about 32 kbit/s. */
-  private static final int SINGLE_MIN_PAYLOAD = 60;
-
-  private static final int SINGLE_PAYLOAD_SPREAD = 41;
+  /** The bitrate of the one stream without layers unless told: 60–100 byte payloads. */
+  static final long DEFAULT_BITRATE_BPS = 32_000;
 
   // RTP header + RFC 8285 one-byte extension block of one word: audio level, and the rid (a
   // one-character rid fits the same word; without layers that slot is padding).
@@ -82,13 +80,14 @@ final class VoiceSource implements MediaLoop.Ticker {
    * @param sender the bot's index, stamped into every payload
    */
   VoiceSource(RtpSender out, int sender, int ssrc, long seed) {
-    this(out, sender, new int[] {ssrc}, List.of(), true, 1, seed);
+    this(out, sender, new int[] {ssrc}, List.of(), DEFAULT_BITRATE_BPS, true, 1, seed);
   }
 
   /**
    * A source that sends {@code layers} (empty: one stream on {@code ssrcs[0]}, no rid).
    *
    * @param ssrcs one SSRC per layer (one without layers)
+   * @param bitrateBps without layers, the one stream's bitrate (payloads sized as a layer's are)
    * @param talkSpurts false: talk without pauses (tests that judge bitrates)
    * @param activeLayers bit i set: send layer i (until {@link #setActiveLayers})
    */
@@ -97,6 +96,7 @@ final class VoiceSource implements MediaLoop.Ticker {
       int sender,
       int[] ssrcs,
       List<PeerSdp.Rid> layers,
+      long bitrateBps,
       boolean talkSpurts,
       int activeLayers,
       long seed) {
@@ -110,22 +110,27 @@ final class VoiceSource implements MediaLoop.Ticker {
     }
     this.encodings = new Encoding[count];
     if (layers.isEmpty()) {
-      encodings[0] =
-          new Encoding(ssrcs[0], (byte) 0, SINGLE_MIN_PAYLOAD, SINGLE_PAYLOAD_SPREAD, random);
+      encodings[0] = encoding(ssrcs[0], (byte) 0, bitrateBps);
     } else {
       for (int i = 0; i < count; i++) {
         PeerSdp.Rid rid = layers.get(i);
         if (rid.id().length() != 1) {
           throw new IllegalArgumentException("rids are one character here: " + rid.id());
         }
-        // Opus in 20 ms frames: bitrate / 8 / 50 bytes per frame on average, ±25 %.
-        int mean = (int) (rid.maxBitrateBps() / Byte.SIZE / FRAMES_PER_SECOND);
-        encodings[i] =
-            new Encoding(ssrcs[i], (byte) rid.id().charAt(0), mean * 3 / 4, mean / 2 + 1, random);
+        encodings[i] = encoding(ssrcs[i], (byte) rid.id().charAt(0), rid.maxBitrateBps());
       }
     }
     this.activeLayers = activeLayers;
     this.rtpTimestamp = random.nextInt() & 0xFFFF_FFFFL;
+  }
+
+  /** Opus in 20 ms frames: bitrate / 8 / 50 bytes a frame on average, ±25 % (32 kbit/s: 60–100). */
+  private Encoding encoding(int ssrc, byte rid, long bitrateBps) {
+    int mean = (int) (bitrateBps / Byte.SIZE / FRAMES_PER_SECOND);
+    if (mean < Stamp.LENGTH) {
+      throw new IllegalArgumentException("too low a bitrate for the stamp: " + bitrateBps);
+    }
+    return new Encoding(ssrc, rid, mean * 3 / 4, mean / 2 + 1, random);
   }
 
   /** Loop thread: starts at a random phase of the 20 ms clock, talking. */

@@ -51,7 +51,7 @@ class VoiceSourceTest {
   void eachLayerHasItsSsrcRidAndBitrateAndEveryLayerOfAFrameHasItsStamp() {
     var capture = new Capture();
     var source =
-        new VoiceSource(capture, 7, new int[] {H, M, L}, PeerSdp.AUDIO_LAYERS, false, 0b111, 1);
+        new VoiceSource(capture, 7, new int[] {H, M, L}, PeerSdp.AUDIO_LAYERS, 0, false, 0b111, 1);
     source.start(now);
     run(source, 500);
 
@@ -100,7 +100,7 @@ class VoiceSourceTest {
   void onlyTheLayersAskedForAreSentAndAResumedLayerContinuesItsSequence() {
     var capture = new Capture();
     var source =
-        new VoiceSource(capture, 7, new int[] {H, M, L}, PeerSdp.AUDIO_LAYERS, false, 0b001, 1);
+        new VoiceSource(capture, 7, new int[] {H, M, L}, PeerSdp.AUDIO_LAYERS, 0, false, 0b001, 1);
     source.start(now);
     run(source, 50);
     assertThat(ssrcs(capture)).containsOnly(H);
@@ -138,6 +138,22 @@ class VoiceSourceTest {
           .satisfiesAnyOf(
               n -> assertThat(n).isEqualTo(Stamp.LENGTH), n -> assertThat(n).isBetween(60, 100));
     }
+  }
+
+  @Test
+  void withoutLayersAt64KbitsThePayloadsAreTheHighLayers() {
+    var capture = new Capture();
+    var source = new VoiceSource(capture, 3, new int[] {5}, List.of(), 64_000, false, 1, 9);
+    source.start(now);
+    run(source, 500);
+    var view = new RtpPacket();
+    long bytes = 0;
+    for (byte[] packet : capture.packets) {
+      view.wrap(packet, 0, packet.length);
+      bytes += view.payloadLength();
+    }
+    assertThat(capture.packets).hasSize(500);
+    assertThat(bytes / 500.0).isBetween(152.0, 168.0);
   }
 
   private static List<Integer> ssrcs(Capture capture) {
