@@ -17,5 +17,6 @@ ENV SFU_MEDIA_PORT=10000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \
   CMD wget -q -O /dev/null http://127.0.0.1:8080/health/ready || exit 1
 
+# One node without the Data Grid (Hazelcast): docs/deployment.md "Data Grid" says how to turn it on.
 CMD ["--deploy", "/opt/payara/deployments/cheenhub-sfu.war", "--contextroot", "/", \
-     "--port", "8080", "--sslport", "8443", "--nocluster", "--disablephonehome"]
+     "--port", "8080", "--sslport", "8443", "--nohazelcast", "--disablephonehome"]

@@ -81,7 +81,7 @@ export async function startPayaraMicro({ dir, war, jar, properties = {}, ssl = f
     const out = createWriteStream(join(dir, `payara-${starts}.log`));
     proc = spawn(
       'java',
-      [...options, '-jar', jar, '--nocluster', '--disablephonehome', '--port', String(port),
+      [...options, '-jar', jar, '--nohazelcast', '--disablephonehome', '--port', String(port),
         ...(sslPort ? ['--sslport', String(sslPort)] : []),
         '--rootdir', join(dir, `root-${starts}`), '--deploy', war],
       { stdio: ['ignore', 'pipe', 'pipe'] },

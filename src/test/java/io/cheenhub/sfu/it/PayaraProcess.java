@@ -56,7 +56,7 @@ final class PayaraProcess implements AutoCloseable {
         List.of(
             "-jar",
             System.getProperty("payara.microJar"),
-            "--nocluster",
+            "--nohazelcast",
             "--disablephonehome",
             "--port",
             String.valueOf(port),
