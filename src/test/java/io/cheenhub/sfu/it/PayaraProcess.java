@@ -58,6 +58,8 @@ final class PayaraProcess implements AutoCloseable {
             System.getProperty("payara.microJar"),
             "--nohazelcast",
             "--disablephonehome",
+            "--prebootcommandfile",
+            "payara/pre-boot-commands.asadmin",
             "--port",
             String.valueOf(port),
             "--deploy",
