@@ -36,9 +36,8 @@ public final class IdleCpu {
           Map.entry("Hazelcast", Pattern.compile("hz\\..*")),
           Map.entry(
               "sfu timers", Pattern.compile("java:app/concurrent/sfu-[a-z-]*(timers|log-pump).*")),
-          Map.entry(
-              "sfu workers",
-              Pattern.compile("java:app/concurrent/sfu-.*|.*ice4j.*|iceNj.*|org\\.ice4j.*")),
+          Map.entry("ice4j", Pattern.compile(".*ice4j.*|iceNj.*")),
+          Map.entry("sfu workers", Pattern.compile("java:app/concurrent/sfu-.*")),
           Map.entry("HTTP", Pattern.compile("http-.*|Grizzly.*")),
           Map.entry(
               "Payara executors",

@@ -20,6 +20,11 @@ class IdleCpuTest {
     assertThat(
             IdleCpu.group("java:app/concurrent/sfu-packet-workers-managedThreadFactory-Thread-2"))
         .isEqualTo("sfu workers");
+    assertThat(IdleCpu.group("ice4j.Agent-timer-pool-1-thread-1")).isEqualTo("ice4j");
+    assertThat(
+            IdleCpu.group(
+                "org.ice4j.ice.harvest.AbstractUdpListener thread for 127.0.0.1:10000/udp"))
+        .isEqualTo("ice4j");
     assertThat(IdleCpu.group("payara-executor-service-scheduled-task"))
         .isEqualTo("Payara executors");
     assertThat(IdleCpu.group("VM Periodic Task Thread")).isEqualTo("JVM");
