@@ -45,7 +45,9 @@ trap stop_server EXIT
 echo "== cheenhub-sfu (benchmark.sh's settings)"
 java -Xms1g -Xmx2g -Dsfu.media.bind-address=127.0.0.1 -Dsfu.media.port=0 \
   -Dsfu.room.max-participants=1000 -Dsfu.auth.anonymous=true \
-  -jar "$payara" --nocluster --disablephonehome --port "$port" \
+  -XX:PerfDataSamplingInterval=1000 \
+  -jar "$payara" --nohazelcast --disablephonehome --prebootcommandfile payara/pre-boot-commands.asadmin \
+  --port "$port" \
   --deploy target/cheenhub-sfu.war --contextroot / > "$out/payara.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 300); do
