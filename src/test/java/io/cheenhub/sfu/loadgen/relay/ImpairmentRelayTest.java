@@ -80,6 +80,28 @@ class ImpairmentRelayTest {
     return arrivals.get();
   }
 
+  /**
+   * What the server received until {@code expected} datagrams came or {@code deadlineMillis}
+   * passed: for a test that knows how many must arrive, so that a stall of a loaded machine is not
+   * taken for the end of the traffic.
+   */
+  private List<Arrival> receiveCount(int expected, long deadlineMillis) throws Exception {
+    var arrivals = new ArrayList<Arrival>();
+    server.configureBlocking(false);
+    ByteBuffer in = ByteBuffer.allocate(2048);
+    long deadline = System.nanoTime() + deadlineMillis * 1_000_000;
+    while (arrivals.size() < expected && System.nanoTime() < deadline) {
+      in.clear();
+      if (server.receive(in) == null) {
+        Thread.sleep(1);
+        continue;
+      }
+      long now = System.nanoTime();
+      arrivals.add(new Arrival(in.getInt(0), now - in.getLong(4), now));
+    }
+    return arrivals;
+  }
+
   /** What the server received until nothing came for {@code quietMillis}. */
   private List<Arrival> receive(long quietMillis) throws Exception {
     var arrivals = new ArrayList<Arrival>();
@@ -182,7 +204,7 @@ class ImpairmentRelayTest {
           java.util.concurrent.CompletableFuture.supplyAsync(
               () -> {
                 try {
-                  return receive(500);
+                  return receiveCount(200, 10_000);
                 } catch (Exception e) {
                   throw new IllegalStateException(e);
                 }
