@@ -96,7 +96,7 @@ public final class QualityTick {
       publisher.setUplinkLoss(uplinkLoss);
       double worstListener = Double.NaN;
       for (OutgoingStream stream : streams) {
-        stream.takeReportedLoss();
+        stream.newReportLoss = stream.takeReportedLoss();
         double reported = listenerLoss(stream, nowNanos);
         if (!Double.isNaN(reported) && !(reported <= worstListener)) {
           worstListener = reported;
@@ -172,8 +172,7 @@ public final class QualityTick {
         selector = new LayerSelector(bitrates(layers), cap);
         stream.selector = selector;
       }
-      int target =
-          selector.onTick(nowNanos, listenerLoss(stream, nowNanos), subscriber.tickBudgetBps, cap);
+      int target = selector.onTick(nowNanos, selectorLoss(stream), subscriber.tickBudgetBps, cap);
       stream.setTargetLayer(target);
       needed |= 1 << target;
       int received = stream.receivedLayer();
@@ -263,6 +262,19 @@ public final class QualityTick {
   private static double listenerLoss(OutgoingStream stream, long nowNanos) {
     double feedback = stream.subscriber().tickLoss;
     return Double.isNaN(feedback) ? stream.heldDownlinkLoss(nowNanos) : feedback;
+  }
+
+  /**
+   * The loss evidence this tick brings the stream's {@link LayerSelector}: the transport-wide
+   * feedback of the last second where the browser sends it, else a receiver report that arrived
+   * since the last tick; NaN when neither is new. Unlike {@link #listenerLoss}, a report is not
+   * held: the selector credits each piece of evidence with the time since the previous one, and the
+   * same report fed on every tick for its 7.5 s would count as several lossy intervals (one report
+   * of 30 % loss took a listener from h to m, and 3 s later, on no news, to l).
+   */
+  private static double selectorLoss(OutgoingStream stream) {
+    double feedback = stream.subscriber().tickLoss;
+    return Double.isNaN(feedback) ? stream.newReportLoss : feedback;
   }
 
   private static void decideRed(
