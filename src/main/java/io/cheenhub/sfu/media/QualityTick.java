@@ -135,21 +135,7 @@ public final class QualityTick {
     if (!layers.isLayered()) {
       return publisher.level().maxBitrateKbps() * 1_000L;
     }
-    int layer = Math.max(0, Math.min(stream.targetLayer(), layers.count() - 1));
-    long negotiated = layers.bitrateBps(layer);
-    return negotiated > 0 ? negotiated : AudioLayer.ofIndex(layer).bitrateBps();
-  }
-
-  /**
-   * The bitrates of {@code layers}, as negotiated, else {@link AudioLayer}'s 64 / 32 / 16 kbit/s.
-   */
-  private static long[] bitrates(LayerMap layers) {
-    long[] bitrates = new long[layers.count()];
-    for (int i = 0; i < bitrates.length; i++) {
-      long negotiated = layers.bitrateBps(i);
-      bitrates[i] = negotiated > 0 ? negotiated : AudioLayer.ofIndex(i).bitrateBps();
-    }
-    return bitrates;
+    return layers.bitrateBps(Math.max(0, Math.min(stream.targetLayer(), layers.count() - 1)));
   }
 
   /**
@@ -169,7 +155,7 @@ public final class QualityTick {
       int cap = Math.min(subscriber.layerCap(publisher.participantId()), layers.count() - 1);
       LayerSelector selector = stream.selector;
       if (selector == null || selector.layers() != layers.count()) {
-        selector = new LayerSelector(bitrates(layers), cap);
+        selector = new LayerSelector(layers.bitrates(), cap);
         stream.selector = selector;
       }
       int target = selector.onTick(nowNanos, selectorLoss(stream), subscriber.tickBudgetBps, cap);
