@@ -181,11 +181,19 @@ function rttChecks(r, configuredMs) {
   ];
 }
 
+/**
+ * The quality goes down within `limitMs`: the publisher's own level (Phase 2) or, for a publisher with
+ * audio layers (issue 15), the layer its listener receives (server stats `downlink.streams[].layer`):
+ * with layers a listener's loss selects its layer and steps down only the publisher's own uplink,
+ * which NACK and RED repair before the server measures it.
+ */
 function levelDownWithin(r, limitMs) {
-  const name = `publisher's quality level below high within ${limitMs} ms of the loss starting`;
+  const name = `quality below high within ${limitMs} ms of the loss starting (the publisher's level, or the layer its listener receives)`;
   if (!r.levelsAvailable) return { name, ok: null, notAvailable: 'no quality level in window.cheenhub.state()' };
   const down = r.levels.find((e) => e.self && e.level !== 'high');
-  return { name, ok: !!down && down.at <= limitMs, value: down?.at ?? null, limit: limitMs };
+  const layerDown = r.layers.find((e) => e.layer === 'm' || e.layer === 'l');
+  const at = Math.min(down?.at ?? Infinity, layerDown?.at ?? Infinity);
+  return { name, ok: at <= limitMs, value: Number.isFinite(at) ? at : null, limit: limitMs, level: down ?? null, layer: layerDown ?? null };
 }
 
 /** Both publishers' own level reaches `level`; reported: when, and the concealment in the windows after it. */
@@ -258,6 +266,7 @@ function summarize(name, r, ms) {
     ok, ms, room: r.roomId, startLevels: r.startLevels, impairment: r.impairment, windows, concealedPercent: concealedPercent(r), red: r.red,
     ...(r.lossyConcealedPercent ? { lossyConcealedPercent: r.lossyConcealedPercent, lastConcealedAtMs: r.lastConcealedAt } : {}),
     levels: r.levelsAvailable ? r.levels : 'not available', ...(r.lossyLevels ? { lossyLevels: r.lossyLevels } : {}), ...(r.levelUpTimeline ? { levelUpTimeline: r.levelUpTimeline } : {}),
+    layers: r.layers, ...(r.lossyLayers ? { lossyLayers: r.lossyLayers } : {}), ...(r.layerUpTimeline ? { layerUpTimeline: r.layerUpTimeline } : {}),
     rttMs: {
       browserMedian: round(median(r.rtt.browser), 1), serverMedian: round(median(r.rtt.server), 1), serverPerReportMedian: round(median(r.rtt.serverReports), 1), serverPerReportMean: round(mean(r.rtt.serverReports), 1),
       // Information only: the browser's RTT from the server's receiver reports about its microphone.
@@ -428,6 +437,8 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     const windows = Object.fromEntries(listeners.map(({ listener, speaker }) => [`${listener.name}<-${speaker.name}`, []]));
     const rtt = { browser: [], report: [], server: [], serverReports: [] };
     const levels = new LevelTimeline(people, t0);
+    const layers = []; // {at, dir, layer} whenever the layer a direction's listener receives changed
+    const layerSeen = new Map();
     let serverView = null; // the last GET api/rooms/<room>/stats answer, reported as is
     const first = await serverStats.read();
     const streamsBefore = streamsOf(first);
@@ -473,6 +484,13 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
       // Whether the server keeps RED on each direction's stream right after this window.
       const streams = streamsOf(server);
       for (const [dir, ws] of Object.entries(windows)) ws.at(-1).red = streams[dir]?.red ?? null;
+      // With audio layers: the layer each direction's listener receives, when it changed.
+      for (const [dir, st] of Object.entries(streams)) {
+        if (st?.layer && layerSeen.get(dir) !== st.layer) {
+          layerSeen.set(dir, st.layer);
+          layers.push({ at: Date.now() - t0, dir, layer: st.layer });
+        }
+      }
       if (stopWhen && (await stopWhen(levels))) break;
     }
     const relayAfter = await relay.stats();
@@ -495,7 +513,7 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     }
     const serverLevels = Object.fromEntries((serverView?.participants ?? []).filter((p) => p.quality?.level).map((p) => [p.displayName, p.quality.level]));
     return {
-      roomId: scenarioRoom, startLevels, windows, rtt, levels: levels.timeline, levelsAvailable: levels.available,
+      roomId: scenarioRoom, startLevels, windows, rtt, levels: levels.timeline, levelsAvailable: levels.available, layers,
       red, serverLevels, server: serverStats.availability(), serverView,
       relay: {
         up: relayDelta(relayBefore.up, relayAfter.up),
@@ -550,16 +568,18 @@ await run('impaired', async ({ roomId: prefix, tmp, onCleanup, seen }) => {
     const healed = await listen(4, t0);
     const checks = [startsHigh(lossy), cleanWithin(lastConcealedAt, CLEAN_WITHIN_MS), allWindowsHaveTone(healed), noConcealment(healed)];
     let levelUp = null;
+    let layerUp = null;
     if (healed.levelsAvailable) {
       // Until LEVEL_UP_WAIT_MS after healing, not after this point.
       const more = await listen(Math.max(1, (t0 + LEVEL_UP_WAIT_MS - Date.now()) / 1_000), t0, { stopWhen: (l) => l.allAt('high') });
       levelUp = more.levels;
+      layerUp = more.layers;
       checks.push(levelBackUp(more, LEVEL_UP_WAIT_MS));
     } else {
       checks.push({ name: 'level back to high', ok: null, notAvailable: 'no quality level in window.cheenhub.state()' });
     }
     return {
-      impairment, lossyConcealedPercent: concealedPercent(lossy), lossyLevels: lossy.levels, lastConcealedAt, lossyWindows: lossy.windows, ...healed, levelUpTimeline: levelUp, checks,
+      impairment, lossyConcealedPercent: concealedPercent(lossy), lossyLevels: lossy.levels, lossyLayers: lossy.layers, layerUpTimeline: layerUp, lastConcealedAt, lossyWindows: lossy.windows, ...healed, levelUpTimeline: levelUp, checks,
     };
   }
 

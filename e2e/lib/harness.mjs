@@ -202,7 +202,13 @@ async function readClientStats() {
     const c = stats.get(id);
     return c ? `${c.address ?? c.ip}:${c.port}/${c.protocol} ${c.candidateType}` : null;
   };
-  const outbound = all.find((s) => s.type === 'outbound-rtp' && s.kind === 'audio');
+  // With audio layers there is one outbound-rtp per layer; the paused ones send nothing.
+  const mids = new Map((window.cheenhub.publishLayers?.() ?? []).map((l) => [l.mid, l]));
+  const outbounds = all.filter((s) => s.type === 'outbound-rtp' && s.kind === 'audio');
+  const outbound = outbounds.reduce((best, s) => (!best || (s.packetsSent ?? 0) > (best.packetsSent ?? 0) ? s : best), null);
+  const layers = [...mids.values()].map((l) => ({
+    ...l, packetsSent: outbounds.find((s) => s.mid === l.mid)?.packetsSent ?? 0,
+  }));
   const codec = stats.get(outbound?.codecId);
   const opusInAnswer = /^a=rtpmap:(\d+) opus\/48000/im.exec(pc.remoteDescription?.sdp ?? '');
   const redInAnswer = /^a=rtpmap:(\d+) red\/48000/im.exec(pc.remoteDescription?.sdp ?? '');
@@ -218,6 +224,7 @@ async function readClientStats() {
     srtpCipher: transport?.srtpCipher ?? null,
     selectedPair: pair ? `${endpoint(pair.localCandidateId)} -> ${endpoint(pair.remoteCandidateId)}` : null,
     packetsSent: outbound?.packetsSent ?? null,
+    layers,
     codec: codec?.mimeType ?? null,
     opusPayloadType: codec?.mimeType?.toLowerCase() === 'audio/opus' ? codec.payloadType : Number(opusInAnswer?.[1]),
     redPayloadType: redInAnswer ? Number(redInAnswer[1]) : null,

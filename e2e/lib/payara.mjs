@@ -8,6 +8,7 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from './harness.mjs';
 
@@ -38,6 +39,9 @@ async function freePort() {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/** The run configuration's pre-boot commands (payara/), wherever the driver runs from. */
+const PRE_BOOT_COMMANDS = fileURLToPath(new URL('../../payara/pre-boot-commands.asadmin', import.meta.url));
 
 /**
  * Starts the server and waits until it is ready. `properties` ({'sfu.media.port': 40000, …}) are
@@ -81,7 +85,8 @@ export async function startPayaraMicro({ dir, war, jar, properties = {}, ssl = f
     const out = createWriteStream(join(dir, `payara-${starts}.log`));
     proc = spawn(
       'java',
-      [...options, '-jar', jar, '--nocluster', '--disablephonehome', '--port', String(port),
+      [...options, '-jar', jar, '--nohazelcast', '--disablephonehome',
+        '--prebootcommandfile', PRE_BOOT_COMMANDS, '--port', String(port),
         ...(sslPort ? ['--sslport', String(sslPort)] : []),
         '--rootdir', join(dir, `root-${starts}`), '--deploy', war],
       { stdio: ['ignore', 'pipe', 'pipe'] },

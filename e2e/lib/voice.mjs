@@ -55,13 +55,13 @@ export class Participant {
    * Opens the client page with room/name/autojoin/processing=off. `newContext()` gives a fresh browser
    * context and page; `syntheticTone` false keeps the browser's own microphone (Firefox + PulseAudio
    * playing `hz`); `params` adds query parameters (e.g. {relay: '1'}); `init` ([fn, arg]) is one more
-   * init script. `token` (a signed JWT, lib/token.mjs) goes in the page's ?token= for a server that
+   * init script, `inits` a list of them. `token` (a signed JWT, lib/token.mjs) goes in the page's ?token= for a server that
    * requires one.
    */
-  static async open({ newContext, baseUrl, roomId, name, hz, syntheticTone = true, params = {}, init = null, token = null }) {
+  static async open({ newContext, baseUrl, roomId, name, hz, syntheticTone = true, params = {}, init = null, inits = [], token = null }) {
     const { context, page, addInitScript } = await newContext();
     await addInitScript(installVoiceProbe, { hz: syntheticTone ? hz : null });
-    if (init) await addInitScript(...init);
+    for (const script of init ? [init, ...inits] : inits) await addInitScript(...script);
     page.on('console', (m) => m.type() === 'error' && log(`${name} console: ${m.text()}`));
     page.on('pageerror', (e) => log(`${name} page error: ${e.message}`));
     const url = new URL(baseUrl);

@@ -8,7 +8,21 @@ import { DEFAULT_AUDIO_PROCESSING } from './publish.js';
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 // ?relay=1 sends all media through the TURN servers of `joined` (tests, and checking a TURN setup).
-const client = new VoiceClient($('remote-audio'), { iceTransportPolicy: params.get('relay') === '1' ? 'relay' : 'all' });
+// ?layers=0 publishes one stream without audio layers (the client before issue 15).
+// ?maxlayer=m|l caps what this page receives from the start (else the remembered choice).
+const client = new VoiceClient($('remote-audio'), {
+  iceTransportPolicy: params.get('relay') === '1' ? 'relay' : 'all',
+  layers: params.get('layers') !== '0',
+  layerPreference: params.get('maxlayer') ?? storedLayerPreference(),
+});
+
+function storedLayerPreference() {
+  try {
+    return localStorage.getItem('cheenhub.maxLayer') ?? 'h';
+  } catch {
+    return 'h';
+  }
+}
 
 /** Plain words for every error code the page can meet (server codes: docs/api-reference.md). */
 const EXPLANATIONS = {
@@ -221,6 +235,8 @@ function render() {
   mute.setAttribute('aria-pressed', String(s.muted));
   mute.querySelector('.label').textContent = s.muted ? 'Unmute' : 'Mute';
   mute.title = s.muted ? 'Unmute your microphone' : 'Mute your microphone';
+  const receive = $('receive-quality');
+  if (receive.value !== s.layers.preference && document.activeElement !== receive) receive.value = s.layers.preference;
   renderDevices();
   renderTiles(s);
 }
@@ -264,6 +280,27 @@ const QUALITY_TITLES = {
   low: 'Audio quality: low (16 kbps): the network loses many packets',
 };
 
+// With audio layers the bars of another participant's tile say what this page receives from them
+// (receiveLayers), capped by their own microphone's level (a speaker stepped down sends less in
+// every layer).
+const LAYER_LEVELS = { h: 'high', m: 'medium', l: 'low' };
+const LEVEL_RANK = { high: 0, medium: 1, low: 2 };
+const RECEIVE_TITLES = {
+  high: 'You receive high quality (64 kbps)',
+  medium: 'You receive medium quality (32 kbps): your connection, or your choice, does not carry more',
+  low: 'You receive low quality (16 kbps): your connection, or your choice, does not carry more',
+};
+
+/** The level the tile's bars show and their tooltip. */
+function tileQuality(p) {
+  const own = p.quality ?? 'high';
+  const received = LAYER_LEVELS[p.receiveLayer];
+  if (p.self || !received) return { level: own, title: QUALITY_TITLES[own] ?? '', receive: null };
+  const level = LEVEL_RANK[own] > LEVEL_RANK[received] ? own : received;
+  const title = level === own && own !== received ? QUALITY_TITLES[own] : RECEIVE_TITLES[level];
+  return { level, title, receive: p.receiveLayer };
+}
+
 /** What each tile's meter shows ({shown, atMs}), for meterShown's fall rate. */
 const meters = new WeakMap();
 /** While a meter is still falling, the tiles are drawn again this often (levels may not change meanwhile). */
@@ -305,8 +342,11 @@ function renderTiles(s) {
     li.dataset.muted = String(Boolean(p.muted));
     li.dataset.self = String(Boolean(p.self));
     const quality = li.querySelector('.quality');
-    quality.dataset.level = p.quality ?? 'high';
-    quality.title = QUALITY_TITLES[quality.dataset.level] ?? '';
+    const shownQuality = tileQuality(p);
+    quality.dataset.level = shownQuality.level;
+    quality.title = shownQuality.title;
+    if (shownQuality.receive) quality.dataset.receive = shownQuality.receive;
+    else delete quality.dataset.receive;
     li.setAttribute(
       'aria-label',
       `${p.displayName}${p.self ? ' (you)' : ''}${p.muted ? ', muted' : ''}${p.speaking ? ', speaking' : ''}`,
@@ -376,6 +416,22 @@ $('leave').addEventListener('click', () => client.leave());
 $('mute').addEventListener('click', () => client.setMuted(!client.state().muted));
 $('publish-retry').addEventListener('click', () => client.retryPublish());
 $('microphone').addEventListener('change', onDeviceChange);
+$('receive-quality').addEventListener('change', async (event) => {
+  const maxLayer = event.target.value;
+  try {
+    localStorage.setItem('cheenhub.maxLayer', maxLayer);
+  } catch {
+    // Private mode or storage full: the choice lasts for this page.
+  }
+  try {
+    await client.setLayerPreference(maxLayer);
+  } catch (error) {
+    const pe = $('publish-error');
+    pe.hidden = false;
+    pe.textContent = explain(error);
+    pe.dataset.code = error.code ?? '';
+  }
+});
 $('copy-link').addEventListener('click', async () => {
   const url = new URL(location.href);
   url.search = '';
@@ -400,6 +456,8 @@ window.cheenhub = Object.freeze({
   join: (options) => join(options),
   leave: () => client.leave(),
   setMuted: (muted) => client.setMuted(muted),
+  setLayerPreference: (maxLayer) => client.setLayerPreference(maxLayer),
+  publishLayers: () => client.publisher?.layers() ?? [],
   remoteAudio: () => client.remoteAudio(),
   publishPeerConnection: () => client.publishPeerConnection(),
   subscribePeerConnection: () => client.subscribePeerConnection(),

@@ -2,7 +2,7 @@
 // audio levels, microphone devices and reconnecting (rules in docs/client.md). The page (app.js)
 // renders it and window.cheenhub exposes it to tests and operators.
 import { Signaling, SignalingError } from './signaling.js';
-import { DEFAULT_AUDIO_PROCESSING, Publisher } from './publish.js';
+import { AUDIO_LAYERS, DEFAULT_AUDIO_PROCESSING, Publisher } from './publish.js';
 import { Subscriber } from './subscribe.js';
 
 const PING_INTERVAL_MS = 5000;
@@ -26,6 +26,9 @@ const FATAL_JOIN_CODES = new Set([
   'room-full', 'invalid-room-id', 'invalid-display-name', 'room-limit-reached', 'missing-field', 'invalid-field',
   'auth-required', 'auth-invalid', 'auth-expired', 'auth-forbidden', 'user-room-limit',
 ]);
+
+/** The layer names, best first: what `setLayerPreference` takes as `maxLayer`. */
+export const LAYER_NAMES = Object.freeze(AUDIO_LAYERS.map((l) => l.layer));
 
 /** RFC 6455 close code 1012 (Service Restart): the server drained; reconnect after its delay. */
 const SERVICE_RESTART_CLOSE = 1012;
@@ -68,6 +71,10 @@ export class VoiceClient extends EventTarget {
   #rtt = null;
   #iceServers = []; // TURN servers (with time-limited credentials) from the last `joined`
   #iceTransportPolicy;
+  #layers; // publish audio layers (three transceivers) or one stream
+  #sendLayers = null; // the server's last layersUpdate for our microphone: {h, m, l} → boolean
+  #receiveLayers = new Map(); // participantId → the layer we receive from them (receiveLayers)
+  #layerPreference = 'h'; // the best layer this listener wants (setLayerPreference); h = no cap
 
   #signaling = null;
   #token = null;
@@ -104,13 +111,17 @@ export class VoiceClient extends EventTarget {
 
   /**
    * @param {HTMLElement} container where the remote <audio> elements live (must be in the DOM)
-   * @param {{iceTransportPolicy?: 'all'|'relay'}} [options] `relay` forces both PeerConnections
-   *   through the TURN servers of `joined` (the self-test and the TURN tests use it)
+   * @param {{iceTransportPolicy?: 'all'|'relay', layers?: boolean, layerPreference?: 'h'|'m'|'l'}} [options]
+   *   `relay` forces both PeerConnections through the TURN servers of `joined` (the self-test and the
+   *   TURN tests use it); `layers` false publishes one stream without audio layers (as before issue
+   *   15); `layerPreference` is the best layer to receive from the start (see setLayerPreference)
    */
-  constructor(container, { iceTransportPolicy = 'all' } = {}) {
+  constructor(container, { iceTransportPolicy = 'all', layers = true, layerPreference = 'h' } = {}) {
     super();
     this.#container = container;
     this.#iceTransportPolicy = iceTransportPolicy;
+    this.#layers = Boolean(layers);
+    if (LAYER_NAMES.includes(layerPreference)) this.#layerPreference = layerPreference;
     navigator.mediaDevices?.addEventListener?.('devicechange', () => this.#refreshDevices());
   }
 
@@ -131,6 +142,11 @@ export class VoiceClient extends EventTarget {
       resumed: this.#resumed,
       lastClose: this.#lastClose ? { ...this.#lastClose } : null,
       quality: { ...this.#quality },
+      layers: {
+        enabled: this.#layers,
+        sending: this.#sendLayers ? { ...this.#sendLayers } : null,
+        preference: this.#layerPreference,
+      },
       participants: [...this.#participants.values()].map((p) => ({
         participantId: p.participantId,
         displayName: p.displayName,
@@ -138,6 +154,7 @@ export class VoiceClient extends EventTarget {
         level: p.level,
         hasAudio: withAudio.has(p.participantId),
         quality: p.quality ?? 'high',
+        receiveLayer: this.#receiveLayers.get(p.participantId) ?? null,
       })),
     };
   }
@@ -281,6 +298,22 @@ export class VoiceClient extends EventTarget {
     this.#changed();
   }
 
+  /**
+   * The best audio layer this listener wants to receive from everyone: `h` (no cap), `m` or `l`
+   * (`setLayerPreference`). Kept for the session and sent again after every join; resolves once the
+   * server confirmed it (immediately when not in a room).
+   */
+  async setLayerPreference(maxLayer) {
+    if (!LAYER_NAMES.includes(maxLayer)) throw new ClientError('invalid-field', `maxLayer must be one of ${LAYER_NAMES.join(', ')}`);
+    this.#layerPreference = maxLayer;
+    this.#changed();
+    if (this.#status === 'joined' && this.#signaling?.open) await this.#sendLayerPreference();
+  }
+
+  #sendLayerPreference() {
+    return this.#channel.request({ type: 'setLayerPreference', roomId: this.#roomId, maxLayer: this.#layerPreference });
+  }
+
   /** Publishes again after a failure (the Retry button). */
   retryPublish() {
     if (this.#status === 'joined') this.#publish();
@@ -320,6 +353,18 @@ export class VoiceClient extends EventTarget {
         const p = this.#participants.get(m.participantId);
         if (p) p.quality = m.level;
       }
+      this.#changed();
+    });
+    on('layersUpdate', (m) => {
+      if (m.roomId && m.roomId !== this.#roomId) return;
+      this.#sendLayers = { ...m.layers };
+      this.#publisher?.setActiveLayers(m.layers);
+      this.#changed();
+    });
+    on('receiveLayers', (m) => {
+      if (m.roomId && m.roomId !== this.#roomId) return;
+      // All layered speakers this listener receives, each with its layer now.
+      this.#receiveLayers = new Map(Object.entries(m.layers ?? {}));
       this.#changed();
     });
     on('trackAdded', (m) => this.#subscriber?.trackAdded(m));
@@ -363,7 +408,11 @@ export class VoiceClient extends EventTarget {
       ]),
     );
     const keep = rejoin && joined.resumed && joined.participantId === this.#participantId;
-    if (!keep) this.#quality = { level: 'high', maxBitrateKbps: 64 }; // a new publisher starts high
+    if (!keep) {
+      this.#quality = { level: 'high', maxBitrateKbps: 64 }; // a new publisher starts high
+      this.#sendLayers = null;
+      this.#receiveLayers = new Map();
+    }
     this.#participantId = joined.participantId;
     this.#setStatus('joined');
     this.#startTimers();
@@ -375,6 +424,10 @@ export class VoiceClient extends EventTarget {
       this.#publish();
       this.#subscribe();
     }
+    // A new participant has no cap on the server; a resumed one keeps it, sending it again is harmless.
+    if (this.#layerPreference !== 'h') {
+      this.#sendLayerPreference().catch((error) => console.warn('setLayerPreference refused', error.code, error.message));
+    }
   }
 
   #publish() {
@@ -385,6 +438,7 @@ export class VoiceClient extends EventTarget {
       deviceId: this.#deviceId,
       muted: this.#muted,
       rtcConfiguration: this.rtcConfiguration(),
+      layers: this.#layers,
     });
     if (this.#quality.level !== 'high') publisher.setMaxBitrate(this.#quality.maxBitrateKbps);
     this.#publisher = publisher;

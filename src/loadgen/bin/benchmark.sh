@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The forwarding benchmark (docs/benchmarks.md, "Load generator"): builds the WAR and the load
 # generator, measures the loopback UDP floor, starts cheenhub-sfu on Payara Micro and runs the
-# standard scenarios against it, then Janus VideoRoom in a network namespace for scenario (a),
-# and writes the results into docs/benchmarks.md. Needs root (the namespace) and about 25 minutes.
+# standard scenarios against it and what it costs idle afterwards, then Janus VideoRoom in a network
+# namespace for scenario (a) and idle, and writes the results into docs/benchmarks.md. Needs root
+# (the namespace) and about 30 minutes.
 #
 #   src/loadgen/bin/benchmark.sh            # everything
 #   QUICK=1 src/loadgen/bin/benchmark.sh    # 10 s windows, 1 min churn: checks the script works
@@ -12,8 +13,8 @@ cd "$(dirname "$0")/../../.."
 out=target/benchmark
 rm -rf "$out" && mkdir -p "$out"
 quick=${QUICK:-0}
-long=60; churn=300; step=20; warm=180
-if [[ $quick == 1 ]]; then long=10; churn=60; step=10; warm=20; fi
+long=60; churn=300; step=20; warm=180; idle_warm=60; idle=120
+if [[ $quick == 1 ]]; then long=10; churn=60; step=10; warm=20; idle_warm=10; idle=20; fi
 port=18080
 
 echo "== build"
@@ -52,7 +53,9 @@ trap 'stop_server; stop_janus' EXIT
 echo "== cheenhub-sfu"
 java -Xms1g -Xmx2g -Dsfu.media.bind-address=127.0.0.1 -Dsfu.media.port=0 \
   -Dsfu.room.max-participants=1000 -Dsfu.auth.anonymous=true \
-  -jar "$payara" --nocluster --disablephonehome --port "$port" \
+  -XX:PerfDataSamplingInterval=1000 \
+  -jar "$payara" --nohazelcast --disablephonehome --prebootcommandfile payara/pre-boot-commands.asadmin \
+  --port "$port" \
   --deploy target/cheenhub-sfu.war --contextroot / > "$out/payara.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 180); do
@@ -92,6 +95,11 @@ done
 echo "-- (d) churn: 20 participants (3 talking), 2 leave+join per second, ${churn} s"
 loadgen "${sfu[@]}" --profile churn --participants 20 --talkers 3 --duration "$churn" \
   --churn-rate 2 --json "$out/d-sfu.json" | tee "$out/d-sfu.txt" || true
+
+# What the server costs with no rooms (issue 17): everyone has left, the JIT has seen the load.
+echo "-- idle: no rooms, ${idle} s after ${idle_warm} s"
+java -cp "$jar" io.cheenhub.sfu.loadgen.server.IdleCpu "$server_pid" "$idle_warm" "$idle" \
+  | tee "$out/idle-sfu.txt" || true
 stop_server
 
 echo "== Janus VideoRoom (network namespace)"
@@ -105,6 +113,9 @@ loadgen "${janus[@]}" --participants 20 --talkers 10 --duration 10 || true
 echo "-- (a) one room of 50, 3 talking, ${long} s"
 loadgen "${janus[@]}" --participants 50 --talkers 3 --duration "$long" --ramp-rate 25 \
   --json "$out/a-janus.json" | tee "$out/a-janus.txt" || true
+echo "-- idle: no rooms, ${idle} s after ${idle_warm} s"
+java -cp "$jar" io.cheenhub.sfu.loadgen.server.IdleCpu "$JANUS_PID" "$idle_warm" "$idle" \
+  | tee "$out/idle-janus.txt" || true
 stop_janus
 
 echo "== docs/benchmarks.md"

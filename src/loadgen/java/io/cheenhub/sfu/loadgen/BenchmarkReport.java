@@ -145,7 +145,39 @@ public final class BenchmarkReport {
                   / Math.max(
                       1, ours.getJsonObject("delayMicros").getJsonNumber("p99").doubleValue())));
     }
+    idle(md, dir);
     return md.append(END).toString();
+  }
+
+  /**
+   * The idle servers ({@code server.IdleCpu}: no rooms, after the scenarios), as measured: process
+   * CPU as a share of a core and the split by thread group.
+   */
+  private static void idle(StringBuilder md, Path dir) throws IOException {
+    var lines = new ArrayList<String>();
+    for (String[] server :
+        new String[][] {{"cheenhub-sfu", "idle-sfu.txt"}, {"Janus", "idle-janus.txt"}}) {
+      Path file = dir.resolve(server[1]);
+      if (Files.exists(file)) {
+        List<String> text = Files.readAllLines(file);
+        lines.add(
+            "| "
+                + server[0]
+                + " | "
+                + (text.isEmpty() ? "n/a" : text.get(0).replaceFirst("^idle cpu: ", ""))
+                + " | "
+                + (text.size() < 2
+                    ? ""
+                    : text.get(1).replaceFirst("^\\s*by group \\(schedstat\\): ", ""))
+                + " |\n");
+      }
+    }
+    if (!lines.isEmpty()) {
+      md.append(
+              "\n**Idle, no rooms** (after the scenarios; `server.IdleCpu`, see \"Idle and fixed cost\")\n\n")
+          .append("| server | process CPU | by thread group |\n|---|---|---|\n");
+      lines.forEach(md::append);
+    }
   }
 
   private static void row(StringBuilder md, String name, JsonObject r, double floor) {

@@ -29,7 +29,10 @@ record Options(
     int soakSampleSeconds,
     int reportIntervalSeconds,
     Path json,
-    boolean progress) {
+    boolean progress,
+    boolean layers,
+    int receiverReportMillis,
+    int bitrateBps) {
 
   /** Which server the bots talk to. */
   enum Target {
@@ -87,6 +90,13 @@ record Options(
         --report-interval S   split the window into slices of S s, each with its own loss, delay
                               and server latency percentiles (default 600 for a window of 600 s
                               or more, else 0: off)
+        --layers              talkers publish three audio layers (h 64, m 32, l 16 kbit/s) with
+                              standard simulcast on one m-line (RFC 8853) and send the layers the
+                              server's layersUpdate asks for (cheenhub-sfu only)
+        --bitrate BPS         without --layers, a talker's Opus bitrate (default 32000: payloads
+                              of 60-100 bytes; 64000 sends what the h layer sends)
+        --receiver-reports MS listeners send RFC 3550 receiver reports every MS ms, which feed
+                              the server's per-listener layer selection (default 0: none)
         --json FILE           also write the result as JSON
         --quiet               no progress line
       """;
@@ -94,10 +104,13 @@ record Options(
   static Options parse(String[] args) {
     Map<String, String> values = new HashMap<>();
     boolean quiet = false;
+    boolean layers = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--quiet")) {
         quiet = true;
+      } else if (arg.equals("--layers")) {
+        layers = true;
       } else if (arg.equals("--help") || arg.equals("-h")) {
         throw new IllegalArgumentException("");
       } else if (arg.startsWith("--") && i + 1 < args.length) {
@@ -136,12 +149,19 @@ record Options(
               notNegative(values, "soak-sample", soak ? SOAK_SAMPLE_SECONDS : 0),
               notNegative(values, "report-interval", soak ? REPORT_INTERVAL_SECONDS : 0),
               values.containsKey("json") ? Path.of(values.get("json")) : null,
-              !quiet);
+              !quiet,
+              layers,
+              notNegative(values, "receiver-reports", 0),
+              positive(values, "bitrate", 32_000));
       if (options.talkers < 0 || options.talkers > participants) {
         throw new IllegalArgumentException("--talkers must be between 0 and --participants");
       }
       if (options.rampRate <= 0 || options.churnRate <= 0) {
         throw new IllegalArgumentException("rates must be positive");
+      }
+      if (options.target == Target.JANUS && (layers || options.receiverReportMillis > 0)) {
+        throw new IllegalArgumentException(
+            "--layers and --receiver-reports are for cheenhub-sfu (--target sfu)");
       }
       return options;
     } catch (UnknownHostException | NumberFormatException e) {

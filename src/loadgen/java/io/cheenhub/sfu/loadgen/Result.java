@@ -2,6 +2,7 @@ package io.cheenhub.sfu.loadgen;
 
 import io.cheenhub.sfu.loadgen.server.ServerProbe;
 import io.cheenhub.sfu.loadgen.stats.BucketDeltas;
+import io.cheenhub.sfu.loadgen.stats.LayerSummary;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -38,6 +39,7 @@ final class Result {
   long reordered;
   double jitterMaxMillis;
   double jitterSumMillis;
+  final LayerSummary layers = new LayerSummary();
   long echoes;
   long unstamped;
   long decryptFailures;
@@ -141,6 +143,33 @@ final class Result {
         "loss",
         String.format("%.3f %% (%d of %d)", lossPercent(), lost, uniqueReceived + lost));
     row(out, "duplicates / reordered", duplicates + " / " + reordered);
+    if (options.layers()) {
+      row(
+          out,
+          "streams received on layer h / m / l",
+          layers.streamsEndingOn(0)
+              + " / "
+              + layers.streamsEndingOn(1)
+              + " / "
+              + layers.streamsEndingOn(2));
+      row(
+          out,
+          "payload per packet h / m / l",
+          bytes(layers.meanPayloadBytes(0))
+              + " / "
+              + bytes(layers.meanPayloadBytes(1))
+              + " / "
+              + bytes(layers.meanPayloadBytes(2))
+              + " bytes");
+      row(
+          out,
+          "layer changes / SSRC changes heard",
+          layers.layerChanges() + " / " + layers.ssrcChanges());
+    }
+    row(
+        out,
+        "payload bitrate per stream (mean)",
+        String.format("%.1f kbit/s", layers.meanStreamKbps()));
     row(
         out,
         "jitter mean / max",
@@ -228,6 +257,10 @@ final class Result {
     out.printf("  %-42s %s%n", name, value);
   }
 
+  private static String bytes(double mean) {
+    return Double.isNaN(mean) ? "-" : String.format("%.0f", mean);
+  }
+
   private static String ms(long micros) {
     return micros < 0 ? "n/a" : String.format("%.2f", micros / 1000.0);
   }
@@ -252,7 +285,10 @@ final class Result {
                     .add("rampRate", options.rampRate())
                     .add("spike", options.spike())
                     .add("churnRate", options.churnRate())
-                    .add("botThreads", options.botThreads()))
+                    .add("botThreads", options.botThreads())
+                    .add("layers", options.layers())
+                    .add("bitrateBps", options.bitrateBps())
+                    .add("receiverReportMillis", options.receiverReportMillis()))
             .add("windowSeconds", windowSeconds)
             .add("connected", connected)
             .add("failed", failed + failedToStart)
@@ -272,6 +308,7 @@ final class Result {
             .add("lost", lost)
             .add("lossPercent", lossPercent())
             .add("duplicates", duplicates)
+            .add("layers", layers.toJson())
             .add("reordered", reordered)
             .add("jitterMeanMillis", streams == 0 ? 0 : jitterSumMillis / streams)
             .add("jitterMaxMillis", jitterMaxMillis)

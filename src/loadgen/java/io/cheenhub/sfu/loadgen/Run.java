@@ -7,6 +7,7 @@ import io.cheenhub.sfu.loadgen.stats.Histogram;
 import io.cheenhub.sfu.loadgen.stats.StreamStats;
 import io.cheenhub.sfu.transport.dtls.DtlsCertificate;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -46,6 +47,7 @@ final class Run implements AutoCloseable {
   private final AtomicInteger churnCycles = new AtomicInteger();
   private final SplittableRandom random = new SplittableRandom(42);
   private final int maxBots;
+  private final Bot.Config botConfig;
   private final long startNanos = System.nanoTime();
   private final List<Long> heapSamples = new CopyOnWriteArrayList<>();
   private volatile String phase = "start";
@@ -68,6 +70,11 @@ final class Run implements AutoCloseable {
             ? (int) Math.ceil(options.churnRate() * options.durationSeconds()) + 16
             : 0;
     this.maxBots = options.rooms() * perRoom + churnBots;
+    this.botConfig =
+        Bot.Config.DEFAULT
+            .withLayers(options.layers())
+            .withReceiverReports(Duration.ofMillis(options.receiverReportMillis()))
+            .withBitrate(options.bitrateBps());
     for (int r = 0; r < options.rooms(); r++) {
       rooms.add("load-" + Long.toHexString(System.currentTimeMillis() & 0xFFFFFF) + "-" + r);
     }
@@ -208,7 +215,8 @@ final class Run implements AutoCloseable {
                     loopStats.get(loop),
                     options.bind(),
                     certificate,
-                    handshakes);
+                    handshakes,
+                    botConfig);
           } catch (IOException e) {
             failedToStart.add(e.toString());
             return;
@@ -482,6 +490,7 @@ final class Run implements AutoCloseable {
         result.reordered += stream.reordered();
         result.jitterMaxMillis = Math.max(result.jitterMaxMillis, stream.jitterMillis());
         result.jitterSumMillis += stream.jitterMillis();
+        result.layers.add(stream.totals());
       }
     }
     for (Bot.LoopStats stats : loopStats) {

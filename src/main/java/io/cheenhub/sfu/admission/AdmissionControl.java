@@ -9,12 +9,10 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,20 +24,26 @@ import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 
 /**
- * Admission control: samples heap, CPU and forwarded packet rate every {@link #SAMPLE_INTERVAL_MS}
+ * Admission control: samples heap, CPU and forwarded packet rate every {@link #SAMPLE_INTERVAL}
  * and, while one passes its {@link AdmissionLimits threshold}, new joins are refused with {@code
  * overloaded} and readiness reports DOWN. Participants already in a room keep everything.
  *
- * <p>A join reads one volatile field; the sampling cost (three MXBean reads) does not grow with a
- * join storm.
+ * <p>The owner runs {@link #sample} every {@link #SAMPLE_INTERVAL} while the server has
+ * connections; an idle server runs no timer (issue 17), and a reader that finds the sample older
+ * than {@link #STALE_AFTER_NANOS} takes a fresh one first, so readiness never reports an overload
+ * that ended while nobody was connected. A join reads two volatile fields and the clock; the
+ * sampling cost (three MXBean reads) does not grow with a join storm.
  */
 @ApplicationScoped
 public class AdmissionControl {
 
   private static final Logger LOG = Logger.getLogger(AdmissionControl.class.getName());
 
-  /** How often the load is sampled, in milliseconds. */
-  static final long SAMPLE_INTERVAL_MS = 500;
+  /** How often the load is sampled while the server has connections. */
+  public static final Duration SAMPLE_INTERVAL = Duration.ofMillis(500);
+
+  /** A sample this old is retaken by the reader: four missed periods, or an idle server. */
+  static final long STALE_AFTER_NANOS = SAMPLE_INTERVAL.multipliedBy(4).toNanos();
 
   @Inject AdmissionLimits limits;
 
@@ -54,19 +58,18 @@ public class AdmissionControl {
   private volatile Overload overload;
   private LongSupplier packetsForwarded;
   private long lastPackets;
-  private long lastSampleNanos;
-  private ScheduledFuture<?> task;
+  private volatile long lastSampleNanos;
 
-  /** Starts sampling on {@code scheduler}; {@code packetsForwarded} is the cumulative count. */
-  public synchronized void start(
-      ScheduledExecutorService scheduler, LongSupplier packetsForwarded) {
+  /**
+   * Starts listening to collections and takes the first sample; {@code packetsForwarded} is the
+   * cumulative count. Further samples come from {@link #sample} (every {@link #SAMPLE_INTERVAL}
+   * while the owner has connections) and from readers of a stale sample.
+   */
+  public synchronized void start(LongSupplier packetsForwarded) {
     this.packetsForwarded = packetsForwarded;
     lastPackets = packetsForwarded.getAsLong();
     lastSampleNanos = System.nanoTime();
     listenToCollections();
-    task =
-        scheduler.scheduleAtFixedRate(
-            this::sample, SAMPLE_INTERVAL_MS, SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
     LOG.info(
         () ->
             "admission control maxHeapRatio="
@@ -79,15 +82,13 @@ public class AdmissionControl {
 
   @PreDestroy
   synchronized void stop() {
-    if (task != null) {
-      task.cancel(false);
-    }
     unsubscribe.forEach(Runnable::run);
     unsubscribe.clear();
   }
 
   /** Why joins are refused right now, or null when they are admitted. */
   public Overload overload() {
+    refreshIfStale();
     return overload;
   }
 
@@ -98,10 +99,25 @@ public class AdmissionControl {
 
   /** The latest load sample. */
   public LoadSample lastSample() {
+    refreshIfStale();
     return sample;
   }
 
-  private synchronized void sample() {
+  private void refreshIfStale() {
+    if (System.nanoTime() - lastSampleNanos > STALE_AFTER_NANOS) {
+      synchronized (this) {
+        if (System.nanoTime() - lastSampleNanos > STALE_AFTER_NANOS) {
+          sample(); // once: the readers that waited here find it fresh
+        }
+      }
+    }
+  }
+
+  /** Samples the load now and updates the overload state (logged when it changes). */
+  public synchronized void sample() {
+    if (packetsForwarded == null) {
+      return; // not started
+    }
     try {
       long now = System.nanoTime();
       long packets = packetsForwarded.getAsLong();

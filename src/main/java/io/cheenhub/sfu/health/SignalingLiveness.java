@@ -12,7 +12,9 @@ import org.eclipse.microprofile.health.Liveness;
 
 /**
  * Alive while the room registry answers and the ping sweep keeps running. A sweep that stopped
- * (dead scheduler, stuck thread) means dead connections would never be cleaned up: restart.
+ * (dead scheduler, stuck thread) means dead connections would never be cleaned up: restart. With no
+ * connection there is nothing to sweep and the sweep is not scheduled (an idle server runs no
+ * timer): alive.
  */
 @Liveness
 @ApplicationScoped
@@ -29,14 +31,18 @@ public class SignalingLiveness implements HealthCheck {
   public HealthCheckResponse call() {
     int roomCount = rooms.rooms().size();
     int participants = rooms.participantCount();
+    boolean scheduled = signaling.isSweeping();
     Duration sinceSweep = Duration.ofNanos(System.nanoTime() - signaling.lastSweepNanos());
     boolean sweeping =
-        sinceSweep.compareTo(limits.pingInterval().multipliedBy(MISSED_SWEEPS_TOLERATED)) < 0;
+        !scheduled
+            || sinceSweep.compareTo(limits.pingInterval().multipliedBy(MISSED_SWEEPS_TOLERATED))
+                < 0;
     return HealthCheckResponse.named("room-registry")
         .status(sweeping)
         .withData("rooms", roomCount)
         .withData("participants", participants)
         .withData("connections", signaling.connectionCount())
+        .withData("pingSweep", scheduled ? "running" : "idle")
         .withData("msSinceLastPingSweep", sinceSweep.toMillis())
         .build();
   }

@@ -1,9 +1,7 @@
 package io.cheenhub.sfu.media;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Which of a publisher's packets belong to which audio layer (docs/quality.md, "Audio layers"). A
@@ -63,11 +61,16 @@ public final class LayerMap {
     this.count = Math.max(1, entries.size());
     var ssrcList = new ArrayList<long[]>();
     bitrates = new long[count];
+    for (int i = 0; i < count; i++) {
+      bitrates[i] = AudioLayer.ofIndex(i).bitrateBps();
+    }
     for (Entry entry : entries) {
       for (long ssrc : entry.ssrcs()) {
         ssrcList.add(new long[] {ssrc, entry.index()});
       }
-      bitrates[entry.index()] = entry.bitrateBps();
+      if (entry.bitrateBps() > 0) {
+        bitrates[entry.index()] = entry.bitrateBps();
+      }
     }
     ssrcs = new long[ssrcList.size()];
     layerOfSsrc = new int[ssrcList.size()];
@@ -114,9 +117,17 @@ public final class LayerMap {
     return entries;
   }
 
-  /** The bitrate the negotiation gave layer {@code index}, 0 if none. */
+  /**
+   * The bitrate of layer {@code index}: what the negotiation gave it, else {@link AudioLayer}'s 64
+   * / 32 / 16 kbit/s.
+   */
   public long bitrateBps(int index) {
-    return index < bitrates.length ? bitrates[index] : 0;
+    return bitrates[index];
+  }
+
+  /** Every layer's {@link #bitrateBps}, best first (a copy). */
+  public long[] bitrates() {
+    return bitrates.clone();
   }
 
   /** The layer of an SSRC the offer announced, or {@link #UNKNOWN}. No allocation. */
@@ -162,7 +173,7 @@ public final class LayerMap {
 
   @Override
   public int hashCode() {
-    return Objects.hash(entries, Arrays.hashCode(ssrcs));
+    return entries.hashCode(); // ssrcs and bitrates are derived from the entries
   }
 
   @Override

@@ -78,10 +78,12 @@ public final class OutgoingStream {
   private long lastTakenNanos;
   private volatile int receivedLayer = -1;
   private volatile long layerSwitches;
-  // Quality tick state: the selector for the publisher's current layer count.
+  // Quality tick state: the selector for the publisher's current layer count, and the loss of a
+  // receiver report that arrived since the last tick (NaN if none), its evidence once.
   LayerSelector selector;
   int reportedLayer = -1;
   long packetsSentAtTick;
+  double newReportLoss = Double.NaN;
 
   private volatile long packetsSent;
   private volatile long payloadBytesSent;

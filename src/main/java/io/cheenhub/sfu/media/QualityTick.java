@@ -84,6 +84,7 @@ public final class QualityTick {
       List<OutgoingStream> received = snapshot.streamsTo(subscriber);
       sendSenderReports(subscriber, received, nowNanos);
       subscriber.tickLoss = subscriber.downlink().tick(nowNanos);
+      subscriber.lossyTicks = lossyTicks(subscriber.lossyTicks, subscriber.tickLoss);
       subscriber.tickBudgetBps = budgetPerStream(subscriber, received);
       reportReceivedLayers(subscriber, received, listener);
     }
@@ -96,7 +97,7 @@ public final class QualityTick {
       publisher.setUplinkLoss(uplinkLoss);
       double worstListener = Double.NaN;
       for (OutgoingStream stream : streams) {
-        stream.takeReportedLoss();
+        stream.newReportLoss = stream.takeReportedLoss();
         double reported = listenerLoss(stream, nowNanos);
         if (!Double.isNaN(reported) && !(reported <= worstListener)) {
           worstListener = reported;
@@ -135,21 +136,7 @@ public final class QualityTick {
     if (!layers.isLayered()) {
       return publisher.level().maxBitrateKbps() * 1_000L;
     }
-    int layer = Math.max(0, Math.min(stream.targetLayer(), layers.count() - 1));
-    long negotiated = layers.bitrateBps(layer);
-    return negotiated > 0 ? negotiated : AudioLayer.ofIndex(layer).bitrateBps();
-  }
-
-  /**
-   * The bitrates of {@code layers}, as negotiated, else {@link AudioLayer}'s 64 / 32 / 16 kbit/s.
-   */
-  private static long[] bitrates(LayerMap layers) {
-    long[] bitrates = new long[layers.count()];
-    for (int i = 0; i < bitrates.length; i++) {
-      long negotiated = layers.bitrateBps(i);
-      bitrates[i] = negotiated > 0 ? negotiated : AudioLayer.ofIndex(i).bitrateBps();
-    }
-    return bitrates;
+    return layers.bitrateBps(Math.max(0, Math.min(stream.targetLayer(), layers.count() - 1)));
   }
 
   /**
@@ -169,11 +156,10 @@ public final class QualityTick {
       int cap = Math.min(subscriber.layerCap(publisher.participantId()), layers.count() - 1);
       LayerSelector selector = stream.selector;
       if (selector == null || selector.layers() != layers.count()) {
-        selector = new LayerSelector(bitrates(layers), cap);
+        selector = new LayerSelector(layers.bitrates(), cap);
         stream.selector = selector;
       }
-      int target =
-          selector.onTick(nowNanos, listenerLoss(stream, nowNanos), subscriber.tickBudgetBps, cap);
+      int target = selector.onTick(nowNanos, selectorLoss(stream), subscriber.tickBudgetBps, cap);
       stream.setTargetLayer(target);
       needed |= 1 << target;
       int received = stream.receivedLayer();
@@ -188,11 +174,12 @@ public final class QualityTick {
 
   /**
    * The subscriber's downlink estimate shared over the streams that carried packets in the last
-   * tick (a silent speaker costs nothing), when loss has just lowered it; else NaN (unknown). Audio
-   * cannot probe for more, so an estimate on a clean link only says what was delivered (at most 1.5
-   * times it): read as a budget it would keep a listener on a low layer forever, and its first
-   * value (one second of delivery) could move a clean listener down. Under loss it is what the link
-   * carries, and the selector can go straight to the layer that fits.
+   * tick (a silent speaker costs nothing), when sustained or heavy loss has just lowered it (see
+   * {@link #budgetTrusted}); else NaN (unknown). Audio cannot probe for more, so an estimate on a
+   * clean link only says what was delivered (at most 1.5 times it): read as a budget it would keep
+   * a listener on a low layer forever, and its first value (one second of delivery) could move a
+   * clean listener down. Under congestion it is what the link carries, and the selector can go
+   * straight to the layer that fits.
    */
   private static double budgetPerStream(Subscriber subscriber, List<OutgoingStream> streams) {
     int carrying = 0;
@@ -204,10 +191,37 @@ public final class QualityTick {
       }
     }
     long estimate = subscriber.downlink().estimateBps();
-    if (estimate <= 0 || !(subscriber.tickLoss > DownlinkEstimate.DECREASE_LOSS)) {
+    if (estimate <= 0 || !budgetTrusted(subscriber.tickLoss, subscriber.lossyTicks)) {
       return Double.NaN;
     }
     return (double) estimate / Math.max(1, carrying);
+  }
+
+  /**
+   * Ticks in a row whose transport-wide loss was above {@link DownlinkEstimate#DECREASE_LOSS},
+   * given the previous count and this tick's loss (NaN, no feedback: the count holds).
+   */
+  static int lossyTicks(int previous, double loss) {
+    if (Double.isNaN(loss)) {
+      return previous;
+    }
+    return loss > DownlinkEstimate.DECREASE_LOSS ? previous + 1 : 0;
+  }
+
+  /**
+   * Whether this tick's loss says congestion, so that the loss-lowered estimate may be read as what
+   * the link carries: the same evidence {@link LayerSelector} wants before a step down for loss
+   * ({@link LayerSelector#LOSSY_TICKS_TO_STEP_DOWN} ticks in a row above 10 %, or one above {@link
+   * LayerSelector#HEAVY_LOSS}). One noisy second is not enough: at 5 % random loss a second of 50
+   * packets reads above 10 % with probability 3.8 %, and under random loss the estimate only ever
+   * shrinks (GCC §6 holds it between 2 and 10 %), so trusting that second moved listeners on a 5 %
+   * link from h straight to l (browser E2E, impaired.mjs loss5: a step down in each of 3 runs of 20
+   * s, where two lossy seconds in a row come about once in 12 minutes).
+   */
+  static boolean budgetTrusted(double loss, int lossyTicks) {
+    return loss > LayerSelector.HEAVY_LOSS
+        || (loss > DownlinkEstimate.DECREASE_LOSS
+            && lossyTicks >= LayerSelector.LOSSY_TICKS_TO_STEP_DOWN);
   }
 
   /** Tells the listener when a layered publisher's forwarded layer changed since the last tick. */
@@ -239,6 +253,19 @@ public final class QualityTick {
   private static double listenerLoss(OutgoingStream stream, long nowNanos) {
     double feedback = stream.subscriber().tickLoss;
     return Double.isNaN(feedback) ? stream.heldDownlinkLoss(nowNanos) : feedback;
+  }
+
+  /**
+   * The loss evidence this tick brings the stream's {@link LayerSelector}: the transport-wide
+   * feedback of the last second where the browser sends it, else a receiver report that arrived
+   * since the last tick; NaN when neither is new. Unlike {@link #listenerLoss}, a report is not
+   * held: the selector credits each piece of evidence with the time since the previous one, and the
+   * same report fed on every tick for its 7.5 s would count as several lossy intervals (one report
+   * of 30 % loss took a listener from h to m, and 3 s later, on no news, to l).
+   */
+  private static double selectorLoss(OutgoingStream stream) {
+    double feedback = stream.subscriber().tickLoss;
+    return Double.isNaN(feedback) ? stream.newReportLoss : feedback;
   }
 
   private static void decideRed(

@@ -126,6 +126,8 @@ public final class Subscriber implements MediaTransport.PacketSink {
   private final DownlinkEstimate downlink = new DownlinkEstimate();
   // The quality tick's reading of the transport-wide feedback this second; tick-confined.
   double tickLoss = Double.NaN;
+  // Ticks in a row with that loss above 10 % (QualityTick.lossyTicks); tick-confined.
+  int lossyTicks;
   // Its downlink estimate shared over the streams it receives; tick-confined.
   double tickBudgetBps = Double.NaN;
   // setLayerPreference: the best layer index accepted from everyone, and per publisher.

@@ -56,13 +56,22 @@ public class RoomRegistry {
     String name = validateJoin(roomId, displayName);
     while (true) {
       Room room = rooms.computeIfAbsent(roomId, id -> createRoom(id));
-      Participant participant = room.join(name, listener, limits.maxParticipantsPerRoom());
+      // Counted before the join: onJoined sends the client its "joined" inside room.join, and a
+      // client that has it may ask /health or /metrics at once and must find itself counted.
+      participantCount.incrementAndGet();
+      Participant participant;
+      try {
+        participant = room.join(name, listener, limits.maxParticipantsPerRoom());
+      } catch (JoinRejectedException | RuntimeException e) {
+        participantCount.decrementAndGet();
+        throw e;
+      }
       if (participant != null) {
-        participantCount.incrementAndGet();
         // The signaling layer logs the event with its connection and request ids at INFO.
         LOG.fine(() -> "participant joined " + participant + " name=" + quoted(name));
         return participant;
       }
+      participantCount.decrementAndGet();
       // The room emptied and closed between lookup and join: drop it and take a fresh one.
       rooms.remove(roomId, room);
     }

@@ -50,7 +50,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,8 +60,10 @@ import java.util.logging.Logger;
  * Owns every signaling connection: creates them, pings them, ends those whose peer is gone, and
  * closes them all when the application stops.
  *
- * <p>The ping sweep, the reconnect grace expiries and the receiver reports run on a managed
- * scheduled executor of their own ({@link #TIMER_EXECUTOR}); outgoing frames are written by {@link
+ * <p>The ping sweep, the reconnect grace expiries, the receiver reports and admission control's
+ * load samples run on a managed scheduled executor of their own ({@link #TIMER_EXECUTOR}), the
+ * periodic ones only while there is a connection or a suspended participant ({@link
+ * PeriodicTasks}): an idle server wakes for none of them. Outgoing frames are written by {@link
  * #WRITERS} loops on the {@link #WRITER_EXECUTOR} managed executor. Both are started from CDI
  * lifecycle and stopped in {@link #stop()}, so undeploy leaves no task behind.
  */
@@ -140,8 +141,7 @@ public class SignalingService {
   private ForwardingService forwarding;
   private MessageCodec codec;
   private PacketWorkers writers;
-  private ScheduledFuture<?> sweep;
-  private ScheduledFuture<?> reports;
+  private PeriodicTasks periodic;
 
   /** How often publishers get a receiver report (libwebrtc's audio RTCP interval is 5 s max). */
   private static final java.time.Duration RECEIVER_REPORT_INTERVAL =
@@ -166,22 +166,20 @@ public class SignalingService {
     forwarding.setRedEnabled(quality.red());
     forwarding.setPublisherFeedback(quality.publisherFeedback());
     metrics.registerForwarding(forwarding);
-    admission.start(scheduler, forwarding::packetsForwarded);
+    admission.start(forwarding::packetsForwarded);
     metrics.bytesGauge(
         "sfu_heap_after_gc_bytes",
         "Heap in use after the last garbage collection (admission control's view)",
         admission::heapUsedAfterGc);
-    reports =
-        scheduler.scheduleAtFixedRate(
-            this::sendReceiverReports,
-            RECEIVER_REPORT_INTERVAL.toMillis(),
-            RECEIVER_REPORT_INTERVAL.toMillis(),
-            TimeUnit.MILLISECONDS);
     metrics.gauge(
         "sfu_signaling_connections_active", "Open signaling WebSockets", connections::size);
     long periodMs = limits.pingInterval().toMillis();
     lastSweepNanos = System.nanoTime();
-    sweep = scheduler.scheduleAtFixedRate(this::sweep, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    periodic =
+        new PeriodicTasks(scheduler, () -> lastSweepNanos = System.nanoTime(), metrics::sample)
+            .every(AdmissionControl.SAMPLE_INTERVAL, admission::sample)
+            .every(RECEIVER_REPORT_INTERVAL, this::sendReceiverReports)
+            .every(limits.pingInterval(), this::sweep);
     // Payara Micro on SIGTERM stops its executors and resets logging before the application's
     // @PreDestroy runs, so clients saw only a dropped socket (1006). The JVM's shutdown hooks run
     // first: drain from one of ours while the sockets and log handlers are still there.
@@ -206,11 +204,8 @@ public class SignalingService {
       }
     }
     stopping = true;
-    if (sweep != null) {
-      sweep.cancel(false);
-    }
-    if (reports != null) {
-      reports.cancel(false);
+    if (periodic != null) {
+      periodic.close();
     }
     synchronized (speakerPassLock) {
       if (speakerPass != null) {
@@ -303,6 +298,7 @@ public class SignalingService {
     var id = HexFormat.of().formatHex(randomBytes());
     var connection = new Connection(id, session, this, System.nanoTime());
     connections.add(connection);
+    activityChanged();
     // No container idle timeout (Tyrus's default 0 is kept): the ping sweep below ends silent
     // connections. Tyrus 2.1 reschedules its idle task on the managed scheduler for every frame in
     // and out, and a cancelled task stays queued, holding its closed session, until its delay is
@@ -318,6 +314,18 @@ public class SignalingService {
   /** Drops a connection that has ended. */
   void forget(Connection connection) {
     connections.remove(connection);
+    activityChanged();
+  }
+
+  /**
+   * Runs the periodic tasks while anyone is connected or suspended (a suspended participant's media
+   * still flows and needs receiver reports; its grace expiry is backed up by the sweep). Called
+   * after every change of either set.
+   */
+  private void activityChanged() {
+    if (periodic != null) {
+      periodic.runWhile(!connections.isEmpty() || !suspended.isEmpty());
+    }
   }
 
   /**
@@ -331,7 +339,9 @@ public class SignalingService {
 
   /** {@link #leave(Membership, LeaveReason)} for the client request {@code requestId}. */
   void leave(Membership membership, LeaveReason reason, String requestId) {
-    suspended.remove(membership);
+    if (suspended.remove(membership)) {
+      activityChanged();
+    }
     String user = membership.releaseUser();
     if (user != null) {
       userRooms.release(user);
@@ -381,6 +391,7 @@ public class SignalingService {
     long graceNanos = limits.reconnectGrace().toNanos();
     membership.suspend(System.nanoTime() + graceNanos);
     suspended.add(membership);
+    activityChanged();
     // Expire it at its deadline: left to the ping sweep, it stayed up to one ping interval longer
     // (23 s instead of 15 s, issue 14). The sweep still expires it should this task be lost.
     try {
@@ -541,8 +552,11 @@ public class SignalingService {
   /** The participant leaves if its grace ran out by {@code now}; forgotten here if it resumed. */
   private void expire(Membership membership, long now) {
     if (membership.owner() != null) {
-      suspended.remove(membership); // resumed
+      if (suspended.remove(membership)) { // resumed
+        activityChanged();
+      }
     } else if (membership.graceExpired(now) && suspended.remove(membership)) {
+      activityChanged();
       EVENTS.info(
           "reconnect grace expired",
           EventLog.ROOM,
@@ -602,9 +616,20 @@ public class SignalingService {
     }
   }
 
-  /** When the ping sweep last completed (System.nanoTime()); used by the liveness check. */
+  /**
+   * When the ping sweep last completed, or the periodic tasks last started (System.nanoTime());
+   * used by the liveness check.
+   */
   public long lastSweepNanos() {
     return lastSweepNanos;
+  }
+
+  /**
+   * Whether the ping sweep is scheduled: false while no one is connected or suspended, when there
+   * is nothing to sweep and the server runs no timer.
+   */
+  public boolean isSweeping() {
+    return periodic != null && periodic.isRunning();
   }
 
   /** Whether the service accepts connections (started, not stopping, not draining). */

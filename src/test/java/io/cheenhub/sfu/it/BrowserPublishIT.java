@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -138,6 +139,22 @@ class BrowserPublishIT extends ServerIT {
       opusPts.add(String.valueOf(red.intValue()));
     }
     String participantId = result.getString("participantId");
+    // Audio layers (issue 15): three sendonly transceivers, of which a new publisher sends only h;
+    // m and l stay paused (Chromium honours `active: false`, Firefox gets no track on them).
+    JsonArray layers = client.getJsonArray("layers");
+    assertThat(layers.stream().map(l -> l.asJsonObject().getString("layer")))
+        .as("layers the page publishes")
+        .containsExactly("h", "m", "l");
+    for (JsonValue value : layers) {
+      JsonObject layer = value.asJsonObject();
+      boolean best = layer.getString("layer").equals("h");
+      assertThat(layer.getBoolean("active")).as("layer %s active", layer).isEqualTo(best);
+      if (best) {
+        assertThat(layer.getInt("packetsSent")).as("packets of layer h").isPositive();
+      } else {
+        assertThat(layer.getInt("packetsSent")).as("packets of paused %s", layer).isZero();
+      }
+    }
 
     // What the driver read from the server.
     JsonObject reported = result.getJsonObject("server");

@@ -56,8 +56,10 @@ final class PayaraProcess implements AutoCloseable {
         List.of(
             "-jar",
             System.getProperty("payara.microJar"),
-            "--nocluster",
+            "--nohazelcast",
             "--disablephonehome",
+            "--prebootcommandfile",
+            "payara/pre-boot-commands.asadmin",
             "--port",
             String.valueOf(port),
             "--deploy",

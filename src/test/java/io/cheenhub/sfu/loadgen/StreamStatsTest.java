@@ -29,6 +29,25 @@ class StreamStatsTest {
   }
 
   @Test
+  void countsPacketsAndBytesPerLayerAndTheChangesOfLayerAndSsrc() {
+    var stream = new StreamStats();
+    int[] layers = {0, 0, 1, 2, 2, 2, 0};
+    for (int i = 0; i < layers.length; i++) {
+      stream.record(i, i * 20 * MS, i * 20 * MS + MS, layers[i], 40 << (2 - layers[i]), 77);
+    }
+    stream.record(3, 3 * 20 * MS, 200 * MS, 2, 40, 77); // a duplicate counts once
+    StreamStats.Totals totals = stream.totals();
+    assertThat(totals.packetsByLayer()).containsExactly(3, 1, 3);
+    assertThat(totals.payloadBytesByLayer()).containsExactly(480, 80, 120);
+    assertThat(totals.payloadBytes()).isEqualTo(680);
+    assertThat(totals.layer()).isZero();
+    assertThat(totals.layerChanges()).isEqualTo(3); // h → m → l → h
+    assertThat(totals.ssrc()).isEqualTo(77);
+    assertThat(totals.ssrcChanges()).isZero();
+    assertThat(totals.lastArrivalNanos() - totals.firstArrivalNanos()).isEqualTo(120 * MS);
+  }
+
+  @Test
   void aStreamWithoutPacketsLosesNothingAndSteadyTransitHasNoJitter() {
     var stream = new StreamStats();
     assertThat(stream.lost(100)).isZero();

@@ -244,6 +244,74 @@ class QualityTickTest {
     assertThat(activeMasks.get(activeMasks.size() - 1) & (1 << lossy.targetLayer())).isPositive();
   }
 
+  @Test
+  void singleLossySecondsOfRandomLossNeverMakeTheEstimateABudget() {
+    // Seconds of a 5 % random-loss link: now and then one reads above 10 %, never two in a row.
+    double[] trace = {0.04, 0.12, 0.06, 0.02, 0.14, 0.04, Double.NaN, 0.08, 0.12, 0.0, 0.06, 0.12};
+    int lossy = 0;
+    for (double loss : trace) {
+      lossy = QualityTick.lossyTicks(lossy, loss);
+      assertThat(QualityTick.budgetTrusted(loss, lossy)).as("a second at %s", loss).isFalse();
+    }
+  }
+
+  @Test
+  void sustainedOrHeavyLossMakesTheEstimateABudget() {
+    int lossy = QualityTick.lossyTicks(0, 0.12);
+    assertThat(QualityTick.budgetTrusted(0.12, lossy)).as("the first lossy second").isFalse();
+    lossy = QualityTick.lossyTicks(lossy, 0.15);
+    assertThat(QualityTick.budgetTrusted(0.15, lossy)).as("the second in a row").isTrue();
+    // A second without feedback holds the count; a clean one ends the run.
+    assertThat(QualityTick.lossyTicks(lossy, Double.NaN)).isEqualTo(2);
+    assertThat(QualityTick.lossyTicks(lossy, 0.01)).isZero();
+    // A link that drops most of what is sent (a cap far below the layers) counts at once.
+    assertThat(QualityTick.budgetTrusted(0.7, QualityTick.lossyTicks(0, 0.7))).isTrue();
+    assertThat(QualityTick.budgetTrusted(0.26, 1)).isTrue();
+    assertThat(QualityTick.budgetTrusted(Double.NaN, 5)).as("no feedback this second").isFalse();
+  }
+
+  @Test
+  void aReceiverReportIsLayerEvidenceOnceNotOnEveryTickWhileItIsHeld() {
+    Member[] members = room(2);
+    Publisher speaker = members[0].publisher;
+    speaker.setLayers(
+        LayerMap.of(
+            List.of(
+                new LayerMap.Entry("0", null, List.of(1000L), 0, 64_000),
+                new LayerMap.Entry("1", null, List.of(1001L), 1, 32_000),
+                new LayerMap.Entry("2", null, List.of(1002L), 2, 16_000))));
+    OutgoingStream listener = table.snapshot().stream(speaker, members[1].subscriber).orElseThrow();
+    long now = System.nanoTime();
+    byte[] buf = new byte[256];
+    // A listener without transport-wide feedback reports every 5 s (libwebrtc's audio interval):
+    // a clean report, then one whose 5 s lost 30 % of the packets.
+    long highest = 1_000;
+    int length =
+        RtcpWriter.receiverReport(
+            buf, 0, BROWSER_SSRC, new ReportBlock[] {block(listener, highest, 0)}, 1);
+    members[1].reports.onRtcp(buf, 0, length, now);
+    tick.run(table, now, listener());
+    highest += 250;
+    length =
+        RtcpWriter.receiverReport(
+            buf, 0, BROWSER_SSRC, new ReportBlock[] {block(listener, highest, 75)}, 1);
+    members[1].reports.onRtcp(buf, 0, length, now + 5 * SECOND);
+    for (int s = 5; s <= 10; s++) {
+      tick.run(table, now + s * SECOND, listener());
+    }
+
+    // That report is heavy loss, once: one step down. It still stands for RED and the listener's
+    // loss in the stats until the next is due, but fed to the selector again three ticks later it
+    // would count as a second lossy interval and take the listener to l on no evidence about m.
+    assertThat(listener.targetLayer()).as("the listener's layer").isEqualTo(1);
+    assertThat(listener.selector.switches()).isEqualTo(1);
+    assertThat(listener.heldDownlinkLoss(now + 10 * SECOND)).isEqualTo(0.3);
+  }
+
+  private QualityTick.Listener listener() {
+    return (publisher, previous, level) -> {};
+  }
+
   private static ReportBlock block(OutgoingStream stream, long highest, int cumulativeLost) {
     return new ReportBlock().set(stream.ssrc(), 0, cumulativeLost, highest, 0, 0, 0);
   }

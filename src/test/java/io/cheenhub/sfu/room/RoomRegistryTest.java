@@ -35,6 +35,39 @@ class RoomRegistryTest {
         public void onParticipantLeft(Room room, Participant other, LeaveReason reason) {}
       };
 
+  /**
+   * The client learns of its join from onJoined (the "joined" message); by then the registry must
+   * count it, or a health or metrics read right after "joined" sees one participant too few (seen
+   * in ObservabilityIT on a loaded CI machine).
+   */
+  @Test
+  void aParticipantIsCountedBeforeItIsToldItJoined() throws Exception {
+    var seen = new ArrayList<Integer>();
+    ParticipantListener listener =
+        new ParticipantListener() {
+          @Override
+          public void onJoined(Room room, Participant self, List<Participant> others) {
+            seen.add(registry.participantCount());
+          }
+
+          @Override
+          public void onParticipantJoined(Room room, Participant other) {}
+
+          @Override
+          public void onParticipantLeft(Room room, Participant other, LeaveReason reason) {}
+        };
+    registry.join("counted", "Ada", listener);
+    registry.join("counted", "Bob", listener);
+    assertThat(seen).containsExactly(1, 2);
+    assertThat(registry.participantCount()).isEqualTo(2);
+    for (int i = 0; i < 3; i++) {
+      registry.join("counted", "P" + i, listener);
+    }
+    assertThatThrownBy(() -> registry.join("counted", "Late", listener))
+        .isInstanceOf(JoinRejectedException.class);
+    assertThat(registry.participantCount()).as("a refused join is not counted").isEqualTo(5);
+  }
+
   @Test
   void firstJoinCreatesTheRoomAndEveryoneHearsAboutEveryone() throws Exception {
     var ada = new RecordingListener();

@@ -369,6 +369,27 @@ class ConnectionTest {
   }
 
   @Test
+  void theTimersRunOnlyWhileSomeoneIsConnectedOrSuspended() throws Exception {
+    AdaAndBob both = adaAndBob(Duration.ofSeconds(30), Duration.ofMillis(300));
+    assertThat(sfu.service.isSweeping()).isTrue();
+
+    both.ada()
+        .endpoint
+        .onClose(
+            both.ada().session, new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "tab closed"));
+    both.bob().lose();
+
+    // Bob is suspended: his media may still flow and his grace runs out on the timer thread.
+    assertThat(sfu.service.connectionCount()).isZero();
+    assertThat(sfu.service.isSweeping()).isTrue();
+    await().atMost(WAIT).until(() -> sfu.service.suspendedCount() == 0);
+    assertThat(sfu.service.isSweeping()).isFalse();
+
+    new Client().join("j3", "standup", "Cleo");
+    assertThat(sfu.service.isSweeping()).isTrue();
+  }
+
+  @Test
   void theSweepPingsLiveConnectionsAndClosesSilentOnes() throws Exception {
     AdaAndBob both = adaAndBob(Duration.ofMillis(300), Duration.ofSeconds(30));
     var ada = both.ada();

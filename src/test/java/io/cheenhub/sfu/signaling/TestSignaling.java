@@ -148,8 +148,10 @@ final class TestSignaling implements AutoCloseable {
     volatile Overload overload;
 
     @Override
-    public synchronized void start(
-        java.util.concurrent.ScheduledExecutorService scheduler, LongSupplier packetsForwarded) {}
+    public synchronized void start(LongSupplier packetsForwarded) {}
+
+    @Override
+    public synchronized void sample() {}
 
     @Override
     public Overload overload() {

@@ -13,9 +13,15 @@ import io.cheenhub.sfu.sdp.SessionDescription;
 import io.cheenhub.sfu.transport.dtls.DtlsCertificate;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * One simulated participant: signaling, a publish PeerConnection when it talks, a subscribe
@@ -23,6 +29,60 @@ import java.util.concurrent.TimeUnit;
  * sender index). Media work runs on its {@link MediaLoop}; connecting blocks the caller.
  */
 public final class Bot {
+
+  /**
+   * What a bot does beyond joining, talking or listening, and subscribing; {@link #DEFAULT} is the
+   * load generator's bot as it always was.
+   *
+   * @param layers a talker publishes standard simulcast ({@link PeerSdp#AUDIO_LAYERS}: h 64, m 32,
+   *     l 16 kbit/s) and sends the layers the server's {@code layersUpdate} asks for
+   * @param talkSpurts a talker pauses between talk spurts (false: it talks without pause, so that a
+   *     stream's bitrate is its layer's)
+   * @param receiverReports how often the subscribe PeerConnection sends RFC 3550 receiver reports;
+   *     zero: never (browsers send them about every 5 s; the bots' default stays without, so that
+   *     load runs compare with earlier ones)
+   * @param subscribeVia where the subscribe PeerConnection sends instead of the server address its
+   *     offer names (e.g. an impairment relay in front of the server)
+   * @param bitrateBps without layers, the Opus bitrate of a talker's one stream (32 kbit/s: 60–100
+   *     byte payloads; 64 kbit/s sends what the h layer sends)
+   */
+  public record Config(
+      boolean layers,
+      boolean talkSpurts,
+      Duration receiverReports,
+      UnaryOperator<InetSocketAddress> subscribeVia,
+      long bitrateBps) {
+
+    public static final Config DEFAULT =
+        new Config(
+            false, true, Duration.ZERO, UnaryOperator.identity(), VoiceSource.DEFAULT_BITRATE_BPS);
+
+    public Config withLayers(boolean on) {
+      return new Config(on, talkSpurts, receiverReports, subscribeVia, bitrateBps);
+    }
+
+    public Config withTalkSpurts(boolean on) {
+      return new Config(layers, on, receiverReports, subscribeVia, bitrateBps);
+    }
+
+    public Config withReceiverReports(Duration interval) {
+      return new Config(layers, talkSpurts, interval, subscribeVia, bitrateBps);
+    }
+
+    public Config withSubscribeVia(UnaryOperator<InetSocketAddress> route) {
+      return new Config(layers, talkSpurts, receiverReports, route, bitrateBps);
+    }
+
+    public Config withBitrate(long bps) {
+      return new Config(layers, talkSpurts, receiverReports, subscribeVia, bps);
+    }
+  }
+
+  /**
+   * One {@code layersUpdate} the bot received: when ({@link System#nanoTime()}) and which layers to
+   * send (bit i: layer i of {@link PeerSdp#AUDIO_LAYERS}).
+   */
+  public record LayersRequest(long atNanos, int mask) {}
 
   /** Where a bot is in its life. */
   public enum State {
@@ -55,7 +115,12 @@ public final class Bot {
   private final InetAddress bindAddress;
   private final DtlsCertificate certificate;
   private final Executor handshakes;
+  private final Config config;
   private final StreamStats[] heard;
+  private final List<LayersRequest> layersRequests = new CopyOnWriteArrayList<>();
+  private volatile int requestedLayers = (1 << PeerSdp.AUDIO_LAYERS.size()) - 1;
+  private volatile Map<String, String> receivedLayers = Map.of();
+  private volatile ReceiverReporter reporter;
   private final CompletableFuture<Void> publishConnected = new CompletableFuture<>();
   private final CompletableFuture<Void> subscribeConnected = new CompletableFuture<>();
   private volatile State state = State.NEW;
@@ -81,6 +146,35 @@ public final class Bot {
       InetAddress bindAddress,
       DtlsCertificate certificate,
       Executor handshakes) {
+    this(
+        index,
+        maxBots,
+        room,
+        name,
+        talker,
+        signaling,
+        loop,
+        loopStats,
+        bindAddress,
+        certificate,
+        handshakes,
+        Config.DEFAULT);
+  }
+
+  /** The same with {@code config}. */
+  public Bot(
+      int index,
+      int maxBots,
+      String room,
+      String name,
+      boolean talker,
+      Signaling signaling,
+      MediaLoop loop,
+      LoopStats loopStats,
+      InetAddress bindAddress,
+      DtlsCertificate certificate,
+      Executor handshakes,
+      Config config) {
     this.index = index;
     this.room = room;
     this.name = name;
@@ -91,8 +185,11 @@ public final class Bot {
     this.bindAddress = bindAddress;
     this.certificate = certificate;
     this.handshakes = handshakes;
+    this.config = config;
     this.heard = new StreamStats[maxBots];
     signaling.onFailure(this::fail);
+    signaling.onLayersUpdate(this::layersUpdate);
+    signaling.onReceiveLayers(layers -> receivedLayers = Map.copyOf(layers));
   }
 
   public int index() {
@@ -135,15 +232,23 @@ public final class Bot {
             signaling.publish(
                 PeerSdp.publishOffer(
                     publish,
-                    ssrc(),
+                    ssrc(0),
                     "bot" + index,
                     signaling.publishSetup(),
-                    signaling.wantsCandidates()));
-        publish.start(loop, Remote.of(SdpParser.parse(answer)), Peer.Role.CONTROLLING);
+                    signaling.wantsCandidates(),
+                    config.layers() ? PeerSdp.AUDIO_LAYERS : List.of()));
+        SessionDescription answered = SdpParser.parse(answer);
+        if (config.layers() && !PeerSdp.acceptsSimulcast(answered)) {
+          throw new IOException("the server answered the layered offer without a=simulcast:recv");
+        }
+        publish.start(loop, Remote.of(answered), Peer.Role.CONTROLLING);
       } else {
         publishConnected.complete(null);
       }
       subscribe = new Peer(name + "/sub", bindAddress, certificate, handshakes, peerListener());
+      if (!config.receiverReports().isZero()) {
+        reporter = new ReceiverReporter(subscribe, config.receiverReports().toNanos());
+      }
       signaling.subscribe(this::answer);
       CompletableFuture.allOf(publishConnected, subscribeConnected).get(45, TimeUnit.SECONDS);
       connectMillis = (System.nanoTime() - start) / 1_000_000;
@@ -151,13 +256,11 @@ public final class Bot {
         state = State.CONNECTED;
       }
       if (talker) {
-        voice = new VoiceSource(publish, index, ssrc(), 0x5EED_0000L + index);
-        VoiceSource source = voice;
-        loop.execute(
-            () -> {
-              source.start(System.nanoTime());
-              loop.addTicker(source);
-            });
+        startTalking();
+      }
+      ReceiverReporter reports = reporter;
+      if (reports != null) {
+        loop.execute(() -> loop.addTicker(reports));
       }
     } catch (Exception e) {
       fail(
@@ -167,8 +270,73 @@ public final class Bot {
     }
   }
 
-  private int ssrc() {
-    return 0x0100_0000 + index;
+  private void startTalking() {
+    List<PeerSdp.Rid> layers = config.layers() ? PeerSdp.AUDIO_LAYERS : List.of();
+    int[] ssrcs = new int[Math.max(1, layers.size())];
+    for (int i = 0; i < ssrcs.length; i++) {
+      ssrcs[i] = ssrc(i);
+    }
+    VoiceSource source =
+        new VoiceSource(
+            publish,
+            index,
+            ssrcs,
+            layers,
+            config.bitrateBps(),
+            config.talkSpurts(),
+            requestedLayers,
+            0x5EED_0000L + index);
+    voice = source;
+    source.setActiveLayers(requestedLayers); // a layersUpdate may have come meanwhile
+    loop.execute(
+        () -> {
+          source.start(System.nanoTime());
+          loop.addTicker(source);
+        });
+  }
+
+  /** The SSRC of layer {@code layer} (0 also without layers). */
+  private int ssrc(int layer) {
+    return ((layer + 1) << 24) + index;
+  }
+
+  /** Signaling thread: the server asks for other layers (layer name → send). */
+  private void layersUpdate(Map<String, Boolean> layers) {
+    int mask = 0;
+    for (int i = 0; i < PeerSdp.AUDIO_LAYERS.size(); i++) {
+      if (Boolean.TRUE.equals(layers.get(PeerSdp.AUDIO_LAYERS.get(i).id()))) {
+        mask |= 1 << i;
+      }
+    }
+    requestedLayers = mask;
+    VoiceSource source = voice;
+    if (source != null) {
+      source.setActiveLayers(mask);
+    }
+    // Logged once in force: whoever reads the log sees the source already told.
+    layersRequests.add(new LayersRequest(System.nanoTime(), mask));
+  }
+
+  /** Every {@code layersUpdate} received so far, oldest first. */
+  public List<LayersRequest> layersRequests() {
+    return List.copyOf(layersRequests);
+  }
+
+  /** What the server last said this bot receives: layer name by speaker's participant id. */
+  public Map<String, String> receivedLayers() {
+    return receivedLayers;
+  }
+
+  /** RTP packets sent on layer {@code layer} (0 h, 1 m, 2 l; 0 is the only one without layers). */
+  public long packetsSent(int layer) {
+    VoiceSource source = voice;
+    return source == null ? 0 : source.packetsSent(layer);
+  }
+
+  /** RTCP receiver reports sent (0 unless {@link Config#receiverReports()} is set). */
+  public long receiverReportsSent() {
+    Peer peer = subscribe;
+    return peer == null ? 0 : peer.rtcpSent();
   }
 
   private String answer(SessionDescription offer) throws Exception {
@@ -178,7 +346,10 @@ public final class Bot {
       // RFC 8445 §6.1.1: facing a lite agent the bot controls; facing a full one, the offerer does.
       Peer.Role role =
           offer.has(Attribute.Flag.ICE_LITE) ? Peer.Role.CONTROLLING : Peer.Role.CONTROLLED;
-      subscribe.start(loop, Remote.of(offer), role);
+      Remote server = Remote.of(offer);
+      InetSocketAddress via = config.subscribeVia().apply(server.address());
+      subscribe.start(
+          loop, new Remote(server.ufrag(), server.password(), server.fingerprint(), via), role);
     }
     return answer;
   }
@@ -197,6 +368,10 @@ public final class Bot {
 
       @Override
       public void onRtp(Peer peer, byte[] buf, int length, long arrivedNanos) {
+        ReceiverReporter reports = reporter;
+        if (reports != null) {
+          reports.onRtp(buf, length, arrivedNanos);
+        }
         heard(buf, length, arrivedNanos);
       }
     };
@@ -224,7 +399,13 @@ public final class Bot {
       heard[sender] = stream;
     }
     long sent = Stamp.sentNanos(buf, payload);
-    stream.record(Stamp.sequence(buf, payload) & 0xFFFF_FFFFL, sent, arrivedNanos);
+    stream.record(
+        Stamp.sequence(buf, payload) & 0xFFFF_FFFFL,
+        sent,
+        arrivedNanos,
+        Stamp.layer(buf, payload),
+        length - payload,
+        Stamp.getInt(buf, 8));
     long delayMicros = (arrivedNanos - sent) / 1_000;
     loopStats.delay.record(delayMicros);
     loopStats.sliceDelay.record(delayMicros);
@@ -262,6 +443,20 @@ public final class Bot {
   /** What this bot heard of {@code sender} (null if nothing); read after its loop is quiet. */
   public StreamStats heardFrom(int sender) {
     return heard[sender];
+  }
+
+  /**
+   * What this bot has heard of {@code sender} so far, read on its loop while media flows; null if
+   * nothing.
+   */
+  public StreamStats.Totals heardTotals(int sender) throws Exception {
+    var totals = new CompletableFuture<StreamStats.Totals>();
+    loop.execute(
+        () -> {
+          StreamStats stream = heard[sender];
+          totals.complete(stream == null ? null : stream.totals());
+        });
+    return totals.get(5, TimeUnit.SECONDS);
   }
 
   /** Stops talking (the last stamp is then {@link #lastSequence()}); runs on the loop. */
@@ -313,6 +508,10 @@ public final class Bot {
   /** Leaves: signaling first (the server frees its side), then the PeerConnections. */
   public void leave() {
     stopTalking();
+    ReceiverReporter reports = reporter;
+    if (reports != null) {
+      loop.execute(() -> loop.removeTicker(reports));
+    }
     if (state != State.FAILED) {
       state = State.LEFT;
     }

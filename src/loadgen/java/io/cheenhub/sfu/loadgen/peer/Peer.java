@@ -25,7 +25,7 @@ import java.util.concurrent.Executor;
  * handshake once a pair works, then SRTP both ways. Everything but the DTLS handshake runs on the
  * loop's thread; sending RTP allocates nothing.
  */
-public final class Peer implements AutoCloseable {
+public final class Peer implements RtpSender, AutoCloseable {
 
   /** What the bot hears from its PeerConnection. */
   public interface Listener {
@@ -81,6 +81,8 @@ public final class Peer implements AutoCloseable {
   private final Map<String, Boolean> pendingChecks = new HashMap<>(); // loop thread
   private final ByteBuffer sendWrapper;
   private final byte[] sendBuffer = new byte[1500];
+  private final ByteBuffer rtcpWrapper;
+  private final byte[] rtcpBuffer = new byte[1500];
   private MediaLoop loop;
   private volatile State state = State.NEW;
   private volatile SrtpSession srtp;
@@ -93,6 +95,7 @@ public final class Peer implements AutoCloseable {
   private volatile long connectedNanos;
   private long packetsSent;
   private long packetsReceived;
+  private volatile long rtcpSent;
   private long decryptFailures;
 
   /** Binds a UDP socket on {@code bindAddress} (any port). */
@@ -112,6 +115,7 @@ public final class Peer implements AutoCloseable {
     channel.configureBlocking(false);
     this.local = (InetSocketAddress) channel.getLocalAddress();
     this.sendWrapper = ByteBuffer.wrap(sendBuffer);
+    this.rtcpWrapper = ByteBuffer.wrap(rtcpBuffer);
   }
 
   public String label() {
@@ -238,7 +242,8 @@ public final class Peer implements AutoCloseable {
       lastResponseNanos = now; // media counts as consent too
       int payloadType = buf[1] & 0x7F;
       if (payloadType >= 64 && payloadType <= 95) {
-        // RTCP (RFC 5761 §4): decrypted for its replay check and dropped; bots send none.
+        // RTCP (RFC 5761 §4): decrypted for its replay check and dropped (the server's sender
+        // reports and receiver reports; a bot needs neither).
         if (session.unprotectRtcp(buf, 0, length) < 0) {
           decryptFailures++;
         }
@@ -323,6 +328,7 @@ public final class Peer implements AutoCloseable {
    * Loop thread: encrypts and sends the RTP packet in {@code packet[0..length)}, which must have
    * {@link #TAIL_ROOM} spare bytes after it. Returns false if not connected or the send failed.
    */
+  @Override
   public boolean sendRtp(byte[] packet, int length) {
     SrtpSession session = srtp;
     if (session == null || state != State.CONNECTED) {
@@ -337,8 +343,37 @@ public final class Peer implements AutoCloseable {
   }
 
   /** Loop thread: a scratch buffer for building one packet to {@link #sendRtp}. */
+  @Override
   public byte[] sendBuffer() {
     return sendBuffer;
+  }
+
+  /**
+   * Loop thread: encrypts (SRTCP) and sends the plain RTCP compound in {@link #rtcpBuffer()}{@code
+   * [0..length)}, which must leave {@link #TAIL_ROOM} bytes after it. Returns false if not
+   * connected or the send failed.
+   */
+  public boolean sendRtcp(int length) {
+    SrtpSession session = srtp;
+    if (session == null || state != State.CONNECTED) {
+      return false;
+    }
+    int protectedLength = session.protectRtcp(rtcpBuffer, 0, length);
+    if (protectedLength < 0) {
+      return false;
+    }
+    rtcpSent++;
+    return sendRaw(rtcpBuffer, 0, protectedLength);
+  }
+
+  /** Loop thread: the buffer to write one RTCP compound into for {@link #sendRtcp}. */
+  public byte[] rtcpBuffer() {
+    return rtcpBuffer;
+  }
+
+  /** RTCP compounds sent. */
+  public long rtcpSent() {
+    return rtcpSent;
   }
 
   private boolean sendRaw(byte[] buf, int off, int len) {
@@ -347,8 +382,12 @@ public final class Peer implements AutoCloseable {
       return false;
     }
     try {
-      ByteBuffer data = buf == sendBuffer ? sendWrapper.limit(off + len).position(off) : null;
-      if (data == null) {
+      ByteBuffer data;
+      if (buf == sendBuffer) {
+        data = sendWrapper.limit(off + len).position(off);
+      } else if (buf == rtcpBuffer) {
+        data = rtcpWrapper.limit(off + len).position(off);
+      } else {
         data = ByteBuffer.wrap(buf, off, len);
       }
       channel.send(data, target.address());

@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,7 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * cheenhub-sfu's signaling (docs/api-reference.md) over the JDK's WebSocket client: {@code join},
- * {@code publishOffer}, {@code subscribe} and an answer to every {@code consumeOffer}.
+ * {@code publishOffer}, {@code subscribe} and an answer to every {@code consumeOffer}; a layered
+ * publisher's {@code layersUpdate} and a listener's {@code receiveLayers} go to their listeners.
  */
 public final class SfuSignaling implements Signaling {
 
@@ -30,6 +33,8 @@ public final class SfuSignaling implements Signaling {
   private final BlockingQueue<JsonObject> replies = new LinkedBlockingQueue<>();
   private volatile OfferHandler offers;
   private volatile Consumer<String> failures = reason -> {};
+  private volatile Consumer<Map<String, Boolean>> layersUpdates = layers -> {};
+  private volatile Consumer<Map<String, String>> receiveLayers = layers -> {};
   private final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
   private volatile boolean closing;
 
@@ -94,6 +99,16 @@ public final class SfuSignaling implements Signaling {
     failures = listener;
   }
 
+  @Override
+  public void onLayersUpdate(Consumer<Map<String, Boolean>> listener) {
+    layersUpdates = listener;
+  }
+
+  @Override
+  public void onReceiveLayers(Consumer<Map<String, String>> listener) {
+    receiveLayers = listener;
+  }
+
   private void send(JsonObject message) throws IOException {
     try {
       socket.sendText(message.toString(), true).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -129,6 +144,22 @@ public final class SfuSignaling implements Signaling {
         }
       }
       case "consumeOffer" -> work.execute(() -> answer(message.getString("sdp")));
+      case "layersUpdate" -> {
+        JsonObject sent = message.getJsonObject("layers");
+        var layers = new LinkedHashMap<String, Boolean>();
+        for (String name : sent.keySet()) {
+          layers.put(name, sent.getBoolean(name));
+        }
+        layersUpdates.accept(layers);
+      }
+      case "receiveLayers" -> {
+        JsonObject received = message.getJsonObject("layers");
+        var layers = new LinkedHashMap<String, String>();
+        for (String participant : received.keySet()) {
+          layers.put(participant, received.getString(participant));
+        }
+        receiveLayers.accept(layers);
+      }
       default -> {
         // participant and track events: the bots identify streams by their payload stamps
       }

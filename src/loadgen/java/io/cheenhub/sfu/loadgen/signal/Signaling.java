@@ -2,6 +2,7 @@ package io.cheenhub.sfu.loadgen.signal;
 
 import io.cheenhub.sfu.sdp.SessionDescription;
 import java.io.IOException;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +42,18 @@ public interface Signaling extends AutoCloseable {
 
   /** Where asynchronous failures (a server error, a dropped connection) are reported. */
   void onFailure(Consumer<String> listener);
+
+  /**
+   * Where the server's requests to a layered publisher go: which of its layers to send now (layer
+   * name → send; cheenhub-sfu's {@code layersUpdate}). Servers without layers never call it.
+   */
+  default void onLayersUpdate(Consumer<Map<String, Boolean>> listener) {}
+
+  /**
+   * Where the server's word on what this listener receives goes: the layer name per speaker's
+   * participant id (cheenhub-sfu's {@code receiveLayers}). Servers without layers never call it.
+   */
+  default void onReceiveLayers(Consumer<Map<String, String>> listener) {}
 
   /** Leaves the room cleanly and releases the connection. Idempotent. */
   @Override

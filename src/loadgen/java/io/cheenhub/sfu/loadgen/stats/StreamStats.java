@@ -3,12 +3,50 @@ package io.cheenhub.sfu.loadgen.stats;
 /**
  * What one bot received of one other bot's stream, from the payload stamps (so it holds even where
  * a server rewrites SSRC and sequence numbers): packets, duplicates, reordering, loss and RFC 3550
- * interarrival jitter. Written by one media loop thread only.
+ * interarrival jitter; and what carried them: payload bytes, the audio layer each packet was
+ * stamped with (packets per layer, how often it changed) and the SSRC it arrived on. Written by one
+ * media loop thread only.
  */
 public final class StreamStats {
 
   /** Sequence numbers behind the highest one that duplicate detection remembers. */
   private static final int WINDOW = 64;
+
+  /** Layers told apart (h, m, l); a higher stamped index counts as the last. */
+  public static final int LAYERS = 3;
+
+  /**
+   * The running totals at one moment; two of them give what arrived in between.
+   *
+   * @param packetsByLayer unique packets per stamped layer index
+   * @param payloadBytesByLayer their payload bytes (RTP payload, stamp included)
+   * @param layer the layer of the newest packet, -1 before the first
+   * @param layerChanges how often consecutive packets came from different layers
+   * @param ssrc the SSRC the newest packet arrived on
+   * @param ssrcChanges how often that SSRC changed
+   * @param highestSequence the highest stamped sequence number received, -1 before the first
+   */
+  public record Totals(
+      long received,
+      long highestSequence,
+      long[] packetsByLayer,
+      long[] payloadBytesByLayer,
+      int layer,
+      long layerChanges,
+      int ssrc,
+      long ssrcChanges,
+      long firstArrivalNanos,
+      long lastArrivalNanos) {
+
+    /** Payload bytes of every layer. */
+    public long payloadBytes() {
+      long total = 0;
+      for (long bytes : payloadBytesByLayer) {
+        total += bytes;
+      }
+      return total;
+    }
+  }
 
   private long received;
   private long duplicates;
@@ -18,9 +56,26 @@ public final class StreamStats {
   private long seenWindow; // bit i: highestSequence - i was received
   private long lastTransitNanos;
   private double jitterNanos;
+  private final long[] packetsByLayer = new long[LAYERS];
+  private final long[] payloadBytesByLayer = new long[LAYERS];
+  private int layer = -1;
+  private long layerChanges;
+  private int ssrc;
+  private long ssrcChanges;
+  private long firstArrivalNanos;
+  private long lastArrivalNanos;
 
-  /** Records one packet: its stamped sequence number, send time and arrival time. */
+  /** Records one packet of a single-layer stream: its stamped sequence, send and arrival time. */
   public void record(long sequence, long sentNanos, long arrivedNanos) {
+    record(sequence, sentNanos, arrivedNanos, 0, 0, 0);
+  }
+
+  /**
+   * Records one packet: its stamped sequence number, send time and arrival time, the layer it was
+   * stamped with, its payload length and the SSRC it arrived on. A duplicate counts only as one.
+   */
+  public void record(
+      long sequence, long sentNanos, long arrivedNanos, int layer, int payloadBytes, int ssrc) {
     long transit = arrivedNanos - sentNanos;
     if (firstSequence < 0) {
       firstSequence = sequence;
@@ -28,6 +83,10 @@ public final class StreamStats {
       seenWindow = 1;
       received = 1;
       lastTransitNanos = transit;
+      firstArrivalNanos = arrivedNanos;
+      this.layer = Math.max(0, Math.min(layer, LAYERS - 1)); // the first layer is no change
+      this.ssrc = ssrc;
+      carried(layer, payloadBytes, ssrc, arrivedNanos);
       return;
     }
     if (sequence > highestSequence) {
@@ -51,9 +110,40 @@ public final class StreamStats {
       reordered++;
     }
     received++;
+    carried(layer, payloadBytes, ssrc, arrivedNanos);
     double d = Math.abs(transit - lastTransitNanos);
     lastTransitNanos = transit;
     jitterNanos += (d - jitterNanos) / 16.0;
+  }
+
+  private void carried(int layer, int payloadBytes, int ssrc, long arrivedNanos) {
+    int index = Math.max(0, Math.min(layer, LAYERS - 1));
+    packetsByLayer[index]++;
+    payloadBytesByLayer[index] += payloadBytes;
+    if (index != this.layer) {
+      layerChanges++;
+      this.layer = index;
+    }
+    if (ssrc != this.ssrc) {
+      ssrcChanges++;
+      this.ssrc = ssrc;
+    }
+    lastArrivalNanos = arrivedNanos;
+  }
+
+  /** The totals so far (a copy; allocates). */
+  public Totals totals() {
+    return new Totals(
+        received,
+        highestSequence,
+        packetsByLayer.clone(),
+        payloadBytesByLayer.clone(),
+        layer,
+        layerChanges,
+        ssrc,
+        ssrcChanges,
+        firstArrivalNanos,
+        lastArrivalNanos);
   }
 
   /** Unique packets received. */
