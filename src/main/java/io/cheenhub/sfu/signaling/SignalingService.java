@@ -41,6 +41,7 @@ import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -180,6 +181,9 @@ public class SignalingService {
             .every(AdmissionControl.SAMPLE_INTERVAL, admission::sample)
             .every(RECEIVER_REPORT_INTERVAL, this::sendReceiverReports)
             .every(limits.pingInterval(), this::sweep);
+    speakerPass =
+        new PeriodicTasks(scheduler, () -> {}, () -> {})
+            .every(Duration.ofMillis(SPEAKER_PASS_MILLIS), this::passSpeakers);
     // Payara Micro on SIGTERM stops its executors and resets logging before the application's
     // @PreDestroy runs, so clients saw only a dropped socket (1006). The JVM's shutdown hooks run
     // first: drain from one of ours while the sockets and log handlers are still there.
@@ -207,10 +211,8 @@ public class SignalingService {
     if (periodic != null) {
       periodic.close();
     }
-    synchronized (speakerPassLock) {
-      if (speakerPass != null) {
-        speakerPass.cancel(false);
-      }
+    if (speakerPass != null) {
+      speakerPass.close();
     }
     for (Connection connection : connections) {
       connection.close(
@@ -471,8 +473,9 @@ public class SignalingService {
   static final long SPEAKER_PASS_MILLIS = SpeakerSelector.PASS_INTERVAL_MILLIS;
 
   // The speaker pass runs only while some room has slots (an idle server keeps no 10 Hz timer).
+  // Whether it should run is decided under this lock, after the change that decides it.
   private final Object speakerPassLock = new Object();
-  private ScheduledFuture<?> speakerPass;
+  private PeriodicTasks speakerPass;
 
   /**
    * Switches {@code room} to speaker slots once it has more than the threshold's participants;
@@ -492,16 +495,7 @@ public class SignalingService {
                 + room.participants().size()
                 + " slots="
                 + speakerSlots.slots());
-    synchronized (speakerPassLock) {
-      if (speakerPass == null && !stopping) {
-        speakerPass =
-            scheduler.scheduleAtFixedRate(
-                this::passSpeakers,
-                SPEAKER_PASS_MILLIS,
-                SPEAKER_PASS_MILLIS,
-                TimeUnit.MILLISECONDS);
-      }
-    }
+    runSpeakerPassWhileSlotted();
     if (!added.isEmpty()) {
       room.mediaChanged();
     }
@@ -527,15 +521,24 @@ public class SignalingService {
         }
       }
       if (!any) {
-        synchronized (speakerPassLock) {
-          if (speakerPass != null) {
-            speakerPass.cancel(false);
-            speakerPass = null;
-          }
-        }
+        runSpeakerPassWhileSlotted();
       }
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "speaker pass failed", e);
+    }
+  }
+
+  /**
+   * Starts the speaker pass if some room has slots, stops it if none has. Decided under a lock
+   * after the change, so a room slotted while the pass found none still ends up with a pass.
+   */
+  private void runSpeakerPassWhileSlotted() {
+    synchronized (speakerPassLock) {
+      boolean slotted = false;
+      for (Room room : rooms.rooms()) {
+        slotted |= room.forwarding().snapshot().slotted();
+      }
+      speakerPass.runWhile(slotted);
     }
   }
 
