@@ -72,8 +72,10 @@ public final class OutgoingStream {
   private int spliceSourceSequence;
 
   // Layers: the target the listener's selector chose (tick writes, publisher worker reads) and the
-  // layer forwarded now (publisher-worker confined; a volatile copy for stats and the tick).
+  // layer forwarded now (publisher-worker confined; a volatile copy for stats and the tick), and
+  // whose layers those are (a slot's speaker changes; a routed stream has one publisher).
   private volatile int targetLayer;
+  private Publisher layerSource;
   private int forwardedLayer = -1;
   private long lastTakenNanos;
   private volatile int receivedLayer = -1;
@@ -239,7 +241,12 @@ public final class OutgoingStream {
    *
    * @param live bit i set: layer i is live
    */
-  boolean takesLayer(int layer, int live, long receivedNanos) {
+  boolean takesLayer(Publisher from, int layer, int live, long receivedNanos) {
+    if (from != layerSource) {
+      // A slot's new speaker: its layers are not the old speaker's, so this is no layer switch.
+      layerSource = from;
+      forwardedLayer = -1;
+    }
     int target = targetLayer;
     int atOrBelow = live & (-1 << target);
     int wanted =
@@ -257,7 +264,7 @@ public final class OutgoingStream {
       boolean sameFrame = forwardedLayer >= 0 && receivedNanos - lastTakenNanos < SAME_FRAME_NANOS;
       if (forwardedLayer >= 0) {
         layerSwitches++;
-        publisher.countLayerSwitch();
+        from.countLayerSwitch();
       }
       forwardedLayer = layer;
       receivedLayer = layer;
@@ -432,8 +439,8 @@ public final class OutgoingStream {
   public String toString() {
     return "stream ssrc="
         + Integer.toUnsignedString(ssrc)
-        + " publisher="
-        + publisher.participantId()
+        + " track="
+        + trackOwner()
         + " subscriber="
         + subscriber.participantId();
   }

@@ -335,7 +335,7 @@ public final class Publisher implements MediaTransport.PacketSink {
       if (!stream.isActive() || !stream.subscriber().isReady()) {
         continue;
       }
-      if (layered && !stream.takesLayer(index, live, receivedNanos)) {
+      if (layered && !stream.takesLayer(this, index, live, receivedNanos)) {
         continue; // another layer of this speaker is the one this listener gets
       }
       queued++;

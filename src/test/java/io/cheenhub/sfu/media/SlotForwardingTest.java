@@ -239,6 +239,48 @@ class SlotForwardingTest {
   }
 
   @Test
+  void aSlotCarriesLayeredSpeakersOneAfterTheOtherWithoutCountingALayerSwitch() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    Member ada = members.get(0);
+    Member bob = members.get(1);
+    Member cy = members.get(2);
+    // Ada sends only her h layer, Cy only her m layer (the others paused, as dynacast does).
+    ada.publisher.setLayers(layeredOn(ada.ssrc, 0));
+    cy.publisher.setLayers(layeredOn(cy.ssrc, 1));
+    List<OutgoingStream> slotStreams = table.enableSlots(1);
+    answerSlots(slotStreams);
+
+    long at = talk(0, 200, List.of());
+    at = talk(at, 2_000, List.of(ada));
+    assertThat(table.snapshot().slots()).containsExactly(ada.publisher);
+    at = talk(at, 2_000, List.of(cy));
+
+    assertThat(table.snapshot().slots()).containsExactly(cy.publisher);
+    List<TestRtp.Received> got = bob.sender.received();
+    assertThat(got).extracting(SlotForwardingTest::publisherOf).contains(0, 2);
+    assertThat(got.stream().map(TestRtp.Received::ssrc).distinct()).hasSize(1);
+    for (int i = 1; i < got.size(); i++) {
+      assertThat(got.get(i).sequence())
+          .as("packet %d", i)
+          .isEqualTo((got.get(i - 1).sequence() + 1) & 0xFFFF);
+    }
+    OutgoingStream bobSlot = table.snapshot().streamsTo(bob.subscriber).get(0);
+    assertThat(bobSlot.layerSwitches()).as("a new speaker is not a layer switch").isZero();
+  }
+
+  /** A three-layer map whose layer {@code layer} is sent on {@code ssrc}. */
+  private static LayerMap layeredOn(int ssrc, int layer) {
+    List<LayerMap.Entry> entries = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      List<Long> ssrcs = i == layer ? List.of(Integer.toUnsignedLong(ssrc)) : List.of(0x7000L + i);
+      entries.add(new LayerMap.Entry(String.valueOf(i), null, ssrcs, i, 64_000 >> i));
+    }
+    return LayerMap.of(entries);
+  }
+
+  @Test
   void aMutedSpeakerLeavesItsSlotAtTheNextPass() {
     for (int i = 0; i < 10; i++) {
       join();
