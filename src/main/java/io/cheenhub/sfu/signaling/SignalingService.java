@@ -461,8 +461,9 @@ public class SignalingService {
       var layers = new TreeMap<String, String>();
       for (OutgoingStream stream : streams) {
         int received = stream.receivedLayer();
-        if (received >= 0) {
-          layers.put(stream.publisher().participantId(), LayerMap.name(received));
+        Publisher speaker = stream.publisher(); // a slot's speaker may have left meanwhile
+        if (received >= 0 && speaker != null) {
+          layers.put(speaker.participantId(), LayerMap.name(received));
         }
       }
       room.receivedLayersChanged(subscriber.participantId(), layers);
