@@ -137,6 +137,42 @@ public class SfuConfig {
   @ConfigProperty(name = "sfu.room.slot-threshold", defaultValue = "8")
   int slotThreshold;
 
+  @Inject
+  @ConfigProperty(name = "sfu.cluster.enabled", defaultValue = "false")
+  boolean clusterEnabled;
+
+  @Inject
+  @ConfigProperty(name = "sfu.cluster.instance")
+  Optional<String> clusterInstance;
+
+  @Inject
+  @ConfigProperty(name = "sfu.cluster.public-url")
+  Optional<String> clusterPublicUrl;
+
+  @Inject
+  @ConfigProperty(name = "sfu.cluster.secret")
+  Optional<String> clusterSecret;
+
+  @Inject
+  @ConfigProperty(name = "sfu.cluster.heartbeat-ms", defaultValue = "1000")
+  long clusterHeartbeatMs;
+
+  @Inject
+  @ConfigProperty(name = "sfu.cluster.ttl-ms", defaultValue = "3000")
+  long clusterTtlMs;
+
+  /** Scale-out settings as configured (a single instance unless sfu.cluster.enabled). */
+  @Produces
+  public ClusterSettings clusterSettings() {
+    return new ClusterSettings(
+        clusterEnabled,
+        clusterInstance.map(String::strip).orElse(null),
+        clusterPublicUrl.map(String::strip).map(java.net.URI::create).orElse(null),
+        clusterSecret.orElse(null),
+        Duration.ofMillis(clusterHeartbeatMs),
+        Duration.ofMillis(clusterTtlMs));
+  }
+
   /** Speaker slots of large rooms as configured. */
   @Produces
   public SpeakerSlots speakerSlots() {

@@ -78,6 +78,8 @@ public class SfuMetrics {
   private final Map<String, Counter> qualityChanges = new HashMap<>();
   private final Map<Negotiation, LatencyHistogram> negotiations = new EnumMap<>(Negotiation.class);
   private Counter joins;
+  private Counter redirects;
+  private Counter redirectsFollowed;
   // Written by the once-a-second sample(), read by gauges at scrape time.
   private final Map<String, AtomicInteger> roomParticipants = new HashMap<>();
   private final AtomicInteger otherRoomsParticipants = new AtomicInteger();
@@ -107,6 +109,16 @@ public class SfuMetrics {
       leavesByReason.put(reason, metrics.counter(leaves, new Tag("reason", reason.wireValue())));
     }
     joins = metrics.counter(metadata("sfu_participants_joined", "Successful room joins"));
+    redirects =
+        metrics.counter(
+            metadata(
+                "sfu_cluster_redirects",
+                "Joins sent to the cluster instance that holds the room (redirect)"));
+    redirectsFollowed =
+        metrics.counter(
+            metadata(
+                "sfu_cluster_redirects_followed",
+                "Joins that came here with a valid redirect ticket from another instance"));
     var refused =
         metadata("sfu_joins_refused", "Joins refused by admission control, by overload reason");
     for (String reason : io.cheenhub.sfu.admission.Overload.REASONS) {
@@ -318,6 +330,16 @@ public class SfuMetrics {
   /** Counts one successful join. */
   public void participantJoined() {
     joins.inc();
+  }
+
+  /** Counts one join sent to another instance of the cluster. */
+  public void joinRedirected() {
+    redirects.inc();
+  }
+
+  /** Counts one join that came with a valid redirect ticket. */
+  public void redirectFollowed() {
+    redirectsFollowed.inc();
   }
 
   /** Counts one join refused by admission control for {@code reason} (an Overload reason). */

@@ -11,7 +11,9 @@ public enum LeaveReason {
   /** The connection missed its pings: network loss. */
   TIMED_OUT("timeout"),
   /** The application is stopping. */
-  SHUTDOWN("shutdown");
+  SHUTDOWN("shutdown"),
+  /** The room moved to another instance of the cluster (drain, re-placement). */
+  MOVED("moved");
 
   private final String wireValue;
 

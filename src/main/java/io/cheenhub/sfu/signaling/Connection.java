@@ -3,6 +3,8 @@ package io.cheenhub.sfu.signaling;
 import io.cheenhub.sfu.admission.Overload;
 import io.cheenhub.sfu.auth.AuthException;
 import io.cheenhub.sfu.auth.Identity;
+import io.cheenhub.sfu.cluster.ClusterService;
+import io.cheenhub.sfu.config.ClusterSettings;
 import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.media.LayerMap;
@@ -223,6 +225,9 @@ final class Connection {
     } catch (JoinRejectedException e) {
       throw new SignalingException(errorCode(e.reason()), e.getMessage(), join.requestId());
     }
+    if (!joinsHere(join)) {
+      return;
+    }
     if (service.isDraining()) {
       throw new SignalingException(
           ErrorCode.DRAINING,
@@ -291,6 +296,53 @@ final class Connection {
         join.requestId(),
         "name",
         joined.participant().displayName());
+  }
+
+  /**
+   * In a cluster, whether the room of {@code join} lives on this instance; if it lives on another,
+   * the client is sent there with {@code redirect} (docs/deployment.md, "Cluster"). A valid ticket
+   * means another instance just placed the room here and sent the client: trusted without asking
+   * the grid again (if the room moved meanwhile, the heartbeat's check sends its clients on).
+   */
+  private boolean joinsHere(Message.Join join) throws SignalingException {
+    ClusterService cluster = service.cluster();
+    if (!cluster.enabled()) {
+      return true;
+    }
+    String roomId = join.roomId();
+    if (join.ticket() != null && cluster.sentHere(roomId, join.ticket())) {
+      service.metrics().redirectFollowed();
+      return true;
+    }
+    ClusterService.Decision decision = cluster.decide(roomId);
+    if (decision == null) {
+      throw new SignalingException(
+          ErrorCode.OVERLOADED,
+          "no instance of the cluster takes new rooms now (all draining or overloaded): try again"
+              + " later",
+          join.requestId());
+    }
+    if (decision.local()) {
+      return true;
+    }
+    service.metrics().joinRedirected();
+    outbox.send(
+        new Message.Redirect(
+            join.requestId(),
+            roomId,
+            ClusterSettings.signalingUrl(decision.url()),
+            decision.ticket()));
+    EVENTS.info(
+        "join redirected",
+        EventLog.ROOM,
+        roomId,
+        EventLog.CONNECTION,
+        id,
+        EventLog.REQUEST_ID,
+        join.requestId(),
+        "to",
+        decision.url());
+    return false;
   }
 
   /** Fails unless the token this room was joined with grants {@code permission} (if it had one). */
@@ -712,6 +764,22 @@ final class Connection {
       service.leave(membership, LeaveReason.LEFT, leave.requestId());
     }
     outbox.send(new Message.Left(leave.requestId(), roomId));
+  }
+
+  /**
+   * The room {@code roomId} now lives on another instance: the client is told where ({@code
+   * redirect}) and its participant leaves here. Nothing if this connection is not in that room.
+   */
+  void moveRoom(String roomId, Message.Redirect redirect) {
+    synchronized (this) {
+      Membership membership = memberships.remove(roomId);
+      if (membership == null) {
+        return;
+      }
+      outbox.send(redirect);
+      service.leave(membership, LeaveReason.MOVED);
+    }
+    EVENTS.info("participant moved", EventLog.ROOM, roomId, EventLog.CONNECTION, id);
   }
 
   /**

@@ -41,7 +41,8 @@ import java.util.Map;
       @JsonbSubtype(alias = "activeSpeakers", type = Message.ActiveSpeakers.class),
       @JsonbSubtype(alias = "participantMuted", type = Message.ParticipantMuted.class),
       @JsonbSubtype(alias = "error", type = Message.ErrorMessage.class),
-      @JsonbSubtype(alias = "reconnect", type = Message.Reconnect.class)
+      @JsonbSubtype(alias = "reconnect", type = Message.Reconnect.class),
+      @JsonbSubtype(alias = "redirect", type = Message.Redirect.class)
     })
 public sealed interface Message {
 
@@ -61,7 +62,12 @@ public sealed interface Message {
    * {@code name} claim replaces {@code displayName}.
    */
   record Join(
-      String requestId, String roomId, String displayName, String reconnectToken, String token)
+      String requestId,
+      String roomId,
+      String displayName,
+      String reconnectToken,
+      String token,
+      String ticket)
       implements ClientMessage {}
 
   /** Leave a room; {@code roomId} may be left out while the connection is in exactly one room. */
@@ -229,4 +235,13 @@ public sealed interface Message {
    * token. Sent to every connection, in or out of rooms.
    */
   record Reconnect(String reason, int delayMs) implements ServerMessage {}
+
+  /**
+   * The room lives on another instance of the cluster (docs/deployment.md, "Cluster"): connect to
+   * {@code url} (a WebSocket URL) and send the same {@code join} again with {@code ticket}. Sent
+   * instead of {@code joined} (with the join's {@code requestId}), or to a participant whose room
+   * moved (drain, re-placement; no {@code requestId}; the participant has left here).
+   */
+  record Redirect(String requestId, String roomId, String url, String ticket)
+      implements ServerMessage {}
 }

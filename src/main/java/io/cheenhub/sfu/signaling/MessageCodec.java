@@ -57,7 +57,8 @@ public final class MessageCodec {
               required("roomId", Kind.STRING),
               required("displayName", Kind.STRING),
               optional("reconnectToken", Kind.STRING),
-              optional("token", Kind.STRING)),
+              optional("token", Kind.STRING),
+              optional("ticket", Kind.STRING)),
           "leave",
           List.of(optional("roomId", Kind.STRING)),
           "ping",
@@ -110,7 +111,8 @@ public final class MessageCodec {
           "receiveLayers",
           "layerPreference",
           "activeSpeakers",
-          "participantMuted");
+          "participantMuted",
+          "redirect");
 
   private final Jsonb jsonb = JsonbBuilder.create();
 

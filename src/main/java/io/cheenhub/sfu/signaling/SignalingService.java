@@ -3,7 +3,10 @@ package io.cheenhub.sfu.signaling;
 import io.cheenhub.sfu.admission.AdmissionControl;
 import io.cheenhub.sfu.admission.Overload;
 import io.cheenhub.sfu.auth.Authenticator;
+import io.cheenhub.sfu.cluster.ClusterService;
+import io.cheenhub.sfu.cluster.Placement;
 import io.cheenhub.sfu.config.AuthSettings;
+import io.cheenhub.sfu.config.ClusterSettings;
 import io.cheenhub.sfu.config.QualitySettings;
 import io.cheenhub.sfu.config.SignalingLimits;
 import io.cheenhub.sfu.config.SpeakerSlots;
@@ -127,6 +130,7 @@ public class SignalingService {
   @Inject AuthSettings auth;
   @Inject AdmissionControl admission;
   @Inject StaleSweeps sweeps;
+  @Inject ClusterService cluster;
 
   @Resource(lookup = WRITER_EXECUTOR)
   ManagedExecutorService writerExecutor;
@@ -174,6 +178,17 @@ public class SignalingService {
         admission::heapUsedAfterGc);
     metrics.gauge(
         "sfu_signaling_connections_active", "Open signaling WebSockets", connections::size);
+    metrics.gauge(
+        "sfu_cluster_members", "Instances in the cluster (1 without one)", cluster::members);
+    metrics.gauge(
+        "sfu_cluster_rooms_owned",
+        "Rooms the cluster's room map places on this instance (0 without a cluster)",
+        () -> (int) cluster.roomsOwned());
+    metrics.bytesGauge(
+        "sfu_cluster_replacements",
+        "Rooms this instance re-placed after the instance holding them died",
+        cluster::replacements);
+    cluster.onRoomMoved(this::roomMoved);
     long periodMs = limits.pingInterval().toMillis();
     lastSweepNanos = System.nanoTime();
     periodic =
@@ -251,6 +266,8 @@ public class SignalingService {
         open.size(),
         "participants",
         rooms.participantCount());
+    // In a cluster the rooms move first: their clients go straight to the new instance.
+    cluster.drainRooms().forEach(this::roomMoved);
     var message = new Message.Reconnect(reason, DRAIN_RECONNECT_DELAY_MS);
     var sends = new ArrayList<Future<Void>>();
     for (Connection connection : open) {
@@ -288,6 +305,36 @@ public class SignalingService {
         "tookMs",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     return open.size();
+  }
+
+  /**
+   * Room {@code roomId}, open here, now lives on another instance ({@code placement}): each of its
+   * clients is sent there with a ticket, and its participants leave here.
+   */
+  void roomMoved(String roomId, Placement placement) {
+    var redirect =
+        new Message.Redirect(
+            null,
+            roomId,
+            ClusterSettings.signalingUrl(placement.url()),
+            cluster.ticketFor(roomId, placement));
+    EVENTS.info("room moved", EventLog.ROOM, roomId, "to", placement.owner());
+    for (Connection connection : connections) {
+      connection.moveRoom(roomId, redirect);
+    }
+    for (Membership membership : suspended) {
+      Participant participant = membership.participant();
+      if (participant != null
+          && participant.roomId().equals(roomId)
+          && suspended.remove(membership)) {
+        leave(membership, LeaveReason.MOVED);
+      }
+    }
+  }
+
+  /** The cluster part of this instance (a single instance says so). */
+  ClusterService cluster() {
+    return cluster;
   }
 
   /** Whether {@link #drain} has started: joins are refused and readiness is down. */

@@ -64,7 +64,7 @@ class ConnectionMediaTest {
   private static Client join(TestSignaling server, String name) {
     var session = new FakeSession();
     var client = new Client(session, server.service.open(session));
-    client.send(new Message.Join("j-" + name, "standup", name, null, null));
+    client.send(new Message.Join("j-" + name, "standup", name, null, null, null));
     assertThat(client.awaitReply("j-" + name).type()).isEqualTo("joined");
     return client;
   }

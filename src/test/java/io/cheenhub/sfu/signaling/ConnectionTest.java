@@ -73,7 +73,7 @@ class ConnectionTest {
     }
 
     FakeSession.Frame join(String requestId, String room, String name) {
-      send(new Message.Join(requestId, room, name, null, null));
+      send(new Message.Join(requestId, room, name, null, null, null));
       return awaitReply(requestId);
     }
 
@@ -262,7 +262,7 @@ class ConnectionTest {
     Connection flooder = sfu.service.open(session);
     long now = System.nanoTime();
 
-    flooder.onMessage(new Message.Join("f0", "standup", "Flood", null, null), now);
+    flooder.onMessage(new Message.Join("f0", "standup", "Flood", null, null, null), now);
     for (int i = 1; i <= 6; i++) {
       flooder.onMessage(new Message.Ping("f" + i, null), now);
     }
@@ -296,7 +296,8 @@ class ConnectionTest {
     assertThat(sfu.service.suspendedCount()).isEqualTo(1);
     assertThat(sfu.service.rooms().participantCount()).isEqualTo(2);
     var bobAgain = new Client();
-    bobAgain.send(new Message.Join("j3", "standup", "Bob", joined.field("reconnectToken"), null));
+    bobAgain.send(
+        new Message.Join("j3", "standup", "Bob", joined.field("reconnectToken"), null, null));
     FakeSession.Frame resumed = bobAgain.awaitReply("j3");
     assertThat(resumed.type()).isEqualTo("joined");
     assertThat(resumed.text()).contains("\"resumed\":true");
@@ -310,7 +311,8 @@ class ConnectionTest {
 
     // The used token names nobody any more: a join with it is a new participant.
     var bobThird = new Client();
-    bobThird.send(new Message.Join("j4", "standup", "Bob", joined.field("reconnectToken"), null));
+    bobThird.send(
+        new Message.Join("j4", "standup", "Bob", joined.field("reconnectToken"), null, null));
     FakeSession.Frame fresh = bobThird.awaitReply("j4");
     assertThat(fresh.text()).contains("\"resumed\":false");
     assertThat(fresh.field("participantId")).isNotEqualTo(joined.field("participantId"));
@@ -325,7 +327,8 @@ class ConnectionTest {
     FakeSession.Frame joined = bob.join("j2", "standup", "Bob");
 
     var bobAgain = new Client();
-    bobAgain.send(new Message.Join("j3", "standup", "Bob", joined.field("reconnectToken"), null));
+    bobAgain.send(
+        new Message.Join("j3", "standup", "Bob", joined.field("reconnectToken"), null, null));
 
     assertThat(bobAgain.awaitReply("j3").field("participantId"))
         .isEqualTo(joined.field("participantId"));
@@ -474,7 +477,7 @@ class ConnectionTest {
     assertThat(late.awaitClose().getReasonPhrase()).isEqualTo("server draining");
     var session = new FakeSession();
     Connection racing = sfu.service.open(session); // opened just before the drain began
-    racing.onMessage(new Message.Join("j4", "standup", "Dan", null, null), System.nanoTime());
+    racing.onMessage(new Message.Join("j4", "standup", "Dan", null, null, null), System.nanoTime());
     await().atMost(WAIT).until(() -> !session.texts().isEmpty());
     assertThat(session.texts().get(0).field("code")).isEqualTo("draining");
   }

@@ -23,13 +23,13 @@ class MessageCodecTest {
 
   static Stream<Message.ClientMessage> clientMessages() {
     return Stream.of(
-        new Message.Join("r1", "team-standup", "Ada", null, null),
-        new Message.Join(null, "a", "Ünïcødé 名前 🎧", null, null),
+        new Message.Join("r1", "team-standup", "Ada", null, null, null),
+        new Message.Join(null, "a", "Ünïcødé 名前 🎧", null, null, null),
         new Message.Leave("r2", "team-standup"),
         new Message.Leave(null, null),
         new Message.Ping("r3", 1_795_000_000_000L),
         new Message.Ping(null, null),
-        new Message.Join("r4", "team-standup", "Ada", "0uD3tok", null),
+        new Message.Join("r4", "team-standup", "Ada", "0uD3tok", null, null),
         new Message.Subscribe("r5", null),
         new Message.ConsumeAnswer(null, "team-standup", "v=0\r\n"),
         new Message.ConsumeIce("r6", null, "candidate:1 1 udp 1 127.0.0.1 9 typ host", "a1", 0),

@@ -97,6 +97,7 @@ final class TestSignaling implements AutoCloseable {
     service.auth = auth;
     service.admission = admission;
     service.sweeps = sweeps;
+    service.cluster = io.cheenhub.sfu.cluster.ClusterService.singleInstance();
     service.writerExecutor = managed(ManagedExecutorService.class, writerThreads);
     service.scheduler = managed(ManagedScheduledExecutorService.class, scheduler);
     service.start(new Object());
