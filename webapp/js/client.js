@@ -82,6 +82,7 @@ export class VoiceClient extends EventTarget {
   #leaving = false;
   #attempt = 0;
   #reconnectTimer = null;
+  #redirect = null; // {url, ticket} of the cluster instance that holds the room, for the next connect
   #drainDelayMs = null; // the server's suggested reconnect delay from its last `reconnect` (drain)
   #lastClose = null; // {code, reason} of the last socket the server (or the network) closed under a session
   #pingTimer = null;
@@ -236,13 +237,16 @@ export class VoiceClient extends EventTarget {
     // times with the reconnect backoff; refusals and an unreachable server are reported at once.
     for (let attempt = 0; ; attempt++) {
       const signaling = new Signaling();
+      const via = this.#takeRedirect();
       try {
-        await signaling.connect();
+        await signaling.connect(via?.url);
         if (this.#leaving) throw new ClientError('left', 'Left before the join completed.');
         this.#use(signaling);
         const message = { type: 'join', roomId, displayName };
         if (this.#authToken) message.token = this.#authToken;
+        if (via?.ticket) message.ticket = via.ticket;
         const joined = await signaling.request(message, { timeoutMs: JOIN_TIMEOUT_MS });
+        if (joined.type === 'redirect') throw this.#redirected(joined);
         if (this.#leaving) throw new ClientError('left', 'Left before the join completed.');
         this.#onJoined(joined, false);
         return;
@@ -250,9 +254,11 @@ export class VoiceClient extends EventTarget {
         if (this.#signaling === signaling) this.#signaling = null;
         signaling.close(1000, 'join failed');
         // `draining`: this server is going away; the next attempt may reach its successor.
-        const transient = error.code === 'closed' || error.code === 'timeout' || error.code === 'draining';
+        // `redirect`: the room lives on another instance of the cluster: go there at once.
+        const redirect = error.code === 'redirect';
+        const transient = redirect || error.code === 'closed' || error.code === 'timeout' || error.code === 'draining';
         if (transient && attempt < JOIN_RETRIES && this.#status === 'connecting' && !this.#leaving) {
-          const delay = Math.min(BACKOFF_BASE_MS * 2 ** attempt, BACKOFF_CAP_MS);
+          const delay = redirect ? 0 : Math.min(BACKOFF_BASE_MS * 2 ** attempt, BACKOFF_CAP_MS);
           await new Promise((resolve) => setTimeout(resolve, delay * (1 - BACKOFF_JITTER + Math.random() * 2 * BACKOFF_JITTER)));
           if (this.#status === 'connecting' && !this.#leaving) continue;
         }
@@ -387,7 +393,31 @@ export class VoiceClient extends EventTarget {
     on('reconnect', (m) => {
       this.#drainDelayMs = Number.isFinite(m.delayMs) ? Math.max(0, m.delayMs) : BACKOFF_CAP_MS;
     });
+    // The room moved to another instance of the cluster (drain, failover): rejoin there at once
+    // with the ticket; this instance has already let the participant go.
+    on('redirect', (m) => {
+      if (m.roomId && m.roomId !== this.#roomId) return;
+      this.#redirected(m);
+      this.#drainDelayMs = 0;
+      signaling.close(4004, 'room moved');
+    });
     on('close', ({ code, reason }) => this.#onSocketClosed(code, reason));
+  }
+
+  /** Remembers where a `redirect` sends the next connect; the error that ends this attempt. */
+  #redirected(message) {
+    this.#redirect = { url: message.url, ticket: message.ticket };
+    return new ClientError('redirect', 'The room is on another server of the cluster.');
+  }
+
+  /**
+   * The redirect target for this connect, used once: if that instance cannot be reached, the next
+   * attempt goes back to the server the page came from, which knows where the room lives now.
+   */
+  #takeRedirect() {
+    const via = this.#redirect;
+    this.#redirect = null;
+    return via;
   }
 
   #onJoined(joined, rejoin) {
@@ -560,8 +590,9 @@ export class VoiceClient extends EventTarget {
   async #reconnect() {
     if (this.#leaving || this.#status !== 'reconnecting') return;
     const signaling = new Signaling();
+    const via = this.#takeRedirect();
     try {
-      await signaling.connect();
+      await signaling.connect(via?.url);
       if (this.#leaving || this.#status !== 'reconnecting') {
         signaling.close(1000, 'not needed');
         return;
@@ -570,7 +601,9 @@ export class VoiceClient extends EventTarget {
       const message = { type: 'join', roomId: this.#roomId, displayName: this.#displayName };
       if (this.#token) message.reconnectToken = this.#token;
       if (this.#authToken) message.token = this.#authToken;
+      if (via?.ticket) message.ticket = via.ticket;
       const joined = await signaling.request(message, { timeoutMs: JOIN_TIMEOUT_MS });
+      if (joined.type === 'redirect') throw this.#redirected(joined);
       if (this.#leaving || this.#status !== 'reconnecting') return;
       this.#attempt = 0;
       this.#reconnects += 1;
@@ -584,6 +617,7 @@ export class VoiceClient extends EventTarget {
         this.#failWith(error);
         return;
       }
+      if (error.code === 'redirect') this.#drainDelayMs = 0; // straight on to the room's instance
       this.#scheduleReconnect();
     }
   }

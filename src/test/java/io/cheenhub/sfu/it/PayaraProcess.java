@@ -40,10 +40,23 @@ final class PayaraProcess implements AutoCloseable {
    * @param name names the log file, {@code target/<name>-payara.log}
    */
   static PayaraProcess start(String name, List<String> jvmOptions) throws Exception {
-    int port;
+    return start(name, jvmOptions, List.of("--nohazelcast"), freePort());
+  }
+
+  /** A free loopback TCP port (free now; the caller binds it soon). */
+  static int freePort() throws IOException {
     try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
+      return socket.getLocalPort();
     }
+  }
+
+  /**
+   * Starts the server on HTTP port {@code port} with {@code jvmOptions} and Payara Micro options
+   * {@code payaraOptions} ({@code --nohazelcast} for a single instance, the cluster options for a
+   * grid member), and waits until {@code /health/ready} answers 200.
+   */
+  static PayaraProcess start(
+      String name, List<String> jvmOptions, List<String> payaraOptions, int port) throws Exception {
     URI base = URI.create("http://127.0.0.1:" + port + "/");
     Path log = Path.of("target", name + "-payara.log");
     Files.createDirectories(log.getParent());
@@ -52,11 +65,10 @@ final class PayaraProcess implements AutoCloseable {
     command.add("-Dsfu.media.bind-address=127.0.0.1");
     command.add("-Dsfu.media.port=0");
     command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", System.getProperty("payara.microJar")));
+    command.addAll(payaraOptions);
     command.addAll(
         List.of(
-            "-jar",
-            System.getProperty("payara.microJar"),
-            "--nohazelcast",
             "--disablephonehome",
             "--prebootcommandfile",
             "payara/pre-boot-commands.asadmin",
@@ -97,6 +109,16 @@ final class PayaraProcess implements AutoCloseable {
   /** The server's console output. */
   Path log() {
     return log;
+  }
+
+  /** Kills the server at once (SIGKILL): no drain, no goodbye to the grid. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** Whether the process still runs. */
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   /** Stops the server (SIGTERM: it drains), killing it if it does not exit within 30 s. */
