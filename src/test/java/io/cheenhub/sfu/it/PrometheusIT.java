@@ -161,7 +161,7 @@ class PrometheusIT extends ServerIT {
         .start();
   }
 
-  /** The 10 rules of alerts.yml, loaded and evaluated without error by the real Prometheus. */
+  /** The 11 rules of alerts.yml, loaded and evaluated without error by the real Prometheus. */
   private static void assertRulesLoaded(URI prometheus) {
     await()
         .atMost(Duration.ofSeconds(10))
@@ -174,7 +174,7 @@ class PrometheusIT extends ServerIT {
                       .flatMap(g -> g.asJsonObject().getJsonArray("rules").stream())
                       .map(JsonValue::asJsonObject)
                       .toList();
-              assertThat(rules).hasSize(10);
+              assertThat(rules).hasSize(11);
               assertThat(rules)
                   .allSatisfy(
                       r -> assertThat(r.getString("health")).as(r.toString()).isEqualTo("ok"));
