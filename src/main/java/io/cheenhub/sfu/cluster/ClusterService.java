@@ -11,7 +11,6 @@ import io.cheenhub.sfu.room.RoomRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorDefinition;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -20,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,7 +71,7 @@ public class ClusterService {
   @Inject AdmissionControl admission;
 
   @Resource(lookup = EXECUTOR)
-  ManagedScheduledExecutorService scheduler;
+  ScheduledExecutorService scheduler;
 
   private final Clock clock = Clock.systemUTC();
   private final AtomicLong redirects = new AtomicLong();
@@ -99,9 +99,9 @@ public class ClusterService {
     if (!settings.enabled()) {
       return;
     }
-    tickets = new RedirectTicket(settings.secret().getBytes(StandardCharsets.UTF_8));
+    HazelcastInstance hazelcast;
     try {
-      grid = InitialContext.doLookup(HAZELCAST_JNDI);
+      hazelcast = InitialContext.doLookup(HAZELCAST_JNDI);
     } catch (NamingException | ClassCastException e) {
       problem =
           "sfu.cluster.enabled is set but Payara's Data Grid is not running (started with"
@@ -110,12 +110,26 @@ public class ClusterService {
       LOG.severe(problem);
       return;
     }
+    join(hazelcast, true);
+  }
+
+  /**
+   * Joins the cluster through {@code hazelcast}: the maps, the membership listener and, with {@code
+   * beating}, the heartbeat task (tests call {@link #beat} themselves).
+   */
+  void join(HazelcastInstance hazelcast, boolean beating) {
+    tickets = new RedirectTicket(settings.secret().getBytes(StandardCharsets.UTF_8));
+    grid = hazelcast;
     loads = grid.getMap(LOAD_MAP);
     placements = grid.getMap(ROOM_MAP);
     placer = new RoomPlacer(placements, loads::values, settings.instance(), clock);
     membershipListener = grid.getCluster().addMembershipListener(new Members());
-    long period = settings.heartbeat().toMillis();
-    heartbeat = scheduler.scheduleAtFixedRate(this::beat, 0, period, TimeUnit.MILLISECONDS);
+    if (beating) {
+      long period = settings.heartbeat().toMillis();
+      heartbeat = scheduler.scheduleAtFixedRate(this::beat, 0, period, TimeUnit.MILLISECONDS);
+    } else {
+      publish();
+    }
     EVENTS.info(
         "cluster member started",
         "instance",
@@ -180,6 +194,12 @@ public class ClusterService {
   public int members() {
     HazelcastInstance hz = grid;
     return hz == null ? 1 : hz.getCluster().getMembers().size();
+  }
+
+  /** The live instances by id, as the load map has them now (empty for a single instance). */
+  public java.util.Map<String, InstanceLoad> live() {
+    RoomPlacer p = placer;
+    return p == null ? java.util.Map.of() : p.live();
   }
 
   /** Joins sent to another instance so far. */
@@ -291,7 +311,7 @@ public class ClusterService {
   }
 
   /** One heartbeat; never throws (a scheduled task that throws never runs again). */
-  private void beat() {
+  void beat() {
     try {
       publish();
       List<String> moved = placer.replaceDead();
@@ -336,7 +356,9 @@ public class ClusterService {
             map.remove(entry.getKey(), entry.getValue());
           }
         }
-        scheduler.execute(ClusterService.this::beat);
+        if (heartbeat != null) {
+          scheduler.execute(ClusterService.this::beat);
+        }
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "cluster: handling a member that left failed", e);
       }
