@@ -266,8 +266,13 @@ public class SignalingService {
         open.size(),
         "participants",
         rooms.participantCount());
-    // In a cluster the rooms move first: their clients go straight to the new instance.
-    cluster.drainRooms().forEach(this::roomMoved);
+    // In a cluster the rooms move first: their clients go straight to the new instance. If the
+    // grid is already gone (its own shutdown hook won the race), the plain drain below still runs.
+    try {
+      cluster.drainRooms().forEach(this::roomMoved);
+    } catch (RuntimeException e) {
+      EVENTS.log(Level.WARNING, "cluster drain failed: rooms not moved", e);
+    }
     var message = new Message.Reconnect(reason, DRAIN_RECONNECT_DELAY_MS);
     var sends = new ArrayList<Future<Void>>();
     for (Connection connection : open) {
