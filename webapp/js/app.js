@@ -208,6 +208,9 @@ function render() {
 
   $('room-name').textContent = s.roomId ?? '';
   $('count').textContent = String(s.participants.length + 1);
+  const speaking = s.speakers.slots.filter((x) => x.participantId).length;
+  $('speaking-count').hidden = !s.largeRoom;
+  $('speaking-count').textContent = s.largeRoom ? ` · ${speaking} speaking` : '';
   $('rtt').textContent = client.rtt == null ? '–' : `${client.rtt} ms`;
   if (location.hash !== `#${encodeURIComponent(s.roomId)}`) {
     history.replaceState(null, '', `${location.pathname}${location.search}#${encodeURIComponent(s.roomId)}`);
@@ -269,6 +272,7 @@ function tile(id) {
   li.innerHTML =
     '<span class="avatar" aria-hidden="true"></span><span class="name"></span>' +
     '<span class="meter" aria-hidden="true"><span></span></span><span class="sub"></span>' +
+    '<span class="muted-icon" title="Muted" aria-hidden="true"></span>' +
     '<span class="quality"><i></i><i></i><i></i></span>';
   return li;
 }
@@ -301,6 +305,26 @@ function tileQuality(p) {
   return { level, title, receive: p.receiveLayer };
 }
 
+/**
+ * From this many people (or in any room on speaker slots) the roster is a compact list, one line per
+ * person: speakers on top (the dominant one first, then by level), then you, then everyone else by name.
+ * Smaller rooms keep the tiles, in joining order.
+ */
+const COMPACT_FROM = 13;
+const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+/** The compact list's order: speakers (dominant, then louder) first, then you, then by name. */
+function rosterOrder(a, b) {
+  const speaker = (p) => p.slot != null;
+  if (speaker(a) !== speaker(b)) return speaker(a) ? -1 : 1;
+  if (speaker(a)) {
+    if (a.dominant !== b.dominant) return a.dominant ? -1 : 1;
+    return (b.speakerLevel ?? 0) - (a.speakerLevel ?? 0) || a.slot - b.slot;
+  }
+  if (a.self !== b.self) return a.self ? -1 : 1;
+  return byName.compare(a.displayName ?? '', b.displayName ?? '') || String(a.participantId).localeCompare(String(b.participantId));
+}
+
 /** What each tile's meter shows ({shown, atMs}), for meterShown's fall rate. */
 const meters = new WeakMap();
 /** While a meter is still falling, the tiles are drawn again this often (levels may not change meanwhile). */
@@ -313,14 +337,21 @@ function renderTiles(s) {
     {
       participantId: s.participantId ?? 'self', displayName: self.displayName, self: true,
       speaking: self.speaking, level: self.level, muted: s.muted, note: s.muted ? 'you · muted' : 'you',
-      quality: s.quality.level,
+      quality: s.quality.level, slot: s.speakers.self, dominant: s.speakers.dominant != null && s.speakers.dominant === s.participantId,
+      speakerLevel: s.speakers.slots.find((x) => x.slot === s.speakers.self)?.level ?? null,
     },
     ...s.participants.map((p) => ({
       ...p,
-      note: p.hasAudio ? '' : s.subscribe === 'connected' || s.subscribe === 'connecting' ? 'no audio yet' : '',
+      // In a large room only the speakers' audio arrives (in the slots): the others have none by design.
+      note: p.muted ? 'muted'
+        : s.largeRoom ? (p.slot != null ? 'speaking' : '')
+        : p.hasAudio ? '' : s.subscribe === 'connected' || s.subscribe === 'connecting' ? 'no audio yet' : '',
     })),
   ];
+  const compact = s.largeRoom || people.length >= COMPACT_FROM;
+  if (compact) people.sort(rosterOrder);
   const list = $('participants');
+  list.dataset.layout = compact ? 'list' : 'tiles';
   let falling = false;
   const existing = new Map([...list.children].map((li) => [li.dataset.participantId, li]));
   const wanted = [];
@@ -341,6 +372,9 @@ function renderTiles(s) {
     li.dataset.speaking = String(Boolean(p.speaking));
     li.dataset.muted = String(Boolean(p.muted));
     li.dataset.self = String(Boolean(p.self));
+    li.dataset.dominant = String(Boolean(p.dominant));
+    if (p.slot != null) li.dataset.slot = String(p.slot);
+    else delete li.dataset.slot;
     const quality = li.querySelector('.quality');
     const shownQuality = tileQuality(p);
     quality.dataset.level = shownQuality.level;
@@ -349,7 +383,8 @@ function renderTiles(s) {
     else delete quality.dataset.receive;
     li.setAttribute(
       'aria-label',
-      `${p.displayName}${p.self ? ' (you)' : ''}${p.muted ? ', muted' : ''}${p.speaking ? ', speaking' : ''}`,
+      `${p.displayName}${p.self ? ' (you)' : ''}${p.muted ? ', muted' : ''}${p.speaking ? ', speaking' : ''}` +
+        `${p.dominant ? ', main speaker' : ''}`,
     );
     wanted.push(li);
   }
@@ -413,7 +448,12 @@ $('enable-audio').addEventListener('click', () => {
 });
 $('join-form').addEventListener('submit', onSubmit);
 $('leave').addEventListener('click', () => client.leave());
-$('mute').addEventListener('click', () => client.setMuted(!client.state().muted));
+$('mute').addEventListener('click', () => {
+  client.setMuted(!client.state().muted).catch((error) => {
+    // The microphone is muted here anyway; only the others may not see it yet.
+    console.warn('setMuted not confirmed', error.code, error.message);
+  });
+});
 $('publish-retry').addEventListener('click', () => client.retryPublish());
 $('microphone').addEventListener('change', onDeviceChange);
 $('receive-quality').addEventListener('change', async (event) => {
@@ -456,6 +496,7 @@ window.cheenhub = Object.freeze({
   join: (options) => join(options),
   leave: () => client.leave(),
   setMuted: (muted) => client.setMuted(muted),
+  speakers: () => client.state().speakers,
   setLayerPreference: (maxLayer) => client.setLayerPreference(maxLayer),
   publishLayers: () => client.publisher?.layers() ?? [],
   remoteAudio: () => client.remoteAudio(),
