@@ -325,6 +325,9 @@ function rosterOrder(a, b) {
   return byName.compare(a.displayName ?? '', b.displayName ?? '') || String(a.participantId).localeCompare(String(b.participantId));
 }
 
+/** Per tile: its parts and what was last written into them (renderTiles writes only changes). */
+const rows = new WeakMap();
+
 /** What each tile's meter shows ({shown, atMs}), for meterShown's fall rate. */
 const meters = new WeakMap();
 /** While a meter is still falling, the tiles are drawn again this often (levels may not change meanwhile). */
@@ -351,41 +354,62 @@ function renderTiles(s) {
   const compact = s.largeRoom || people.length >= COMPACT_FROM;
   if (compact) people.sort(rosterOrder);
   const list = $('participants');
-  list.dataset.layout = compact ? 'list' : 'tiles';
+  if (list.dataset.layout !== (compact ? 'list' : 'tiles')) list.dataset.layout = compact ? 'list' : 'tiles';
   let falling = false;
   const existing = new Map([...list.children].map((li) => [li.dataset.participantId, li]));
   const wanted = [];
+  const now = performance.now();
   for (const p of people) {
     const li = existing.get(p.participantId) ?? tile(p.participantId);
     existing.delete(p.participantId);
-    const avatar = li.querySelector('.avatar');
-    avatar.style.background = colorFor(p.participantId);
-    avatar.textContent = initials(p.displayName);
-    const now = performance.now();
+    // The list is drawn five times a second (levels): only what changed touches the DOM, so a room
+    // of hundreds costs a few style changes per frame, not a relayout of every line.
+    const parts = (rows.get(li) ?? rows.set(li, {
+      avatar: li.querySelector('.avatar'), name: li.querySelector('.name'), bar: li.querySelector('.meter > span'),
+      sub: li.querySelector('.sub'), quality: li.querySelector('.quality'), last: {},
+    }).get(li));
     const shown = meterShown(p.level, now, meters.get(li));
     meters.set(li, { shown, atMs: now });
     falling ||= shown > meterFraction(p.level);
-    avatar.style.setProperty('--level', shown.toFixed(2));
-    li.querySelector('.name').textContent = p.displayName ?? '';
-    li.querySelector('.meter > span').style.width = `${Math.round(shown * 100)}%`;
-    li.querySelector('.sub').textContent = p.note;
-    li.dataset.speaking = String(Boolean(p.speaking));
-    li.dataset.muted = String(Boolean(p.muted));
-    li.dataset.self = String(Boolean(p.self));
-    li.dataset.dominant = String(Boolean(p.dominant));
-    if (p.slot != null) li.dataset.slot = String(p.slot);
-    else delete li.dataset.slot;
-    const quality = li.querySelector('.quality');
     const shownQuality = tileQuality(p);
-    quality.dataset.level = shownQuality.level;
-    quality.title = shownQuality.title;
-    if (shownQuality.receive) quality.dataset.receive = shownQuality.receive;
-    else delete quality.dataset.receive;
-    li.setAttribute(
-      'aria-label',
-      `${p.displayName}${p.self ? ' (you)' : ''}${p.muted ? ', muted' : ''}${p.speaking ? ', speaking' : ''}` +
+    const view = {
+      avatar: `${initials(p.displayName)}|${p.participantId}`,
+      level: shown.toFixed(2),
+      name: p.displayName ?? '',
+      sub: p.note,
+      speaking: String(Boolean(p.speaking)),
+      muted: String(Boolean(p.muted)),
+      self: String(Boolean(p.self)),
+      dominant: String(Boolean(p.dominant)),
+      slot: p.slot != null ? String(p.slot) : null,
+      quality: `${shownQuality.level}|${shownQuality.receive ?? ''}|${shownQuality.title}`,
+      label: `${p.displayName}${p.self ? ' (you)' : ''}${p.muted ? ', muted' : ''}${p.speaking ? ', speaking' : ''}` +
         `${p.dominant ? ', main speaker' : ''}`,
-    );
+    };
+    const { last } = parts;
+    if (last.avatar !== view.avatar) {
+      parts.avatar.style.background = colorFor(p.participantId);
+      parts.avatar.textContent = initials(p.displayName);
+    }
+    if (last.level !== view.level) {
+      parts.avatar.style.setProperty('--level', view.level);
+      parts.bar.style.width = `${Math.round(shown * 100)}%`;
+    }
+    if (last.name !== view.name) parts.name.textContent = view.name;
+    if (last.sub !== view.sub) parts.sub.textContent = view.sub;
+    for (const key of ['speaking', 'muted', 'self', 'dominant']) if (last[key] !== view[key]) li.dataset[key] = view[key];
+    if (last.slot !== view.slot) {
+      if (view.slot != null) li.dataset.slot = view.slot;
+      else delete li.dataset.slot;
+    }
+    if (last.quality !== view.quality) {
+      parts.quality.dataset.level = shownQuality.level;
+      parts.quality.title = shownQuality.title;
+      if (shownQuality.receive) parts.quality.dataset.receive = shownQuality.receive;
+      else delete parts.quality.dataset.receive;
+    }
+    if (last.label !== view.label) li.setAttribute('aria-label', view.label);
+    parts.last = view;
     wanted.push(li);
   }
   existing.forEach((li) => li.remove());
