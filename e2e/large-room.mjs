@@ -47,12 +47,17 @@ const SETTLE_MS = env('SETTLE_MS', 1_000);
 const CHURN = env('CHURN', 6);
 /** A tone is heard on a slot when its mean level over the steady windows is above this (sent at about -8 dBFS). */
 const HEARD_DB = -45;
-/** Its own tone is absent from every slot: below this. */
-const OWN_ABSENT_DB = -60;
+/**
+ * Its own tone is absent from every slot: below this. Forwarded back it would be at about -8 dBFS; a page
+ * starved of CPU conceals with broadband noise that reaches -45 dBFS at any of the tones.
+ */
+const OWN_ABSENT_DB = -30;
 /** Issue 16: no window more than this below the talk-spurt's median. */
 const DIP_LIMIT_DB = 6;
 /** Issue 16: concealment on the slot tracks. */
 const CONCEALED_LIMIT = 0.01;
+/** A muted speaker leaves its slot at the next selection pass (100 ms); the others are told at once. */
+const MUTE_LIMIT_MS = 1_000;
 const FIREFOX_HZ = TONES[2];
 /**
  * The tones are speech-like: a steady tone is a hum to the speaker selector (docs/architecture.md,
@@ -233,7 +238,46 @@ await run('large-room', async ({ roomId, tmp, onCleanup, seen }) => {
     };
   }
 
+  // --- Mute: a speaking page mutes (the button's path: setMuted), the others see it and it leaves its slot ---
+  const mute = { limitMs: MUTE_LIMIT_MS };
+  try {
+    const [m, ...others] = pages;
+    await speak(m, true);
+    await until(`the others give ${m.name} a slot`, 5_000, async () => (await Promise.all(others.map((o) => o.page.evaluate(
+      (id) => window.cheenhub.speakers().slots.some((x) => x.participantId === id), m.participantId)))).every(Boolean), () => '', 100);
+    const t = Date.now();
+    await m.page.evaluate(() => window.cheenhub.setMuted(true));
+    mute.confirmedMs = Date.now() - t;
+    const views = await Promise.all(others.map((o) => o.page.evaluate(async ([id, limit]) => {
+      const t0 = Date.now();
+      for (;;) {
+        const st = window.cheenhub.state();
+        const shown = st.participants.find((x) => x.participantId === id);
+        const line = document.querySelector(`#participants [data-participant-id="${id}"]`);
+        if (shown?.muted && !st.speakers.slots.some((x) => x.participantId === id) && line?.dataset.muted === 'true') {
+          return { ms: Date.now() - t0, layout: document.getElementById('participants').dataset.layout };
+        }
+        if (Date.now() - t0 > limit) return { ms: null, muted: shown?.muted, slots: st.speakers.slots, line: line?.dataset.muted };
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }, [m.participantId, MUTE_LIMIT_MS + 2_000])));
+    // Per page: ms from the server's confirmation until that page showed it (or what it showed instead).
+    mute.seenAfterMs = Object.fromEntries(others.map((o, i) => [o.name, views[i].ms ?? views[i]]));
+    mute.layouts = [...new Set(views.map((x) => x.layout))];
+    mute.ok = views.every((x) => x.ms != null && x.ms + mute.confirmedMs <= MUTE_LIMIT_MS);
+    await m.page.evaluate(() => window.cheenhub.setMuted(false));
+    await speak(m, false);
+  } catch (error) {
+    mute.ok = false;
+    mute.error = error.message;
+  }
+  seen.mute = mute;
+
   // --- Checks ---
+  checks.push({
+    name: `a speaking page that mutes (setMuted) is shown muted on every other page's roster and leaves its slot within ${MUTE_LIMIT_MS} ms`,
+    ok: mute.ok === true && mute.layouts?.every((l) => l === 'list'), value: mute,
+  });
   const hzIndex = (hz) => hzList.indexOf(hz);
   checks.push({
     name: `no consumeOffer at any page after the room settled on slots (${churn.length} bots left and ${churn.length} joined)`,

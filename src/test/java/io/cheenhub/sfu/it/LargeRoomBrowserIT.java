@@ -61,8 +61,8 @@ class LargeRoomBrowserIT {
     }
     soft.assertThat(run.json().getString("firefoxVersion", "")).startsWith("firefox/");
     if (run.json().containsKey("checks")) {
-      // 2 room checks + 3 per page.
-      soft.assertThat(run.json().getJsonArray("checks")).as("checks run").hasSize(2 + 3 * 7);
+      // 3 room checks (re-offers at pages and bots, mute) + 3 per page.
+      soft.assertThat(run.json().getJsonArray("checks")).as("checks run").hasSize(3 + 3 * 7);
       for (JsonValue value : run.json().getJsonArray("checks")) {
         JsonObject check = value.asJsonObject();
         soft.assertThat(check.getBoolean("ok"))
