@@ -97,6 +97,7 @@ await run('large-room', async ({ roomId, tmp, onCleanup, seen }) => {
     },
   });
   const baseUrl = payara.baseUrl;
+  const cpuAtStart = cpuSnapshot();
 
   // --- Pages ---
   const { newContext } = await launchChromium({ onCleanup, seen });
@@ -154,10 +155,20 @@ await run('large-room', async ({ roomId, tmp, onCleanup, seen }) => {
 
   // Settled: every page plays exactly the slot tracks and no per-publisher track is left.
   let last;
-  await until('every page receives exactly the slot tracks', 60_000, async () => {
-    last = await Promise.all(pages.map((p) => p.page.evaluate(() => window.cheenhub.remoteAudio().map((e) => ({ slot: e.slot, mid: e.mid, live: e.track.readyState === 'live' })))));
-    return last.every((tracks) => tracks.length === SPEAKER_SLOTS && tracks.every((t) => t.slot != null && t.live));
-  }, () => JSON.stringify(last), 500);
+  try {
+    await until('every page receives exactly the slot tracks', 60_000, async () => {
+      last = await Promise.all(pages.map((p) => p.page.evaluate(() => window.cheenhub.remoteAudio().map((e) => ({ slot: e.slot, mid: e.mid, live: e.track.readyState === 'live' })))));
+      return last.every((tracks) => tracks.length === SPEAKER_SLOTS && tracks.every((t) => t.slot != null && t.live));
+    }, () => JSON.stringify(last), 500);
+  } catch (error) {
+    // What each page's connections were doing, and who used the machine since the server was up.
+    seen.notOnSlots = Object.fromEntries(await Promise.all(pages.map(async (p) => {
+      const st = await p.state().catch(() => null);
+      return [p.name, st && { status: st.status, publish: st.publish, subscribe: st.subscribe, reconnects: st.reconnects, tracks: (last?.[pages.indexOf(p)] ?? []).length }];
+    })));
+    seen.cpuSinceStart = cpuBetween(cpuAtStart, cpuSnapshot());
+    throw error;
+  }
   await sleep(1_000);
   const offersBefore = await Promise.all(pages.map((p) => p.page.evaluate(() => window.__large.offers())));
   const botOffersBefore = bots.offers();
