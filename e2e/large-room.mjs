@@ -109,6 +109,8 @@ await run('large-room', async ({ roomId, tmp, onCleanup, seen }) => {
   for (let i = 0; i < CHROMIUM_PAGES; i++) {
     const p = await Participant.open({
       newContext, baseUrl, roomId, name: `Page${i + 1}`, hz: chromiumTones[i], dips: DIPS, inits: [[installLargeRoomMonitor]],
+      // E2E_LARGE_LAYERS=0: the pages publish one stream without audio layers (?layers=0), to tell layer effects apart.
+      params: process.env.E2E_LARGE_LAYERS === '0' ? { layers: '0' } : {},
     });
     p.browser = 'chromium';
     pages.push(p);
@@ -298,6 +300,25 @@ await run('large-room', async ({ roomId, tmp, onCleanup, seen }) => {
   const botGrew = Object.entries(botOffersAfter).filter(([name, n]) => botOffersBefore[name] != null && n !== botOffersBefore[name]);
   checks.push({ name: 'no consumeOffer at the bots that stayed', ok: botGrew.length === 0, value: botGrew });
 
+  // Each page's own microphone in 100 ms windows (the control): at wall time t, was its tone already down?
+  const ownDipAt = (speaker, t) => {
+    const si = pages.indexOf(speaker);
+    const own = windows[si]?.own;
+    if (!own?.windows.length) return false;
+    const f = hzIndex(speaker.hz);
+    // Only the windows while it spoke: the median of those is its tone's level.
+    const spoke = own.windows.map((w) => w[f]).filter((v) => v > -40).sort((a, b) => a - b);
+    if (!spoke.length) return false;
+    const median = spoke[Math.floor(spoke.length / 2)];
+    // The listener hears it 50 to 400 ms after it left the sender (network, jitter buffer, playout).
+    const k = Math.round((t - starts[si].startedAt) / 100);
+    for (let i = k - 4; i <= k; i++) {
+      const v = own.windows[i]?.[f];
+      if (v != null && v > -40 && v < median - DIP_LIMIT_DB) return true;
+    }
+    return false;
+  };
+
   const perPage = {};
   for (const [pi, p] of pages.entries()) {
     const w = windows[pi];
@@ -375,7 +396,8 @@ await run('large-room', async ({ roomId, tmp, onCleanup, seen }) => {
           const phase = [...phases].reverse().find((x) => x.at <= at(j));
           const others = phase.speakers.filter((o) => o !== sp.speaker && o !== p);
           const otherDip = others.some((o) => level(j, o.hz) < -30 && phase.at + SETTLE_MS <= at(j));
-          dips.push({ speaker: sp.speaker.name, window: j, atMs: at(j) - phases[0].at, db: v, medianDb: median, sinceSwitchMs: at(j) - phase.at, otherDip });
+          const senderDip = ownDipAt(sp.speaker, at(j));
+          dips.push({ speaker: sp.speaker.name, window: j, atMs: at(j) - phases[0].at, db: v, medianDb: median, sinceSwitchMs: at(j) - phase.at, otherDip, senderDip });
         }
       }
       spurtStats.push({ speaker: sp.speaker.name, fromMs: sp.from - phases[0].at, windows: judged.length, onsetMs: onset * 100, medianDb: median, minDb: Math.min(...judged.map((j) => level(j, sp.speaker.hz))) });
@@ -408,11 +430,14 @@ await run('large-room', async ({ roomId, tmp, onCleanup, seen }) => {
       name: `${p.name} (${p.browser}): concealed < ${CONCEALED_LIMIT * 100} % on the slot tracks`,
       ok: ratio != null && ratio < CONCEALED_LIMIT, value: ratio == null ? null : round(100 * ratio, 3), limit: CONCEALED_LIMIT * 100,
     });
-    const unexplained = dips.filter((d) => !d.otherDip);
+    // A dip the sender's own microphone track already had, or one where the other speaker's tone on this
+    // page dips too (this page's audio rendering starved), is not the switch: counted, reported, not failed.
+    const unexplained = dips.filter((d) => !d.otherDip && !d.senderDip);
     checks.push({
-      name: `${p.name} (${p.browser}): no speaker's tone more than ${DIP_LIMIT_DB} dB below its median in a 100 ms window after it started`,
-      ok: spurtStats.length > 0 && dips.length === 0, value: dips.length, limit: 0,
-      withOtherSpeakerDipping: dips.length - unexplained.length, first: dips.slice(0, 5),
+      name: `${p.name} (${p.browser}): no speaker's tone more than ${DIP_LIMIT_DB} dB below its median in a 100 ms window after it started (but where the sender's own track or the other speaker dipped too)`,
+      ok: spurtStats.length > 0 && unexplained.length === 0, value: unexplained.length, limit: 0,
+      dips: dips.length, senderDips: dips.filter((d) => d.senderDip).length, otherSpeakerDips: dips.filter((d) => d.otherDip).length,
+      first: unexplained.slice(0, 5),
     });
   }
   seen.pages = perPage;

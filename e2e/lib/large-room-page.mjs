@@ -124,7 +124,25 @@ export async function startSlotWindows(hzList) {
     measured[e.slot] = { mid: e.mid, windows, arrivals };
     stops.push(() => source.disconnect());
   }
-  window.__slotWindows = { measured, stops, startedAt, hzList, sampleRate: ctx.sampleRate };
+  // The control: the page's own microphone track as it goes to the encoder, in the same windows, so a
+  // dip that listeners hear can be told apart from one the sending page's own audio already had.
+  let own = null;
+  const mic = window.cheenhub.publisher?.track;
+  if (mic) {
+    const source = ctx.createMediaStreamSource(new MediaStream([mic]));
+    const node = new AudioWorkletNode(ctx, 'multi-goertzel', {
+      numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1, channelCountMode: 'explicit',
+      processorOptions: { hzList, windowSamples: Math.round(ctx.sampleRate / 10) },
+    });
+    own = { windows: [], arrivals: [] };
+    node.port.onmessage = (event) => {
+      own.windows.push(event.data[1]);
+      own.arrivals.push(Date.now());
+    };
+    source.connect(node).connect(mute);
+    stops.push(() => source.disconnect());
+  }
+  window.__slotWindows = { measured, own, stops, startedAt, hzList, sampleRate: ctx.sampleRate };
   return { slots: Object.keys(measured).map(Number), startedAt, sampleRate: ctx.sampleRate };
 }
 
@@ -134,7 +152,7 @@ export function stopSlotWindows() {
   if (!w) return null;
   for (const stop of w.stops) stop();
   window.__slotWindows = null;
-  return { startedAt: w.startedAt, hzList: w.hzList, sampleRate: w.sampleRate, slots: w.measured };
+  return { startedAt: w.startedAt, hzList: w.hzList, sampleRate: w.sampleRate, slots: w.measured, own: w.own };
 }
 
 /** Samples the slot tracks' getStats counters every 200 ms until window.__large.stopRecording(). */
