@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,8 +29,23 @@ class LargeRoomBrowserIT {
   /** A Payara Micro start, 7 pages and 23 bots joining, and about 2 minutes of speaker changes. */
   private static final Duration DRIVER_TIMEOUT = Duration.ofMinutes(12);
 
+  /**
+   * Cores the run needs: 7 browser pages, Payara Micro and 23 bots want about 190–210 % of a core
+   * (measured on the 2-core machine, see e2e/README.md), so on 2 cores the pages starve and conceal
+   * whatever the server does. {@code -Dsfu.it.large-room=true} runs it anyway.
+   */
+  static final int CORES_NEEDED = 4;
+
   @Test
   void pagesHearTheSpeakersInTheirSlotsWithoutReOffersOrGlitches() throws Exception {
+    Assumptions.assumeTrue(
+        Runtime.getRuntime().availableProcessors() >= CORES_NEEDED
+            || Boolean.getBoolean("sfu.it.large-room"),
+        "30 participants with 7 browser pages need "
+            + CORES_NEEDED
+            + " cores; this machine has "
+            + Runtime.getRuntime().availableProcessors()
+            + " (-Dsfu.it.large-room=true runs it anyway)");
     VoiceDriver.requireTools(true);
     Map<String, String> env = new HashMap<>();
     env.put("E2E_LOG_DIR", Path.of("target", "e2e-large-room-logs").toAbsolutePath().toString());
