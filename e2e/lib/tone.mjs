@@ -7,8 +7,12 @@ export const TONE_SAMPLE_RATE = 48_000;
 export const TONE_SECONDS = 30; // both players loop it
 const AMPLITUDE = 0.5; // of full scale: clean, no clipping after resampling
 
-/** Writes a mono 16-bit `hz` sine of `seconds` at `sampleRate` to `path` and returns `path`. */
-export function writeToneWav(path, { hz = TONE_HZ, sampleRate = TONE_SAMPLE_RATE, seconds = TONE_SECONDS } = {}) {
+/**
+ * Writes a mono 16-bit `hz` sine of `seconds` at `sampleRate` to `path` and returns `path`. `dips`
+ * ({everyMs, ms, factor}) lowers the amplitude to `factor` for `ms` every `everyMs` (speech-like for
+ * a speaker selector, see lib/voice-page.mjs); `seconds` should be a multiple of everyMs so the loop is seamless.
+ */
+export function writeToneWav(path, { hz = TONE_HZ, sampleRate = TONE_SAMPLE_RATE, seconds = TONE_SECONDS, dips = null } = {}) {
   const samples = sampleRate * seconds;
   const dataBytes = samples * 2;
   const wav = Buffer.alloc(44 + dataBytes);
@@ -27,7 +31,8 @@ export function writeToneWav(path, { hz = TONE_HZ, sampleRate = TONE_SAMPLE_RATE
   wav.write('data', 36, 'ascii');
   wav.writeUInt32LE(dataBytes, 40);
   for (let i = 0; i < samples; i++) {
-    const v = Math.round(AMPLITUDE * 32767 * Math.sin((2 * Math.PI * hz * i) / sampleRate));
+    const inDip = dips && ((i * 1000) / sampleRate) % dips.everyMs < dips.ms;
+    const v = Math.round((inDip ? dips.factor : 1) * AMPLITUDE * 32767 * Math.sin((2 * Math.PI * hz * i) / sampleRate));
     wav.writeInt16LE(v, 44 + 2 * i);
   }
   writeFileSync(path, wav);

@@ -8,8 +8,12 @@
 // Firefox keeps its real getUserMedia (a PulseAudio monitor playing a WAV tone, see lib/pulse.mjs):
 // a synthetic stream would put its ICE agent in default-address-only mode (research P1).
 
-/** Init script. `hz` null keeps the real getUserMedia. */
-export function installVoiceProbe({ hz, gain = 0.4 }) {
+/**
+ * Init script. `hz` null keeps the real getUserMedia. `dips` ({everyMs, ms, factor}) makes the tone
+ * speech-like for a speaker selector (issue 16): a steady tone is a hum there and never speaks, so
+ * every `everyMs` the tone drops to `factor` of its amplitude for `ms`.
+ */
+export function installVoiceProbe({ hz, gain = 0.4, dips = null }) {
   let audioContext = null;
   const context = () => (audioContext ??= new AudioContext());
   const analysers = new Map(); // track id -> {track, analyser}
@@ -30,6 +34,14 @@ export function installVoiceProbe({ hz, gain = 0.4 }) {
       osc.frequency.value = hz;
       const level = ctx.createGain();
       level.gain.value = gain;
+      if (dips) {
+        // Scheduled ahead for an hour: the audio clock keeps the rhythm however busy the page is.
+        const start = ctx.currentTime + 0.05;
+        for (let t = start; t < start + 3600; t += dips.everyMs / 1000) {
+          level.gain.setValueAtTime(gain * dips.factor, t);
+          level.gain.setValueAtTime(gain, t + dips.ms / 1000);
+        }
+      }
       const destination = ctx.createMediaStreamDestination();
       osc.connect(level).connect(destination);
       osc.start();

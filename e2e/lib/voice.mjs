@@ -56,11 +56,11 @@ export class Participant {
    * context and page; `syntheticTone` false keeps the browser's own microphone (Firefox + PulseAudio
    * playing `hz`); `params` adds query parameters (e.g. {relay: '1'}); `init` ([fn, arg]) is one more
    * init script, `inits` a list of them. `token` (a signed JWT, lib/token.mjs) goes in the page's ?token= for a server that
-   * requires one.
+   * requires one. `dips` makes the synthetic tone speech-like (lib/voice-page.mjs).
    */
-  static async open({ newContext, baseUrl, roomId, name, hz, syntheticTone = true, params = {}, init = null, inits = [], token = null }) {
+  static async open({ newContext, baseUrl, roomId, name, hz, syntheticTone = true, params = {}, init = null, inits = [], token = null, dips = null }) {
     const { context, page, addInitScript } = await newContext();
-    await addInitScript(installVoiceProbe, { hz: syntheticTone ? hz : null });
+    await addInitScript(installVoiceProbe, { hz: syntheticTone ? hz : null, dips });
     for (const script of init ? [init, ...inits] : inits) await addInitScript(...script);
     page.on('console', (m) => m.type() === 'error' && log(`${name} console: ${m.text()}`));
     page.on('pageerror', (e) => log(`${name} page error: ${e.message}`));

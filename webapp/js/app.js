@@ -208,6 +208,9 @@ function render() {
 
   $('room-name').textContent = s.roomId ?? '';
   $('count').textContent = String(s.participants.length + 1);
+  const speaking = s.speakers.slots.filter((x) => x.participantId).length;
+  $('speaking-count').hidden = !s.largeRoom;
+  $('speaking-count').textContent = s.largeRoom ? ` · ${speaking} speaking` : '';
   $('rtt').textContent = client.rtt == null ? '–' : `${client.rtt} ms`;
   if (location.hash !== `#${encodeURIComponent(s.roomId)}`) {
     history.replaceState(null, '', `${location.pathname}${location.search}#${encodeURIComponent(s.roomId)}`);
@@ -269,6 +272,7 @@ function tile(id) {
   li.innerHTML =
     '<span class="avatar" aria-hidden="true"></span><span class="name"></span>' +
     '<span class="meter" aria-hidden="true"><span></span></span><span class="sub"></span>' +
+    '<span class="muted-icon" title="Muted" aria-hidden="true"></span>' +
     '<span class="quality"><i></i><i></i><i></i></span>';
   return li;
 }
@@ -301,6 +305,29 @@ function tileQuality(p) {
   return { level, title, receive: p.receiveLayer };
 }
 
+/**
+ * From this many people (or in any room on speaker slots) the roster is a compact list, one line per
+ * person: speakers on top (the dominant one first, then by level), then you, then everyone else by name.
+ * Smaller rooms keep the tiles, in joining order.
+ */
+const COMPACT_FROM = 13;
+const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+/** The compact list's order: speakers (dominant, then louder) first, then you, then by name. */
+function rosterOrder(a, b) {
+  const speaker = (p) => p.slot != null;
+  if (speaker(a) !== speaker(b)) return speaker(a) ? -1 : 1;
+  if (speaker(a)) {
+    if (a.dominant !== b.dominant) return a.dominant ? -1 : 1;
+    return (b.speakerLevel ?? 0) - (a.speakerLevel ?? 0) || a.slot - b.slot;
+  }
+  if (a.self !== b.self) return a.self ? -1 : 1;
+  return byName.compare(a.displayName ?? '', b.displayName ?? '') || String(a.participantId).localeCompare(String(b.participantId));
+}
+
+/** Per tile: its parts and what was last written into them (renderTiles writes only changes). */
+const rows = new WeakMap();
+
 /** What each tile's meter shows ({shown, atMs}), for meterShown's fall rate. */
 const meters = new WeakMap();
 /** While a meter is still falling, the tiles are drawn again this often (levels may not change meanwhile). */
@@ -313,44 +340,76 @@ function renderTiles(s) {
     {
       participantId: s.participantId ?? 'self', displayName: self.displayName, self: true,
       speaking: self.speaking, level: self.level, muted: s.muted, note: s.muted ? 'you · muted' : 'you',
-      quality: s.quality.level,
+      quality: s.quality.level, slot: s.speakers.self, dominant: s.speakers.dominant != null && s.speakers.dominant === s.participantId,
+      speakerLevel: s.speakers.slots.find((x) => x.slot === s.speakers.self)?.level ?? null,
     },
     ...s.participants.map((p) => ({
       ...p,
-      note: p.hasAudio ? '' : s.subscribe === 'connected' || s.subscribe === 'connecting' ? 'no audio yet' : '',
+      // In a large room only the speakers' audio arrives (in the slots): the others have none by design.
+      note: p.muted ? 'muted'
+        : s.largeRoom ? (p.slot != null ? 'speaking' : '')
+        : p.hasAudio ? '' : s.subscribe === 'connected' || s.subscribe === 'connecting' ? 'no audio yet' : '',
     })),
   ];
+  const compact = s.largeRoom || people.length >= COMPACT_FROM;
+  if (compact) people.sort(rosterOrder);
   const list = $('participants');
+  if (list.dataset.layout !== (compact ? 'list' : 'tiles')) list.dataset.layout = compact ? 'list' : 'tiles';
   let falling = false;
   const existing = new Map([...list.children].map((li) => [li.dataset.participantId, li]));
   const wanted = [];
+  const now = performance.now();
   for (const p of people) {
     const li = existing.get(p.participantId) ?? tile(p.participantId);
     existing.delete(p.participantId);
-    const avatar = li.querySelector('.avatar');
-    avatar.style.background = colorFor(p.participantId);
-    avatar.textContent = initials(p.displayName);
-    const now = performance.now();
+    // The list is drawn five times a second (levels): only what changed touches the DOM, so a room
+    // of hundreds costs a few style changes per frame, not a relayout of every line.
+    const parts = (rows.get(li) ?? rows.set(li, {
+      avatar: li.querySelector('.avatar'), name: li.querySelector('.name'), bar: li.querySelector('.meter > span'),
+      sub: li.querySelector('.sub'), quality: li.querySelector('.quality'), last: {},
+    }).get(li));
     const shown = meterShown(p.level, now, meters.get(li));
     meters.set(li, { shown, atMs: now });
     falling ||= shown > meterFraction(p.level);
-    avatar.style.setProperty('--level', shown.toFixed(2));
-    li.querySelector('.name').textContent = p.displayName ?? '';
-    li.querySelector('.meter > span').style.width = `${Math.round(shown * 100)}%`;
-    li.querySelector('.sub').textContent = p.note;
-    li.dataset.speaking = String(Boolean(p.speaking));
-    li.dataset.muted = String(Boolean(p.muted));
-    li.dataset.self = String(Boolean(p.self));
-    const quality = li.querySelector('.quality');
     const shownQuality = tileQuality(p);
-    quality.dataset.level = shownQuality.level;
-    quality.title = shownQuality.title;
-    if (shownQuality.receive) quality.dataset.receive = shownQuality.receive;
-    else delete quality.dataset.receive;
-    li.setAttribute(
-      'aria-label',
-      `${p.displayName}${p.self ? ' (you)' : ''}${p.muted ? ', muted' : ''}${p.speaking ? ', speaking' : ''}`,
-    );
+    const view = {
+      avatar: `${initials(p.displayName)}|${p.participantId}`,
+      level: shown.toFixed(2),
+      name: p.displayName ?? '',
+      sub: p.note,
+      speaking: String(Boolean(p.speaking)),
+      muted: String(Boolean(p.muted)),
+      self: String(Boolean(p.self)),
+      dominant: String(Boolean(p.dominant)),
+      slot: p.slot != null ? String(p.slot) : null,
+      quality: `${shownQuality.level}|${shownQuality.receive ?? ''}|${shownQuality.title}`,
+      label: `${p.displayName}${p.self ? ' (you)' : ''}${p.muted ? ', muted' : ''}${p.speaking ? ', speaking' : ''}` +
+        `${p.dominant ? ', main speaker' : ''}`,
+    };
+    const { last } = parts;
+    if (last.avatar !== view.avatar) {
+      parts.avatar.style.background = colorFor(p.participantId);
+      parts.avatar.textContent = initials(p.displayName);
+    }
+    if (last.level !== view.level) {
+      parts.avatar.style.setProperty('--level', view.level);
+      parts.bar.style.width = `${Math.round(shown * 100)}%`;
+    }
+    if (last.name !== view.name) parts.name.textContent = view.name;
+    if (last.sub !== view.sub) parts.sub.textContent = view.sub;
+    for (const key of ['speaking', 'muted', 'self', 'dominant']) if (last[key] !== view[key]) li.dataset[key] = view[key];
+    if (last.slot !== view.slot) {
+      if (view.slot != null) li.dataset.slot = view.slot;
+      else delete li.dataset.slot;
+    }
+    if (last.quality !== view.quality) {
+      parts.quality.dataset.level = shownQuality.level;
+      parts.quality.title = shownQuality.title;
+      if (shownQuality.receive) parts.quality.dataset.receive = shownQuality.receive;
+      else delete parts.quality.dataset.receive;
+    }
+    if (last.label !== view.label) li.setAttribute('aria-label', view.label);
+    parts.last = view;
     wanted.push(li);
   }
   existing.forEach((li) => li.remove());
@@ -413,7 +472,12 @@ $('enable-audio').addEventListener('click', () => {
 });
 $('join-form').addEventListener('submit', onSubmit);
 $('leave').addEventListener('click', () => client.leave());
-$('mute').addEventListener('click', () => client.setMuted(!client.state().muted));
+$('mute').addEventListener('click', () => {
+  client.setMuted(!client.state().muted).catch((error) => {
+    // The microphone is muted here anyway; only the others may not see it yet.
+    console.warn('setMuted not confirmed', error.code, error.message);
+  });
+});
 $('publish-retry').addEventListener('click', () => client.retryPublish());
 $('microphone').addEventListener('change', onDeviceChange);
 $('receive-quality').addEventListener('change', async (event) => {
@@ -456,6 +520,7 @@ window.cheenhub = Object.freeze({
   join: (options) => join(options),
   leave: () => client.leave(),
   setMuted: (muted) => client.setMuted(muted),
+  speakers: () => client.state().speakers,
   setLayerPreference: (maxLayer) => client.setLayerPreference(maxLayer),
   publishLayers: () => client.publisher?.layers() ?? [],
   remoteAudio: () => client.remoteAudio(),

@@ -65,7 +65,9 @@ export class VoiceClient extends EventTarget {
   #reconnects = 0;
   #resumed = false;
   #audioProcessing = { ...DEFAULT_AUDIO_PROCESSING };
-  #participants = new Map(); // others: participantId → {participantId, displayName, level, speakingUntil, quality}
+  #participants = new Map(); // others: participantId → {participantId, displayName, level, speakingUntil, quality, muted}
+  /** The last `activeSpeakers` of a large room: slot k → participantId (null: empty), levels, dominant. */
+  #speakers = { slots: [], dominant: null };
   #quality = { level: 'high', maxBitrateKbps: 64 }; // own microphone, as the server's last qualityUpdate set it
   #self = { level: 0, speakingUntil: 0 };
   #rtt = null;
@@ -130,7 +132,10 @@ export class VoiceClient extends EventTarget {
 
   state() {
     const now = performance.now();
-    const withAudio = new Set(this.remoteAudio().map((a) => a.participantId));
+    const audio = this.remoteAudio();
+    const withAudio = new Set(audio.map((a) => a.participantId));
+    const slotted = audio.some((a) => a.slot != null);
+    const slotOf = new Map(this.#speakers.slots.filter((s) => s.participantId).map((s) => [s.participantId, s]));
     return {
       status: this.#status,
       roomId: this.#roomId,
@@ -148,6 +153,13 @@ export class VoiceClient extends EventTarget {
         sending: this.#sendLayers ? { ...this.#sendLayers } : null,
         preference: this.#layerPreference,
       },
+      // A large room (docs/client.md): the receive tracks are speaker slots, `speakers` says who is in each.
+      largeRoom: slotted,
+      speakers: {
+        slots: this.#speakers.slots.map((s) => ({ ...s })),
+        dominant: this.#speakers.dominant,
+        self: slotOf.get(this.#participantId)?.slot ?? null,
+      },
       participants: [...this.#participants.values()].map((p) => ({
         participantId: p.participantId,
         displayName: p.displayName,
@@ -155,7 +167,13 @@ export class VoiceClient extends EventTarget {
         level: p.level,
         hasAudio: withAudio.has(p.participantId),
         quality: p.quality ?? 'high',
-        receiveLayer: this.#receiveLayers.get(p.participantId) ?? null,
+        muted: Boolean(p.muted),
+        // In a large room: the slot this participant speaks in now (null: not a speaker) and whether dominant.
+        slot: slotOf.get(p.participantId)?.slot ?? null,
+        speakerLevel: slotOf.get(p.participantId)?.level ?? null,
+        dominant: this.#speakers.dominant != null && this.#speakers.dominant === p.participantId,
+        // With slots only a speaker's layer is received; a stale entry of a former speaker is not shown.
+        receiveLayer: !slotted || slotOf.has(p.participantId) ? this.#receiveLayers.get(p.participantId) ?? null : null,
       })),
     };
   }
@@ -190,16 +208,26 @@ export class VoiceClient extends EventTarget {
     return this.#publisher?.track?.getSettings?.().deviceId ?? this.#deviceId ?? '';
   }
 
+  /**
+   * The tracks now playing. A speaker slot's `participantId` is whoever `activeSpeakers` put in it
+   * (null while nobody speaks there), so readers see the speaker, not the slot.
+   */
   remoteAudio() {
-    return (this.#subscriber?.remoteAudio() ?? []).map((a) => ({
-      participantId: a.participantId,
-      displayName: this.#participants.get(a.participantId)?.displayName ?? null,
+    return (this.#subscriber?.remoteAudio() ?? []).map((a) => this.#named(a));
+  }
+
+  #named(a) {
+    const participantId = a.slot != null ? this.#speakers.slots.find((s) => s.slot === a.slot)?.participantId ?? null : a.participantId;
+    return {
+      participantId,
+      displayName: this.#participants.get(participantId)?.displayName ?? null,
+      slot: a.slot ?? null,
       mid: a.mid,
       streamId: a.streamId,
       track: a.track,
       stream: a.stream,
       element: a.element,
-    }));
+    };
   }
 
   /** The RTCConfiguration both PeerConnections get: the TURN servers of `joined` and the transport policy. */
@@ -285,13 +313,24 @@ export class VoiceClient extends EventTarget {
     }
     signaling?.close(1000, 'leave');
     this.#participants.clear();
+    this.#speakers = { slots: [], dominant: null };
     this.#setStatus('left');
   }
 
-  setMuted(muted) {
+  /**
+   * Mutes or unmutes the microphone: the senders stop (track.enabled: silence, no renegotiation) and
+   * the server is told (`setMuted`), so the others see it and a large room drops us from the speaker
+   * slots at once. Resolves once the server confirmed it (immediately when not in a room).
+   */
+  async setMuted(muted) {
     this.#muted = Boolean(muted);
     this.#publisher?.setMuted(this.#muted);
     this.#changed();
+    if (this.#status === 'joined' && this.#signaling?.open) await this.#sendMuted();
+  }
+
+  #sendMuted() {
+    return this.#channel.request({ type: 'setMuted', roomId: this.#roomId, muted: this.#muted });
   }
 
   /** Switches the microphone (an id from `devices`) with replaceTrack, without renegotiation. */
@@ -343,6 +382,21 @@ export class VoiceClient extends EventTarget {
       const p = m.participant;
       if (p.participantId === this.#participantId) return;
       this.#participants.set(p.participantId, { ...p, level: 0, speakingUntil: 0 });
+      this.#changed();
+    });
+    on('participantMuted', (m) => {
+      if (m.roomId && m.roomId !== this.#roomId) return;
+      const p = this.#participants.get(m.participantId);
+      if (p) p.muted = Boolean(m.muted);
+      this.#changed();
+    });
+    on('activeSpeakers', (m) => {
+      if (m.roomId && m.roomId !== this.#roomId) return;
+      this.#speakers = {
+        slots: (m.slots ?? []).map((s) => ({ slot: s.slot, participantId: s.participantId ?? null, level: s.level ?? 0 })),
+        dominant: m.dominant ?? null,
+      };
+      this.dispatchEvent(new CustomEvent('speakers', { detail: this.#speakers }));
       this.#changed();
     });
     on('participantLeft', (m) => {
@@ -434,11 +488,13 @@ export class VoiceClient extends EventTarget {
           level: previous.get(p.participantId)?.level ?? 0,
           speakingUntil: previous.get(p.participantId)?.speakingUntil ?? 0,
           quality: p.quality ?? undefined, // the server's level for publishers; high until one is known
+          muted: Boolean(p.muted),
         },
       ]),
     );
     const keep = rejoin && joined.resumed && joined.participantId === this.#participantId;
     if (!keep) {
+      this.#speakers = { slots: [], dominant: null }; // a new subscriber is told the slot map again
       this.#quality = { level: 'high', maxBitrateKbps: 64 }; // a new publisher starts high
       this.#sendLayers = null;
       this.#receiveLayers = new Map();
@@ -454,6 +510,8 @@ export class VoiceClient extends EventTarget {
       this.#publish();
       this.#subscribe();
     }
+    // A new participant is not muted on the server; a resumed one keeps it, sending it again is harmless.
+    if (this.#muted) this.#sendMuted().catch((error) => console.warn('setMuted refused', error.code, error.message));
     // A new participant has no cap on the server; a resumed one keeps it, sending it again is harmless.
     if (this.#layerPreference !== 'h') {
       this.#sendLayerPreference().catch((error) => console.warn('setLayerPreference refused', error.code, error.message));
@@ -680,7 +738,7 @@ export class VoiceClient extends EventTarget {
     const sub = this.#subscriber;
     if (sub?.pc) {
       try {
-        const entries = sub.remoteAudio();
+        const entries = sub.remoteAudio().map((e) => this.#named(e));
         const seen = new Set();
         (await sub.pc.getStats()).forEach((s) => {
           if (s.type !== 'inbound-rtp' || (s.kind ?? s.mediaType) !== 'audio') return;

@@ -3,8 +3,18 @@
 // with `consumeIce`, docs/api-reference.md). Every remote track plays through its own unmuted,
 // autoplaying <audio> element in the page: Chromium decodes a remote stream for WebAudio and
 // getStats only while something plays it.
+//
+// In a large room the tracks are speaker slots (`streamId` `slot-<k>`, no `participantId`): each
+// plays whoever `activeSpeakers` puts in slot k, on one continuous track, so the entry's
+// `participantId` is null and its `slot` is k; the client names the speaker from the slot map.
 
 import { iceMessage } from './signaling.js';
+
+/** The slot number of a speaker-slot stream id (`slot-<k>`), else null. */
+export function slotOf(streamId) {
+  const m = /^slot-(\d+)$/.exec(streamId ?? '');
+  return m ? Number(m[1]) : null;
+}
 
 /**
  * States (`statechange`, `detail.state`): `idle` → `connecting` → `connected`, which may go
@@ -21,7 +31,7 @@ export class Subscriber extends EventTarget {
   #state = 'idle';
   #pc = null;
   #requestId;
-  /** mid → {participantId, streamId, trackId} from trackAdded */
+  /** mid → {participantId, streamId, trackId, slot} from trackAdded */
   #announced = new Map();
   /** mid → remote audio entry (see remoteAudio()) */
   #playing = new Map();
@@ -80,10 +90,12 @@ export class Subscriber extends EventTarget {
 
   /** A `trackAdded` for this room. */
   trackAdded(message) {
+    const slot = slotOf(message.streamId);
     this.#announced.set(message.mid, {
-      participantId: message.participantId ?? message.streamId,
+      participantId: slot == null ? message.participantId ?? message.streamId : null,
       streamId: message.streamId ?? message.participantId,
       trackId: message.trackId ?? null,
+      slot,
     });
   }
 
@@ -151,7 +163,8 @@ export class Subscriber extends EventTarget {
     const mid = transceiver?.mid ?? null;
     const announced = this.#announced.get(mid);
     const streamId = event.streams[0]?.id ?? announced?.streamId ?? null;
-    const participantId = announced?.participantId ?? streamId;
+    const slot = announced?.slot ?? slotOf(streamId);
+    const participantId = slot == null ? announced?.participantId ?? streamId : null;
     this.#detach(mid);
     // A stream of its own per track: a publisher who republishes gets a new m-line, and two
     // elements must never play the same track.
@@ -161,10 +174,11 @@ export class Subscriber extends EventTarget {
     element.muted = false;
     element.dataset.participantId = participantId ?? '';
     element.dataset.mid = mid ?? '';
+    if (slot != null) element.dataset.slot = String(slot);
     element.setAttribute('aria-hidden', 'true');
     element.srcObject = stream;
     this.#container.append(element);
-    const entry = { participantId, mid, streamId, track, stream, element };
+    const entry = { participantId, slot, mid, streamId, track, stream, element };
     this.#playing.set(mid, entry);
     element.play().catch((error) => {
       if (error?.name === 'NotAllowedError') this.#onPlayBlocked(element);

@@ -91,6 +91,7 @@ public final class ForwardingTable {
   private volatile Snapshot snapshot = Snapshot.EMPTY;
   // Speaker slots: the selector (null while routed) and each publisher's key in it; under lock.
   private SpeakerSelector selector;
+  private SlotMap installed; // the map install() last forwarded by; under the lock
   private final Map<Publisher, SpeakerMeter> meters = new HashMap<>();
   private int nextSpeakerKey;
 
@@ -360,6 +361,31 @@ public final class ForwardingTable {
     }
   }
 
+  /** The slot map forwarded by now (the last {@link #install}ed), or null before the first. */
+  public SlotMap installedMap() {
+    synchronized (lock) {
+      SlotMap last = installed;
+      if (!snapshot.slotted() || last == null) {
+        return null;
+      }
+      // The holders now (one may have left since): levels and dominant only where unchanged.
+      List<Publisher> holders = snapshot.slots();
+      int[] levels = new int[holders.size()];
+      for (int slot = 0; slot < holders.size() && slot < last.holders().size(); slot++) {
+        if (holders.get(slot) != null && holders.get(slot) == last.holders().get(slot)) {
+          levels[slot] = last.level(slot);
+        }
+      }
+      int dominant = last.dominantSlot();
+      boolean kept =
+          dominant >= 0
+              && dominant < holders.size()
+              && holders.get(dominant) != null
+              && holders.get(dominant) == last.holders().get(dominant);
+      return new SlotMap(holders, levels, kept ? dominant : -1, last.version());
+    }
+  }
+
   /** Forwards by {@code map} from now on (after the room was told). */
   public void install(SlotMap map) {
     synchronized (lock) {
@@ -387,6 +413,7 @@ public final class ForwardingTable {
       for (OutgoingStream stream : before.slotStreams()) {
         stream.setHolder(holders.get(stream.slot()));
       }
+      installed = map;
       publish(
           new Snapshot(before.publishers(), before.subscribers(), before.streams(), holders),
           changed);

@@ -201,6 +201,7 @@ final class Membership implements ParticipantListener {
             tokens.issue(this),
             true,
             turn.iceServers(self.id(), Instant.now())));
+    sendSlotMap(newOutbox, joinedRoom);
     if (current != null) {
       current.resume();
     }
@@ -288,6 +289,18 @@ final class Membership implements ParticipantListener {
             tokens.issue(this),
             false,
             turn.iceServers(self.id(), Instant.now())));
+    sendSlotMap(outbox, room);
+  }
+
+  /**
+   * In a room on speaker slots, who speaks in which slot now: a newcomer (or a resumed client)
+   * hears its slot tracks before the next change of the map would name them.
+   */
+  private static void sendSlotMap(Outbox to, Room room) {
+    ForwardingTable.SlotMap map = room.forwarding().installedMap();
+    if (map != null) {
+      to.send(activeSpeakers(room.id(), map));
+    }
   }
 
   /** Called by {@link ReconnectTokens} only. */

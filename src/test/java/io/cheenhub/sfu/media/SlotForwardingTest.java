@@ -281,6 +281,30 @@ class SlotForwardingTest {
   }
 
   @Test
+  void theInstalledMapIsWhatALateJoinerIsToldAndForgetsAPublisherThatLeft() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    assertThat(table.installedMap()).as("not on slots yet").isNull();
+    answerSlots(table.enableSlots(2));
+    assertThat(table.installedMap()).as("no pass installed a map yet").isNull();
+    Member ada = members.get(0);
+    talk(talk(0, 200, List.of()), 1_000, List.of(ada));
+
+    ForwardingTable.SlotMap now = table.installedMap();
+    int slot = now.holders().indexOf(ada.publisher);
+    assertThat(slot).isNotNegative();
+    assertThat(now.level(slot)).isPositive();
+    assertThat(now.dominantSlot()).isEqualTo(slot);
+
+    table.removePublisher(ada.publisher);
+    ForwardingTable.SlotMap after = table.installedMap();
+    assertThat(after.holders()).doesNotContain(ada.publisher);
+    assertThat(after.level(slot)).isZero();
+    assertThat(after.dominantSlot()).isEqualTo(-1);
+  }
+
+  @Test
   void aMutedSpeakerLeavesItsSlotAtTheNextPass() {
     for (int i = 0; i < 10; i++) {
       join();
