@@ -184,7 +184,11 @@ final class VoiceSource implements MediaLoop.Ticker {
 
   /** One 20 ms frame (or DTX frame) in every active layer, under one stamp. */
   private void sendFrame(long now) {
-    int level = talking ? 0x80 | (25 + random.nextInt(20)) : 127;
+    // Speech: V set, -25 to -44 dBov. DTX frames: V clear, the background noise at -68 to -72
+    // dBov, as libwebrtc's Opus encoder marks them; the server's speaker meter takes its noise
+    // floor from them, so the speech stands 25-45 dB above it (level 127, digital silence, carries
+    // no reading: with it the floor would be the quietest speech frame).
+    int level = talking ? 0x80 | (25 + random.nextInt(20)) : 68 + random.nextInt(5);
     int active = activeLayers;
     boolean sent = false;
     for (int i = 0; i < encodings.length; i++) {
