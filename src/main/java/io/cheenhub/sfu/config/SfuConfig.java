@@ -137,10 +137,14 @@ public class SfuConfig {
   @ConfigProperty(name = "sfu.room.slot-threshold", defaultValue = "8")
   int slotThreshold;
 
+  @Inject
+  @ConfigProperty(name = "sfu.room.decrypt-silent", defaultValue = "false")
+  boolean decryptSilent;
+
   /** Speaker slots of large rooms as configured. */
   @Produces
   public SpeakerSlots speakerSlots() {
-    return new SpeakerSlots(speakerSlots, slotThreshold);
+    return new SpeakerSlots(speakerSlots, slotThreshold, decryptSilent);
   }
 
   /** Signaling limits as configured. */
