@@ -34,7 +34,8 @@ record Options(
     int receiverReportMillis,
     int bitrateBps,
     int listenEvery,
-    boolean liveHeap) {
+    boolean liveHeap,
+    boolean listenersPublish) {
 
   /** Which server the bots talk to. */
   enum Target {
@@ -103,6 +104,9 @@ record Options(
                               default), sample:N (one packet in N per SSRC: delay from those)
                               or count (none: packets, bytes and sequence gaps per SSRC from
                               the clear RTP header); loss then comes from the SSRC gaps
+        --listeners-publish   listeners publish an open microphone in a quiet room: background
+                              noise (V clear) every 20 ms, never speech (in a room on speaker
+                              slots the server need not decrypt it)
         --live-heap           take the server's live heap (after a full GC) before the fill and
                               after the window: memory per participant
         --json FILE           also write the result as JSON
@@ -114,12 +118,15 @@ record Options(
     boolean quiet = false;
     boolean layers = false;
     boolean liveHeap = false;
+    boolean listenersPublish = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--quiet")) {
         quiet = true;
       } else if (arg.equals("--layers")) {
         layers = true;
+      } else if (arg.equals("--listeners-publish")) {
+        listenersPublish = true;
       } else if (arg.equals("--live-heap")) {
         liveHeap = true;
       } else if (arg.equals("--help") || arg.equals("-h")) {
@@ -165,7 +172,8 @@ record Options(
               notNegative(values, "receiver-reports", 0),
               positive(values, "bitrate", 32_000),
               listenEvery(values.getOrDefault("listen", "full")),
-              liveHeap);
+              liveHeap,
+              listenersPublish);
       if (options.talkers < 0 || options.talkers > participants) {
         throw new IllegalArgumentException("--talkers must be between 0 and --participants");
       }

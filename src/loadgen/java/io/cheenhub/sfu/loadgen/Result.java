@@ -75,6 +75,9 @@ final class Result {
   /** SRTP bytes every bot's subscribe PeerConnection received in the window (headers included). */
   long receivedBytesInWindow;
 
+  /** The load generator's own CPU over the window (every bot, signaling, probes), s. */
+  double loadgenCpuSeconds = -1;
+
   /** The soak's series and slices; null when neither was asked for. */
   SoakReport soak;
 
@@ -204,6 +207,14 @@ final class Result {
           slottedBots + " / " + botsReoffered + " (" + offersAfterSlots + " offers)");
       row(out, "streams left out (slot lost in window)", Long.toString(streamsSlotDropped));
     }
+    row(
+        out,
+        "load generator CPU (window)",
+        String.format(
+            "%.1f %% of one core, %.3f %% per bot, %.2f µs per packet received",
+            100 * loadgenCpuSeconds / windowSeconds,
+            100 * loadgenCpuSeconds / windowSeconds / participants(),
+            packetsReceived == 0 ? 0 : loadgenCpuSeconds * 1e6 / packetsReceived));
     row(
         out,
         "server out per participant",
@@ -404,6 +415,7 @@ final class Result {
                     .add("received", headerReceived)
                     .add("lost", headerLost))
             .add("kbpsOutPerParticipant", kbpsOutPerParticipant())
+            .add("loadgenCpuSeconds", loadgenCpuSeconds)
             .add("serverCpuPercent", cpuPercent())
             .add("liveHeapKbPerParticipant", liveHeapKbPerParticipant())
             .add("rssKbPerParticipant", rssKbPerParticipant())

@@ -77,7 +77,8 @@ final class Run implements AutoCloseable {
             .withLayers(options.layers())
             .withReceiverReports(Duration.ofMillis(options.receiverReportMillis()))
             .withBitrate(options.bitrateBps())
-            .withListenEvery(options.listenEvery());
+            .withListenEvery(options.listenEvery())
+            .withListenersPublish(options.listenersPublish());
     for (int r = 0; r < options.rooms(); r++) {
       rooms.add("load-" + Long.toHexString(System.currentTimeMillis() & 0xFFFFFF) + "-" + r);
     }
@@ -150,6 +151,7 @@ final class Run implements AutoCloseable {
       long sentInWindow = sent() - windowSent;
       long receivedInWindow = received() - windowReceived;
       SsrcCounts.Window atWindowEnd = ssrcWindows();
+      long ownCpu = ownCpuNanos() - windowOwnCpuNanos;
       phase = "drain";
       for (Bot bot : bots) {
         bot.stopTalking();
@@ -157,6 +159,7 @@ final class Run implements AutoCloseable {
       Thread.sleep(1_000);
       var result = measure(idle, before, after, windowNanos, sentInWindow, receivedInWindow);
       result.receivedBytesInWindow = atWindowEnd.bytes();
+      result.loadgenCpuSeconds = ownCpu / 1e9;
       result.liveHeapIdle = liveHeapIdle;
       long liveHeapAfter = -1;
       if (measuresLiveHeap()) {
@@ -309,6 +312,7 @@ final class Run implements AutoCloseable {
     }
     resetDelays();
     markBots();
+    windowOwnCpuNanos = ownCpuNanos();
     windowSent = sent();
     windowReceived = received();
     ServerProbe.Sample sample = target.probe().sample();
@@ -340,6 +344,14 @@ final class Run implements AutoCloseable {
   }
 
   private long liveHeapIdle = -1;
+  private long windowOwnCpuNanos;
+
+  /** The load generator's own CPU time (all its threads), ns. */
+  private static long ownCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
 
   /** Starts every bot's window on its loop: stamps and SSRC counts, slot drops. */
   private void markBots() throws Exception {

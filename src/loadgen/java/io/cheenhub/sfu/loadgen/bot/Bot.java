@@ -52,6 +52,9 @@ public final class Bot {
    * @param listenEvery what a listener (not a talker) decrypts: 1 every packet ({@code --listen
    *     full}), N one packet in N per SSRC ({@code sample:N}), 0 none ({@code count}: packets,
    *     bytes and sequence gaps per SSRC from the clear header only)
+   * @param listenersPublish listeners publish too: an open microphone in a quiet room, a 20 ms
+   *     frame of background noise (V clear, about -70 dBov) every 20 ms, as a browser without DTX
+   *     sends (a large room's silent publishers, which the server need not decrypt)
    */
   public record Config(
       boolean layers,
@@ -59,7 +62,8 @@ public final class Bot {
       Duration receiverReports,
       UnaryOperator<InetSocketAddress> subscribeVia,
       long bitrateBps,
-      int listenEvery) {
+      int listenEvery,
+      boolean listenersPublish) {
 
     public static final Config DEFAULT =
         new Config(
@@ -68,30 +72,42 @@ public final class Bot {
             Duration.ZERO,
             UnaryOperator.identity(),
             VoiceSource.DEFAULT_BITRATE_BPS,
-            1);
+            1,
+            false);
 
     public Config withLayers(boolean on) {
-      return new Config(on, talkSpurts, receiverReports, subscribeVia, bitrateBps, listenEvery);
+      return new Config(
+          on, talkSpurts, receiverReports, subscribeVia, bitrateBps, listenEvery, listenersPublish);
     }
 
     public Config withTalkSpurts(boolean on) {
-      return new Config(layers, on, receiverReports, subscribeVia, bitrateBps, listenEvery);
+      return new Config(
+          layers, on, receiverReports, subscribeVia, bitrateBps, listenEvery, listenersPublish);
     }
 
     public Config withReceiverReports(Duration interval) {
-      return new Config(layers, talkSpurts, interval, subscribeVia, bitrateBps, listenEvery);
+      return new Config(
+          layers, talkSpurts, interval, subscribeVia, bitrateBps, listenEvery, listenersPublish);
     }
 
     public Config withSubscribeVia(UnaryOperator<InetSocketAddress> route) {
-      return new Config(layers, talkSpurts, receiverReports, route, bitrateBps, listenEvery);
+      return new Config(
+          layers, talkSpurts, receiverReports, route, bitrateBps, listenEvery, listenersPublish);
     }
 
     public Config withListenEvery(int every) {
-      return new Config(layers, talkSpurts, receiverReports, subscribeVia, bitrateBps, every);
+      return new Config(
+          layers, talkSpurts, receiverReports, subscribeVia, bitrateBps, every, listenersPublish);
+    }
+
+    public Config withListenersPublish(boolean on) {
+      return new Config(
+          layers, talkSpurts, receiverReports, subscribeVia, bitrateBps, listenEvery, on);
     }
 
     public Config withBitrate(long bps) {
-      return new Config(layers, talkSpurts, receiverReports, subscribeVia, bps, listenEvery);
+      return new Config(
+          layers, talkSpurts, receiverReports, subscribeVia, bps, listenEvery, listenersPublish);
     }
   }
 
@@ -250,7 +266,7 @@ public final class Bot {
     long start = System.nanoTime();
     try {
       signaling.join(room, name);
-      if (talker) {
+      if (talker || config.listenersPublish()) {
         publish = new Peer(name + "/pub", bindAddress, certificate, handshakes, peerListener());
         String answer =
             signaling.publish(
@@ -279,7 +295,7 @@ public final class Bot {
       if (state == State.CONNECTING) {
         state = State.CONNECTED;
       }
-      if (talker) {
+      if (talker || config.listenersPublish()) {
         startTalking();
       }
       ReceiverReporter reports = reporter;
@@ -309,7 +325,8 @@ public final class Bot {
             config.bitrateBps(),
             config.talkSpurts(),
             requestedLayers,
-            0x5EED_0000L + index);
+            0x5EED_0000L + index,
+            !talker);
     voice = source;
     source.setActiveLayers(requestedLayers); // a layersUpdate may have come meanwhile
     loop.execute(
