@@ -26,7 +26,8 @@ if [[ ${BUILD:-1} == 1 ]]; then
   echo "== build"
   mvn -q -o -B package -DskipTests -Djacoco.skip=true
 fi
-jar=target/cheenhub-loadgen.jar
+jar=${JAR:-target/cheenhub-loadgen.jar}
+war=${WAR:-target/cheenhub-sfu.war}
 payara=${PAYARA:-$(ls ~/.m2/repository/fish/payara/extras/payara-micro/*/payara-micro-*.jar | tail -1)}
 
 {
@@ -53,7 +54,7 @@ start_server() { # extra -D flags
     -Dsfu.room.max-participants=1000 -Dsfu.auth.anonymous=true -XX:PerfDataSamplingInterval=1000 \
     "$@" -jar "$payara" --nohazelcast --disablephonehome \
     --prebootcommandfile payara/pre-boot-commands.asadmin --port "$port" --rootdir "$out/payara-root-$starts" \
-    --deploy target/cheenhub-sfu.war --contextroot / >> "$out/payara.log" 2>&1 &
+    --deploy "$war" --contextroot / >> "$out/payara.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 180); do
     curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null && break
