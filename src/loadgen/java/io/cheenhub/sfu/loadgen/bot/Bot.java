@@ -385,9 +385,13 @@ public final class Bot {
     }
   }
 
-  /** Whether this bot has been told of speaker slots (its room moved to slots). */
+  /**
+   * Whether this bot's room moved to speaker slots: it answered an offer of slots only, or was told
+   * who speaks in them (a newcomer to a slotted room hears {@code activeSpeakers} only at the next
+   * change, so the offer is what counts).
+   */
   public boolean slotsSeen() {
-    return slotsSeen;
+    return slotsSeen || signaling.offersAfterSlots() >= 0;
   }
 
   /** Who holds each slot for this bot now (bot index, -1 empty); empty without slots. */
