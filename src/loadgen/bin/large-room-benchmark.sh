@@ -63,7 +63,7 @@ start_server() { # extra -D flags
   curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null || { echo "server did not become ready"; exit 1; }
   # The JIT compiles container and media code for minutes after boot: warm it up first.
   echo "-- warm-up: 50 participants, $talkers talking, ${warm} s ($*)"
-  run warmup 50 || true
+  duration=$warm run warmup 50 || true
   rm -f "$out"/warmup-*
 }
 
