@@ -32,7 +32,10 @@ record Options(
     boolean progress,
     boolean layers,
     int receiverReportMillis,
-    int bitrateBps) {
+    int bitrateBps,
+    int listenEvery,
+    boolean liveHeap,
+    boolean listenersPublish) {
 
   /** Which server the bots talk to. */
   enum Target {
@@ -97,6 +100,15 @@ record Options(
                               of 60-100 bytes; 64000 sends what the h layer sends)
         --receiver-reports MS listeners send RFC 3550 receiver reports every MS ms, which feed
                               the server's per-listener layer selection (default 0: none)
+        --listen MODE         what listeners (not talkers) decrypt: full (every packet, the
+                              default), sample:N (one packet in N per SSRC: delay from those)
+                              or count (none: packets, bytes and sequence gaps per SSRC from
+                              the clear RTP header); loss then comes from the SSRC gaps
+        --listeners-publish   listeners publish an open microphone in a quiet room: background
+                              noise (V clear) every 20 ms, never speech (in a room on speaker
+                              slots the server need not decrypt it)
+        --live-heap           take the server's live heap (after a full GC) before the fill and
+                              after the window: memory per participant
         --json FILE           also write the result as JSON
         --quiet               no progress line
       """;
@@ -105,12 +117,18 @@ record Options(
     Map<String, String> values = new HashMap<>();
     boolean quiet = false;
     boolean layers = false;
+    boolean liveHeap = false;
+    boolean listenersPublish = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--quiet")) {
         quiet = true;
       } else if (arg.equals("--layers")) {
         layers = true;
+      } else if (arg.equals("--listeners-publish")) {
+        listenersPublish = true;
+      } else if (arg.equals("--live-heap")) {
+        liveHeap = true;
       } else if (arg.equals("--help") || arg.equals("-h")) {
         throw new IllegalArgumentException("");
       } else if (arg.startsWith("--") && i + 1 < args.length) {
@@ -152,7 +170,10 @@ record Options(
               !quiet,
               layers,
               notNegative(values, "receiver-reports", 0),
-              positive(values, "bitrate", 32_000));
+              positive(values, "bitrate", 32_000),
+              listenEvery(values.getOrDefault("listen", "full")),
+              liveHeap,
+              listenersPublish);
       if (options.talkers < 0 || options.talkers > participants) {
         throw new IllegalArgumentException("--talkers must be between 0 and --participants");
       }
@@ -167,6 +188,23 @@ record Options(
     } catch (UnknownHostException | NumberFormatException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
+  }
+
+  /** full → 1, sample:N → N, count → 0. */
+  private static int listenEvery(String mode) {
+    if (mode.equals("full")) {
+      return 1;
+    }
+    if (mode.equals("count")) {
+      return 0;
+    }
+    if (mode.startsWith("sample:")) {
+      int every = Integer.parseInt(mode.substring("sample:".length()));
+      if (every >= 1) {
+        return every;
+      }
+    }
+    throw new IllegalArgumentException("--listen is full, sample:N (N >= 1) or count: " + mode);
   }
 
   private static int notNegative(Map<String, String> values, String key, int fallback) {

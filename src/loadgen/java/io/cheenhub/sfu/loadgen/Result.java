@@ -55,13 +55,64 @@ final class Result {
   long transportsLeftAfterLeave;
   long liveHeapBefore = -1;
   long liveHeapAfter = -1;
+  long liveHeapIdle = -1;
+
+  /** Bots told of speaker slots; of them, how many got re-offers after slotting, and how many. */
+  long slottedBots;
+
+  long botsReoffered;
+  long offersAfterSlots;
+
+  /** Talker streams left out of the loss: the talker lost its slot for that listener. */
+  long streamsSlotDropped;
+
+  /** Count and sample listeners: packets and SSRC sequence gaps in the window. */
+  long headerCountedBots;
+
+  long headerReceived;
+  long headerLost;
+
+  /** SRTP bytes every bot's subscribe PeerConnection received in the window (headers included). */
+  long receivedBytesInWindow;
+
+  /** The load generator's own CPU over the window (every bot, signaling, probes), s. */
+  double loadgenCpuSeconds = -1;
 
   /** The soak's series and slices; null when neither was asked for. */
   SoakReport soak;
 
+  /** Loss over the stamps of full listeners and the SSRC gaps of count and sample listeners. */
   double lossPercent() {
-    long expected = uniqueReceived + lost;
-    return expected == 0 ? 0 : 100.0 * lost / expected;
+    long expected = uniqueReceived + lost + headerReceived + headerLost;
+    return expected == 0 ? 0 : 100.0 * (lost + headerLost) / expected;
+  }
+
+  int participants() {
+    return options.rooms() * options.participants();
+  }
+
+  /** Server CPU over the window in % of one core. */
+  double cpuPercent() {
+    return cpuSeconds() < 0 ? -1 : 100 * cpuSeconds() / windowSeconds;
+  }
+
+  /** What the server sent each participant, kbit/s (SRTP bytes the bots received). */
+  double kbpsOutPerParticipant() {
+    return receivedBytesInWindow * 8 / windowSeconds / 1000 / participants();
+  }
+
+  /** Growth of the server's live heap from empty to the window's end per participant, KB. */
+  double liveHeapKbPerParticipant() {
+    return liveHeapIdle < 0 || liveHeapAfter < 0
+        ? -1
+        : (liveHeapAfter - liveHeapIdle) / 1024.0 / participants();
+  }
+
+  /** Growth of the server's RSS from empty to the window's end per participant, KB. */
+  double rssKbPerParticipant() {
+    return serverIdle == null || serverIdle.residentBytes() < 0 || serverAfter.residentBytes() < 0
+        ? -1
+        : (serverAfter.residentBytes() - serverIdle.residentBytes()) / 1024.0 / participants();
   }
 
   long forwarded() {
@@ -142,7 +193,32 @@ final class Result {
         out,
         "loss",
         String.format("%.3f %% (%d of %d)", lossPercent(), lost, uniqueReceived + lost));
+    if (headerCountedBots > 0) {
+      row(
+          out,
+          "  of which SSRC gaps (" + headerCountedBots + " count/sample bots)",
+          headerLost + " of " + (headerReceived + headerLost));
+    }
     row(out, "duplicates / reordered", duplicates + " / " + reordered);
+    if (slottedBots > 0) {
+      row(
+          out,
+          "bots on slots / re-offered after slotting",
+          slottedBots + " / " + botsReoffered + " (" + offersAfterSlots + " offers)");
+      row(out, "streams left out (slot lost in window)", Long.toString(streamsSlotDropped));
+    }
+    row(
+        out,
+        "load generator CPU (window)",
+        String.format(
+            "%.1f %% of one core, %.3f %% per bot, %.2f µs per packet received",
+            100 * loadgenCpuSeconds / windowSeconds,
+            100 * loadgenCpuSeconds / windowSeconds / participants(),
+            packetsReceived == 0 ? 0 : loadgenCpuSeconds * 1e6 / packetsReceived));
+    row(
+        out,
+        "server out per participant",
+        String.format("%.1f kbit/s (SRTP received by the bots)", kbpsOutPerParticipant()));
     if (options.layers()) {
       row(
           out,
@@ -202,7 +278,8 @@ final class Result {
           out,
           "server CPU",
           String.format(
-              "%.2f s (%.1f %% of one core)", cpuSeconds(), 100 * cpuSeconds() / windowSeconds));
+              "%.2f s (%.1f %% of one core, %.3f %% per participant)",
+              cpuSeconds(), cpuPercent(), cpuPercent() / participants()));
       row(
           out,
           "server CPU per forwarded packet",
@@ -231,13 +308,28 @@ final class Result {
               + String.format(" / %.3f s", serverAfter.gcSeconds() - serverBefore.gcSeconds()));
     }
     if (serverAfter.residentBytes() >= 0) {
-      row(out, "server RSS", (serverAfter.residentBytes() >> 20) + " MB");
+      row(
+          out,
+          "server RSS (empty / window end)",
+          String.format(
+              "%d / %d MB, %.0f KB per participant",
+              serverIdle.residentBytes() >> 20,
+              serverAfter.residentBytes() >> 20,
+              rssKbPerParticipant()));
     }
     if (liveHeapBefore >= 0) {
       row(
           out,
           "live heap after full GC: before / after",
           (liveHeapBefore >> 20) + " MB / " + (liveHeapAfter >> 20) + " MB");
+    }
+    if (liveHeapIdle >= 0 && liveHeapAfter >= 0) {
+      row(
+          out,
+          "live heap empty / window end",
+          String.format(
+              "%d / %d MB, %.0f KB per participant",
+              liveHeapIdle >> 20, liveHeapAfter >> 20, liveHeapKbPerParticipant()));
     }
     row(out, "server drops (window)", serverAfter.dropsSince(serverBefore).toString());
     row(
@@ -288,7 +380,8 @@ final class Result {
                     .add("botThreads", options.botThreads())
                     .add("layers", options.layers())
                     .add("bitrateBps", options.bitrateBps())
-                    .add("receiverReportMillis", options.receiverReportMillis()))
+                    .add("receiverReportMillis", options.receiverReportMillis())
+                    .add("listenEvery", options.listenEvery()))
             .add("windowSeconds", windowSeconds)
             .add("connected", connected)
             .add("failed", failed + failedToStart)
@@ -308,6 +401,24 @@ final class Result {
             .add("lost", lost)
             .add("lossPercent", lossPercent())
             .add("duplicates", duplicates)
+            .add(
+                "slots",
+                Json.createObjectBuilder()
+                    .add("bots", slottedBots)
+                    .add("botsReoffered", botsReoffered)
+                    .add("offersAfterSlots", offersAfterSlots)
+                    .add("streamsSlotDropped", streamsSlotDropped))
+            .add(
+                "ssrcCounts",
+                Json.createObjectBuilder()
+                    .add("bots", headerCountedBots)
+                    .add("received", headerReceived)
+                    .add("lost", headerLost))
+            .add("kbpsOutPerParticipant", kbpsOutPerParticipant())
+            .add("loadgenCpuSeconds", loadgenCpuSeconds)
+            .add("serverCpuPercent", cpuPercent())
+            .add("liveHeapKbPerParticipant", liveHeapKbPerParticipant())
+            .add("rssKbPerParticipant", rssKbPerParticipant())
             .add("layers", layers.toJson())
             .add("reordered", reordered)
             .add("jitterMeanMillis", streams == 0 ? 0 : jitterSumMillis / streams)
@@ -350,6 +461,7 @@ final class Result {
             .add(
                 "liveHeapBytes",
                 Json.createObjectBuilder()
+                    .add("idle", liveHeapIdle)
                     .add("before", liveHeapBefore)
                     .add("after", liveHeapAfter));
     if (soak != null) {

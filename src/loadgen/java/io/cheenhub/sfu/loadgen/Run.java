@@ -4,12 +4,14 @@ import io.cheenhub.sfu.loadgen.bot.Bot;
 import io.cheenhub.sfu.loadgen.peer.MediaLoop;
 import io.cheenhub.sfu.loadgen.server.ServerProbe;
 import io.cheenhub.sfu.loadgen.stats.Histogram;
+import io.cheenhub.sfu.loadgen.stats.SsrcCounts;
 import io.cheenhub.sfu.loadgen.stats.StreamStats;
 import io.cheenhub.sfu.transport.dtls.DtlsCertificate;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -74,7 +76,9 @@ final class Run implements AutoCloseable {
         Bot.Config.DEFAULT
             .withLayers(options.layers())
             .withReceiverReports(Duration.ofMillis(options.receiverReportMillis()))
-            .withBitrate(options.bitrateBps());
+            .withBitrate(options.bitrateBps())
+            .withListenEvery(options.listenEvery())
+            .withListenersPublish(options.listenersPublish());
     for (int r = 0; r < options.rooms(); r++) {
       rooms.add("load-" + Long.toHexString(System.currentTimeMillis() & 0xFFFFFF) + "-" + r);
     }
@@ -91,6 +95,9 @@ final class Run implements AutoCloseable {
 
   Result execute() throws Exception {
     target.prepare(rooms, options.talkers() + 1);
+    if (options.liveHeap()) {
+      liveHeapIdle = target.probe().liveHeapBytes();
+    }
     ServerProbe.Sample idle = target.probe().sample();
     var progress = Executors.newSingleThreadScheduledExecutor(daemon("progress"));
     progress.scheduleAtFixedRate(this::progress, 1, 1, TimeUnit.SECONDS);
@@ -143,12 +150,17 @@ final class Run implements AutoCloseable {
       SoakReport soakReport = soak == null ? null : soak.finish(after);
       long sentInWindow = sent() - windowSent;
       long receivedInWindow = received() - windowReceived;
+      SsrcCounts.Window atWindowEnd = ssrcWindows();
+      long ownCpu = ownCpuNanos() - windowOwnCpuNanos;
       phase = "drain";
       for (Bot bot : bots) {
         bot.stopTalking();
       }
       Thread.sleep(1_000);
       var result = measure(idle, before, after, windowNanos, sentInWindow, receivedInWindow);
+      result.receivedBytesInWindow = atWindowEnd.bytes();
+      result.loadgenCpuSeconds = ownCpu / 1e9;
+      result.liveHeapIdle = liveHeapIdle;
       long liveHeapAfter = -1;
       if (measuresLiveHeap()) {
         // As many participants as before the window (churn: hundreds of others came and went;
@@ -299,6 +311,8 @@ final class Run implements AutoCloseable {
       Thread.sleep(AFTER_FULL_GC_MILLIS);
     }
     resetDelays();
+    markBots();
+    windowOwnCpuNanos = ownCpuNanos();
     windowSent = sent();
     windowReceived = received();
     ServerProbe.Sample sample = target.probe().sample();
@@ -321,9 +335,58 @@ final class Run implements AutoCloseable {
     }
   }
 
-  /** Churn and soak runs compare the live heap (after a full GC) before and after the window. */
+  /**
+   * Churn and soak runs compare the live heap (after a full GC) before and after the window; {@code
+   * --live-heap} runs take it too, for memory per participant.
+   */
   private boolean measuresLiveHeap() {
-    return options.profile() == Options.Profile.CHURN || Soak.wanted(options);
+    return options.profile() == Options.Profile.CHURN || Soak.wanted(options) || options.liveHeap();
+  }
+
+  private long liveHeapIdle = -1;
+  private long windowOwnCpuNanos;
+
+  /** The load generator's own CPU time (all its threads), ns. */
+  private static long ownCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** Starts every bot's window on its loop: stamps and SSRC counts, slot drops. */
+  private void markBots() throws Exception {
+    for (int i = 0; i < loops.size(); i++) {
+      MediaLoop loop = loops.get(i);
+      onLoop(
+          i,
+          () -> {
+            for (Bot bot : bots) {
+              if (bot.loop() == loop) {
+                bot.mark();
+              }
+            }
+          });
+    }
+  }
+
+  /** What every bot's subscribe PeerConnection received since its mark, read on the loops. */
+  private SsrcCounts.Window ssrcWindows() throws Exception {
+    var total = new SsrcCounts.Window(0, 0, 0, 0);
+    for (MediaLoop loop : loops) {
+      var sum = new CompletableFuture<SsrcCounts.Window>();
+      loop.execute(
+          () -> {
+            var window = new SsrcCounts.Window(0, 0, 0, 0);
+            for (Bot bot : bots) {
+              if (bot.loop() == loop) {
+                window = window.plus(bot.ssrcWindow());
+              }
+            }
+            sum.complete(window);
+          });
+      total = total.plus(sum.get(5, TimeUnit.SECONDS));
+    }
+    return total;
   }
 
   /** The bots as the soak reads them: their statistics on their own media loops. */
@@ -466,7 +529,30 @@ final class Run implements AutoCloseable {
     result.packetsReceived = receivedInWindow;
     // Streams between bots that were both connected to the end: loss counts to the sender's last
     // packet. Streams of churned bots count to the last packet the receiver saw.
+    //
+    // In a speaker-slot room a listener hears a talker only while the talker holds a slot; the
+    // room's switch to slots happens during the fill. There the window counts: packets stamped
+    // after the window's start (the highest stamp then) up to the sender's last, for the talkers
+    // that kept their slot all window long; a talker that lost its slot for this listener in the
+    // window is left out and counted (streamsSlotDropped). Listeners that do not decrypt every
+    // packet (--listen count|sample:N) count loss as gaps in each SSRC's sequence numbers instead.
     for (Bot receiver : everyone) {
+      boolean slots = receiver.slotsSeen();
+      if (slots) {
+        result.slottedBots++;
+        long offers = receiver.offersAfterSlots();
+        if (offers > 0) {
+          result.offersAfterSlots += offers;
+          result.botsReoffered++;
+        }
+      }
+      Set<Integer> dropped = slots ? receiver.droppedSinceMark() : Set.of();
+      if (!receiver.decryptsAll()) {
+        SsrcCounts.Window window = receiver.ssrcWindow();
+        result.headerLost += window.lost();
+        result.headerReceived += window.packets();
+        result.headerCountedBots++;
+      }
       for (Bot sender : everyone) {
         if (sender == receiver || !sender.talker() || !sender.room().equals(receiver.room())) {
           continue;
@@ -477,15 +563,23 @@ final class Run implements AutoCloseable {
             bothStayed
                 && receiver.state() == Bot.State.CONNECTED
                 && sender.state() == Bot.State.CONNECTED;
+        if (dropped.contains(sender.index())) {
+          result.streamsSlotDropped++;
+          continue;
+        }
         if (stream == null) {
-          if (shouldHear) {
+          if (shouldHear && (receiver.decryptsAll() || options.listenEvery() > 1)) {
             result.streamsMissing++;
           }
           continue;
         }
         result.streams++;
-        result.lost += stream.lost(bothStayed ? sender.lastSequence() : -1);
-        result.uniqueReceived += stream.received();
+        if (!receiver.decryptsAll()) {
+          continue; // sampled stamps have gaps by design: loss is the SSRC counts' above
+        }
+        long lastSent = bothStayed ? sender.lastSequence() : -1;
+        result.lost += slots ? stream.lostSinceMark(lastSent) : stream.lost(lastSent);
+        result.uniqueReceived += slots ? stream.receivedSinceMark() : stream.received();
         result.duplicates += stream.duplicates();
         result.reordered += stream.reordered();
         result.jitterMaxMillis = Math.max(result.jitterMaxMillis, stream.jitterMillis());

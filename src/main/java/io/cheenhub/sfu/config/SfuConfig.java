@@ -173,10 +173,14 @@ public class SfuConfig {
         Duration.ofMillis(clusterTtlMs));
   }
 
+  @Inject
+  @ConfigProperty(name = "sfu.room.decrypt-silent", defaultValue = "false")
+  boolean decryptSilent;
+
   /** Speaker slots of large rooms as configured. */
   @Produces
   public SpeakerSlots speakerSlots() {
-    return new SpeakerSlots(speakerSlots, slotThreshold);
+    return new SpeakerSlots(speakerSlots, slotThreshold, decryptSilent);
   }
 
   /** Signaling limits as configured. */

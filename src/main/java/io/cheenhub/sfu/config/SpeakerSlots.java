@@ -7,14 +7,17 @@ package io.cheenhub.sfu.config;
  *
  * @param slots speaker slots per listener ({@code sfu.room.speaker-slots}), 1..8
  * @param threshold participants above which a room uses slots ({@code sfu.room.slot-threshold})
+ * @param decryptSilent decrypt the packets of publishers in no slot all the same ({@code
+ *     sfu.room.decrypt-silent}, default false: they are not decrypted; true only measures what that
+ *     saves)
  */
-public record SpeakerSlots(int slots, int threshold) {
+public record SpeakerSlots(int slots, int threshold, boolean decryptSilent) {
 
   /** Most slots a listener can have (the selector's limit). */
   public static final int MAX_SLOTS = 8;
 
   /** The documented defaults (see docs/deployment.md). */
-  public static final SpeakerSlots DEFAULTS = new SpeakerSlots(3, 8);
+  public static final SpeakerSlots DEFAULTS = new SpeakerSlots(3, 8, false);
 
   /** Checks the values and fails with a message naming the config key. */
   public SpeakerSlots {

@@ -29,6 +29,7 @@ public final class ForwardingService {
   private final byte[] reportScratch = new byte[ReceiverReports.BUFFER_BYTES];
   private final QualityTick qualityTick;
   private volatile boolean publisherFeedback;
+  private volatile boolean decryptSilent;
   // Counts of subscribers that are gone, so totals never go backwards.
   private final Object retiredLock = new Object();
   private long retiredForwarded;
@@ -51,6 +52,7 @@ public final class ForwardingService {
   public Publisher newPublisher(String participantId, NegotiatedRtp negotiated) {
     var publisher = new Publisher(participantId, negotiated, pool, layerSwitches);
     publisher.setTransportCcFeedback(publisherFeedback);
+    publisher.setDecryptSilent(decryptSilent);
     publishers.add(publisher);
     return publisher;
   }
@@ -151,6 +153,14 @@ public final class ForwardingService {
   /**
    * Whether new publishers get transport-wide feedback ({@code sfu.quality.publisher-feedback}).
    */
+  /**
+   * Whether publishers in no speaker slot are decrypted all the same ({@code
+   * sfu.room.decrypt-silent}, default false); for publishers created from now on.
+   */
+  public void setDecryptSilent(boolean enabled) {
+    decryptSilent = enabled;
+  }
+
   public void setPublisherFeedback(boolean enabled) {
     publisherFeedback = enabled;
   }

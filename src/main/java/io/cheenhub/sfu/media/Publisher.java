@@ -112,6 +112,7 @@ public final class Publisher implements MediaTransport.PacketSink {
   private volatile LayerMap layerMap = LayerMap.SINGLE;
   // Speaker selection in a large room: fed with the audio level of every packet (null: routed).
   private volatile SpeakerMeter speakerMeter;
+  private volatile boolean decryptSilent;
   private volatile boolean muted;
   // Skipped decryptions since the last one (receive worker), and the count of those packets.
   private int skippedSinceDecrypt;
@@ -404,7 +405,7 @@ public final class Publisher implements MediaTransport.PacketSink {
    */
   @Override
   public boolean skipsDecryption(RtpPacket header) {
-    if (speakerMeter == null || routes.length != 0) {
+    if (speakerMeter == null || routes.length != 0 || decryptSilent) {
       return false;
     }
     if (++skippedSinceDecrypt >= DECRYPT_EVERY) {
@@ -412,6 +413,14 @@ public final class Publisher implements MediaTransport.PacketSink {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Decrypts every packet even where {@link #skipsDecryption} would not ({@code
+   * sfu.room.decrypt-silent}: for measuring what the skip saves).
+   */
+  public void setDecryptSilent(boolean enabled) {
+    decryptSilent = enabled;
   }
 
   /** A packet {@link #skipsDecryption} let through encrypted: only its clear header is used. */

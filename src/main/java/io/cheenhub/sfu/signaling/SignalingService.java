@@ -170,6 +170,7 @@ public class SignalingService {
             PacketPool.DEFAULT_CAPACITY, transports::workers, Subscriber.DEFAULT_QUEUE_PACKETS);
     forwarding.setRedEnabled(quality.red());
     forwarding.setPublisherFeedback(quality.publisherFeedback());
+    forwarding.setDecryptSilent(speakerSlots.decryptSilent());
     metrics.registerForwarding(forwarding);
     admission.start(forwarding::packetsForwarded);
     metrics.bytesGauge(

@@ -97,4 +97,25 @@ class StreamStatsTest {
                     + " receiver CPU 2.79 µs per datagram, 297393 received"))
         .isEqualTo(5.62);
   }
+
+  @Test
+  void lossSinceTheMarkCountsOnlyTheWindow() {
+    var stream = new StreamStats();
+    stream.record(5, 0, MS);
+    stream.record(9, 0, MS); // 6..8 lost before the window (a room switching to slots)
+    stream.mark();
+    stream.record(10, 0, MS);
+    stream.record(12, 0, MS);
+    assertThat(stream.lost(-1)).isEqualTo(4);
+    assertThat(stream.receivedSinceMark()).isEqualTo(2);
+    assertThat(stream.lostSinceMark(-1)).isEqualTo(1); // 11
+    assertThat(stream.lostSinceMark(14)).isEqualTo(3); // and 13, 14
+    var unmarked = new StreamStats();
+    unmarked.mark();
+    unmarked.record(3, 0, MS);
+    unmarked.record(5, 0, MS);
+    assertThat(unmarked.lostSinceMark(-1))
+        .as("nothing before the mark: from the first")
+        .isEqualTo(1);
+  }
 }

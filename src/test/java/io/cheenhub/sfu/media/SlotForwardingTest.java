@@ -388,6 +388,22 @@ class SlotForwardingTest {
   }
 
   @Test
+  void withDecryptSilentEveryPacketIsDecrypted() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    answerSlots(table.enableSlots(1));
+    Member quiet = members.get(5);
+    quiet.publisher.setDecryptSilent(true);
+    quiet.encrypted = true;
+    for (int i = 0; i < 100; i++) {
+      quiet.publish(false, i * 20 * MS);
+    }
+    assertThat(quiet.publisher.packetsReceived()).isEqualTo(100);
+    assertThat(quiet.publisher.packetsUndecrypted()).isZero();
+  }
+
+  @Test
   void joinsAndLeavesOfListenersTouchNobodyElsesStreams() {
     for (int i = 0; i < 10; i++) {
       join();

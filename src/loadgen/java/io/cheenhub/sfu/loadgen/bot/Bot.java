@@ -6,6 +6,7 @@ import io.cheenhub.sfu.loadgen.peer.PeerSdp;
 import io.cheenhub.sfu.loadgen.peer.Remote;
 import io.cheenhub.sfu.loadgen.signal.Signaling;
 import io.cheenhub.sfu.loadgen.stats.Histogram;
+import io.cheenhub.sfu.loadgen.stats.SsrcCounts;
 import io.cheenhub.sfu.loadgen.stats.StreamStats;
 import io.cheenhub.sfu.sdp.Attribute;
 import io.cheenhub.sfu.sdp.SdpParser;
@@ -15,9 +16,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -45,36 +49,65 @@ public final class Bot {
    *     offer names (e.g. an impairment relay in front of the server)
    * @param bitrateBps without layers, the Opus bitrate of a talker's one stream (32 kbit/s: 60–100
    *     byte payloads; 64 kbit/s sends what the h layer sends)
+   * @param listenEvery what a listener (not a talker) decrypts: 1 every packet ({@code --listen
+   *     full}), N one packet in N per SSRC ({@code sample:N}), 0 none ({@code count}: packets,
+   *     bytes and sequence gaps per SSRC from the clear header only)
+   * @param listenersPublish listeners publish too: an open microphone in a quiet room, a 20 ms
+   *     frame of background noise (V clear, about -70 dBov) every 20 ms, as a browser without DTX
+   *     sends (a large room's silent publishers, which the server need not decrypt)
    */
   public record Config(
       boolean layers,
       boolean talkSpurts,
       Duration receiverReports,
       UnaryOperator<InetSocketAddress> subscribeVia,
-      long bitrateBps) {
+      long bitrateBps,
+      int listenEvery,
+      boolean listenersPublish) {
 
     public static final Config DEFAULT =
         new Config(
-            false, true, Duration.ZERO, UnaryOperator.identity(), VoiceSource.DEFAULT_BITRATE_BPS);
+            false,
+            true,
+            Duration.ZERO,
+            UnaryOperator.identity(),
+            VoiceSource.DEFAULT_BITRATE_BPS,
+            1,
+            false);
 
     public Config withLayers(boolean on) {
-      return new Config(on, talkSpurts, receiverReports, subscribeVia, bitrateBps);
+      return new Config(
+          on, talkSpurts, receiverReports, subscribeVia, bitrateBps, listenEvery, listenersPublish);
     }
 
     public Config withTalkSpurts(boolean on) {
-      return new Config(layers, on, receiverReports, subscribeVia, bitrateBps);
+      return new Config(
+          layers, on, receiverReports, subscribeVia, bitrateBps, listenEvery, listenersPublish);
     }
 
     public Config withReceiverReports(Duration interval) {
-      return new Config(layers, talkSpurts, interval, subscribeVia, bitrateBps);
+      return new Config(
+          layers, talkSpurts, interval, subscribeVia, bitrateBps, listenEvery, listenersPublish);
     }
 
     public Config withSubscribeVia(UnaryOperator<InetSocketAddress> route) {
-      return new Config(layers, talkSpurts, receiverReports, route, bitrateBps);
+      return new Config(
+          layers, talkSpurts, receiverReports, route, bitrateBps, listenEvery, listenersPublish);
+    }
+
+    public Config withListenEvery(int every) {
+      return new Config(
+          layers, talkSpurts, receiverReports, subscribeVia, bitrateBps, every, listenersPublish);
+    }
+
+    public Config withListenersPublish(boolean on) {
+      return new Config(
+          layers, talkSpurts, receiverReports, subscribeVia, bitrateBps, listenEvery, on);
     }
 
     public Config withBitrate(long bps) {
-      return new Config(layers, talkSpurts, receiverReports, subscribeVia, bps);
+      return new Config(
+          layers, talkSpurts, receiverReports, subscribeVia, bps, listenEvery, listenersPublish);
     }
   }
 
@@ -117,6 +150,11 @@ public final class Bot {
   private final Executor handshakes;
   private final Config config;
   private final StreamStats[] heard;
+  private final SsrcCounts ssrcCounts = new SsrcCounts();
+  private final int listenEvery;
+  private volatile List<Integer> slotHolders = List.of(); // bot index per slot, -1 empty
+  private final Set<Integer> droppedSinceMark = ConcurrentHashMap.newKeySet();
+  private volatile boolean slotsSeen;
   private final List<LayersRequest> layersRequests = new CopyOnWriteArrayList<>();
   private volatile int requestedLayers = (1 << PeerSdp.AUDIO_LAYERS.size()) - 1;
   private volatile Map<String, String> receivedLayers = Map.of();
@@ -187,7 +225,9 @@ public final class Bot {
     this.handshakes = handshakes;
     this.config = config;
     this.heard = new StreamStats[maxBots];
+    this.listenEvery = talker ? 1 : config.listenEvery();
     signaling.onFailure(this::fail);
+    signaling.onActiveSpeakers(this::activeSpeakers);
     signaling.onLayersUpdate(this::layersUpdate);
     signaling.onReceiveLayers(layers -> receivedLayers = Map.copyOf(layers));
   }
@@ -226,7 +266,7 @@ public final class Bot {
     long start = System.nanoTime();
     try {
       signaling.join(room, name);
-      if (talker) {
+      if (talker || config.listenersPublish()) {
         publish = new Peer(name + "/pub", bindAddress, certificate, handshakes, peerListener());
         String answer =
             signaling.publish(
@@ -255,7 +295,7 @@ public final class Bot {
       if (state == State.CONNECTING) {
         state = State.CONNECTED;
       }
-      if (talker) {
+      if (talker || config.listenersPublish()) {
         startTalking();
       }
       ReceiverReporter reports = reporter;
@@ -285,7 +325,8 @@ public final class Bot {
             config.bitrateBps(),
             config.talkSpurts(),
             requestedLayers,
-            0x5EED_0000L + index);
+            0x5EED_0000L + index,
+            !talker);
     voice = source;
     source.setActiveLayers(requestedLayers); // a layersUpdate may have come meanwhile
     loop.execute(
@@ -315,6 +356,81 @@ public final class Bot {
     }
     // Logged once in force: whoever reads the log sees the source already told.
     layersRequests.add(new LayersRequest(System.nanoTime(), mask));
+  }
+
+  /**
+   * Signaling thread: a speaker-slot room's slots changed. A sender that held a slot for this bot
+   * and holds none now was dropped: its stream's loss in the window no longer counts (nobody sends
+   * it to this bot), see {@link #droppedSinceMark()}.
+   */
+  private void activeSpeakers(List<String> names) {
+    var holders = new ArrayList<Integer>(names.size());
+    for (String holder : names) {
+      holders.add(holder != null && holder.startsWith("bot") ? parseIndex(holder) : -1);
+    }
+    for (Integer before : slotHolders) {
+      if (before >= 0 && !holders.contains(before)) {
+        droppedSinceMark.add(before);
+      }
+    }
+    slotHolders = List.copyOf(holders);
+    slotsSeen = true;
+  }
+
+  private static int parseIndex(String name) {
+    try {
+      return Integer.parseInt(name.substring(3));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Whether this bot's room moved to speaker slots: it answered an offer of slots only, or was told
+   * who speaks in them (a newcomer to a slotted room hears {@code activeSpeakers} only at the next
+   * change, so the offer is what counts).
+   */
+  public boolean slotsSeen() {
+    return slotsSeen || signaling.offersAfterSlots() >= 0;
+  }
+
+  /** Who holds each slot for this bot now (bot index, -1 empty); empty without slots. */
+  public List<Integer> slotHolders() {
+    return slotHolders;
+  }
+
+  /** Senders that lost their slot since {@link #mark()}. */
+  public Set<Integer> droppedSinceMark() {
+    return Set.copyOf(droppedSinceMark);
+  }
+
+  /** Subscribe offers after the room had moved to slots; -1 if it never did for this bot. */
+  public long offersAfterSlots() {
+    return signaling.offersAfterSlots();
+  }
+
+  /** Whether this bot decrypts fewer than all packets (count or sample listener). */
+  public boolean decryptsAll() {
+    return listenEvery == 1;
+  }
+
+  /**
+   * Loop thread: starts the measured window for every stream this bot hears (stamps and SSRCs) and
+   * forgets earlier slot drops.
+   */
+  public void mark() {
+    for (StreamStats stream : heard) {
+      if (stream != null) {
+        stream.mark();
+      }
+    }
+    ssrcCounts.mark();
+    droppedSinceMark.clear();
+  }
+
+  /** Loop thread: per-SSRC packets, bytes and gaps since {@link #mark()}. */
+  public SsrcCounts.Window ssrcWindow() {
+    return ssrcCounts.sinceMark();
   }
 
   /** Every {@code layersUpdate} received so far, oldest first. */
@@ -364,6 +480,17 @@ public final class Bot {
       @Override
       public void onFailed(Peer peer, String reason) {
         fail(peer.label() + ": " + reason);
+      }
+
+      @Override
+      public boolean onSrtp(Peer peer, byte[] buf, int length, long arrivedNanos) {
+        if (peer != subscribe) {
+          return true;
+        }
+        long count =
+            ssrcCounts.record(
+                Stamp.getInt(buf, 8), ((buf[2] & 0xFF) << 8) | (buf[3] & 0xFF), length);
+        return listenEvery == 1 || (listenEvery > 1 && count % listenEvery == 1);
       }
 
       @Override

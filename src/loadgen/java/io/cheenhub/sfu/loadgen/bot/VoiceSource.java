@@ -73,6 +73,7 @@ final class VoiceSource implements MediaLoop.Ticker {
   private long lastFrameNanos;
   private int stampSequence;
   private volatile boolean stopped;
+  private final boolean silent;
 
   /**
    * A source on {@code ssrc} without layers, with talk spurts and pauses.
@@ -80,7 +81,7 @@ final class VoiceSource implements MediaLoop.Ticker {
    * @param sender the bot's index, stamped into every payload
    */
   VoiceSource(RtpSender out, int sender, int ssrc, long seed) {
-    this(out, sender, new int[] {ssrc}, List.of(), DEFAULT_BITRATE_BPS, true, 1, seed);
+    this(out, sender, new int[] {ssrc}, List.of(), DEFAULT_BITRATE_BPS, true, 1, seed, false);
   }
 
   /**
@@ -90,6 +91,8 @@ final class VoiceSource implements MediaLoop.Ticker {
    * @param bitrateBps without layers, the one stream's bitrate (payloads sized as a layer's are)
    * @param talkSpurts false: talk without pauses (tests that judge bitrates)
    * @param activeLayers bit i set: send layer i (until {@link #setActiveLayers})
+   * @param silent never talk: a frame of background noise every 20 ms (an open microphone in a
+   *     quiet room, without DTX)
    */
   VoiceSource(
       RtpSender out,
@@ -99,7 +102,9 @@ final class VoiceSource implements MediaLoop.Ticker {
       long bitrateBps,
       boolean talkSpurts,
       int activeLayers,
-      long seed) {
+      long seed,
+      boolean silent) {
+    this.silent = silent;
     this.out = out;
     this.sender = sender;
     this.talkSpurts = talkSpurts;
@@ -137,8 +142,8 @@ final class VoiceSource implements MediaLoop.Ticker {
   void start(long now) {
     nextSendNanos = now + random.nextLong(FRAME_NANOS);
     lastFrameNanos = nextSendNanos;
-    talking = true;
-    spurtStart = true;
+    talking = !silent;
+    spurtStart = !silent;
     stateEndsNanos = now + exponentialNanos(MEAN_SPURT_MS);
   }
 
@@ -167,7 +172,7 @@ final class VoiceSource implements MediaLoop.Ticker {
     if (stopped || now < nextSendNanos) {
       return;
     }
-    if (talkSpurts && now >= stateEndsNanos) {
+    if (talkSpurts && !silent && now >= stateEndsNanos) {
       talking = !talking;
       spurtStart = talking;
       stateEndsNanos = now + exponentialNanos(talking ? MEAN_SPURT_MS : MEAN_PAUSE_MS);
@@ -176,7 +181,7 @@ final class VoiceSource implements MediaLoop.Ticker {
     rtpTimestamp += (nextSendNanos - lastFrameNanos) / 20_833; // 1/48000 s in ns, rounded
     lastFrameNanos = nextSendNanos;
     sendFrame(now);
-    nextSendNanos += talking ? FRAME_NANOS : DTX_NANOS;
+    nextSendNanos += talking || silent ? FRAME_NANOS : DTX_NANOS;
     if (now - nextSendNanos > 5 * FRAME_NANOS) {
       nextSendNanos = now + FRAME_NANOS; // the loop stalled: do not burst to catch up
     }
@@ -184,7 +189,11 @@ final class VoiceSource implements MediaLoop.Ticker {
 
   /** One 20 ms frame (or DTX frame) in every active layer, under one stamp. */
   private void sendFrame(long now) {
-    int level = talking ? 0x80 | (25 + random.nextInt(20)) : 127;
+    // Speech: V set, -25 to -44 dBov. DTX frames: V clear, the background noise at -68 to -72
+    // dBov, as libwebrtc's Opus encoder marks them; the server's speaker meter takes its noise
+    // floor from them, so the speech stands 25-45 dB above it (level 127, digital silence, carries
+    // no reading: with it the floor would be the quietest speech frame).
+    int level = talking ? 0x80 | (25 + random.nextInt(20)) : 68 + random.nextInt(5);
     int active = activeLayers;
     boolean sent = false;
     for (int i = 0; i < encodings.length; i++) {

@@ -40,6 +40,15 @@ public final class Peer implements RtpSender, AutoCloseable {
      * after the call returns.
      */
     void onRtp(Peer peer, byte[] buf, int length, long arrivedNanos);
+
+    /**
+     * One SRTP packet before it is decrypted (its RTP header is in the clear, RFC 3711 §3.1);
+     * returns whether to decrypt it (and then call {@link #onRtp}). Loop thread. By default every
+     * packet is decrypted.
+     */
+    default boolean onSrtp(Peer peer, byte[] buf, int length, long arrivedNanos) {
+      return true;
+    }
   }
 
   /** RFC 8445 §6.1.1: the offerer controls; a lite far end is always controlled. */
@@ -247,6 +256,10 @@ public final class Peer implements RtpSender, AutoCloseable {
         if (session.unprotectRtcp(buf, 0, length) < 0) {
           decryptFailures++;
         }
+        return;
+      }
+      if (length >= 12 && !listener.onSrtp(this, buf, length, now)) {
+        packetsReceived++; // counted, never decrypted
         return;
       }
       int plain = session.unprotectRtp(buf, 0, length);

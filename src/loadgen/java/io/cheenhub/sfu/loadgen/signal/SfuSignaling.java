@@ -3,17 +3,21 @@ package io.cheenhub.sfu.loadgen.signal;
 import io.cheenhub.sfu.sdp.SdpParser;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +39,10 @@ public final class SfuSignaling implements Signaling {
   private volatile Consumer<String> failures = reason -> {};
   private volatile Consumer<Map<String, Boolean>> layersUpdates = layers -> {};
   private volatile Consumer<Map<String, String>> receiveLayers = layers -> {};
+  private volatile Consumer<List<String>> activeSpeakers = slots -> {};
+  private final Map<String, String> names = new ConcurrentHashMap<>(); // participantId → name
+  private volatile boolean slotted;
+  private volatile long offersAfterSlots;
   private final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
   private volatile boolean closing;
 
@@ -109,6 +117,16 @@ public final class SfuSignaling implements Signaling {
     receiveLayers = listener;
   }
 
+  @Override
+  public void onActiveSpeakers(Consumer<List<String>> listener) {
+    activeSpeakers = listener;
+  }
+
+  @Override
+  public long offersAfterSlots() {
+    return slotted ? offersAfterSlots : -1;
+  }
+
   private void send(JsonObject message) throws IOException {
     try {
       socket.sendText(message.toString(), true).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -135,7 +153,31 @@ public final class SfuSignaling implements Signaling {
 
   private void onMessage(JsonObject message) {
     switch (message.getString("type", "")) {
-      case "joined", "publishAnswer" -> replies.add(message);
+      case "joined" -> {
+        for (JsonObject other :
+            message.getJsonArray("participants").getValuesAs(JsonObject.class)) {
+          names.put(other.getString("participantId"), other.getString("displayName"));
+        }
+        replies.add(message);
+      }
+      case "publishAnswer" -> replies.add(message);
+      case "participantJoined" -> {
+        JsonObject other = message.getJsonObject("participant");
+        names.put(other.getString("participantId"), other.getString("displayName"));
+      }
+      case "activeSpeakers" -> {
+        var slots = new ArrayList<String>();
+        for (JsonObject slot : message.getJsonArray("slots").getValuesAs(JsonObject.class)) {
+          int k = slot.getInt("slot");
+          while (slots.size() <= k) {
+            slots.add(null);
+          }
+          if (slot.get("participantId") instanceof JsonString id) { // absent or null: empty
+            slots.set(k, names.getOrDefault(id.getString(), id.getString()));
+          }
+        }
+        activeSpeakers.accept(slots);
+      }
       case "error" -> {
         if (message.containsKey("requestId") && !message.isNull("requestId")) {
           replies.add(message);
@@ -143,7 +185,12 @@ public final class SfuSignaling implements Signaling {
           failures.accept("server error: " + message);
         }
       }
-      case "consumeOffer" -> work.execute(() -> answer(message.getString("sdp")));
+      case "consumeOffer" -> {
+        if (slotted) {
+          offersAfterSlots++; // one reader thread: no lost update
+        }
+        work.execute(() -> answer(message.getString("sdp")));
+      }
       case "layersUpdate" -> {
         JsonObject sent = message.getJsonObject("layers");
         var layers = new LinkedHashMap<String, Boolean>();
@@ -169,6 +216,9 @@ public final class SfuSignaling implements Signaling {
   private synchronized void answer(String sdp) {
     try {
       String answer = offers.answer(SdpParser.parse(sdp));
+      if (onlySlots(sdp)) {
+        slotted = true;
+      }
       send(
           Json.createObjectBuilder()
               .add("type", "consumeAnswer")
@@ -180,6 +230,26 @@ public final class SfuSignaling implements Signaling {
       firstAnswer.completeExceptionally(e);
       failures.accept("answering a consumeOffer failed: " + e);
     }
+  }
+
+  /**
+   * Whether {@code sdp} offers speaker slots ({@code a=msid:slot-<k>}) and no live per-publisher
+   * m-line any more: the second offer of the make-before-break switch, or a newcomer's first.
+   */
+  static boolean onlySlots(String sdp) {
+    boolean slots = false;
+    for (String section : sdp.split("\r?\nm=")) {
+      if (!section.startsWith("audio")) {
+        continue; // the session part
+      }
+      boolean retired = section.startsWith("audio 0 ");
+      if (section.contains("a=msid:slot-")) {
+        slots = true;
+      } else if (section.contains("a=msid:") && !retired) {
+        return false;
+      }
+    }
+    return slots;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.cheenhub.sfu.loadgen.signal;
 
 import io.cheenhub.sfu.sdp.SessionDescription;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -54,6 +55,20 @@ public interface Signaling extends AutoCloseable {
    * participant id (cheenhub-sfu's {@code receiveLayers}). Servers without layers never call it.
    */
   default void onReceiveLayers(Consumer<Map<String, String>> listener) {}
+
+  /**
+   * Where a speaker-slot room's {@code activeSpeakers} go: the display name of who speaks in each
+   * slot, null for an empty one. Servers without slots never call it.
+   */
+  default void onActiveSpeakers(Consumer<List<String>> listener) {}
+
+  /**
+   * Subscribe offers received after one that carried only speaker slots (re-offers once the room
+   * had moved to slots); -1 while this bot's subscription has no slots.
+   */
+  default long offersAfterSlots() {
+    return -1;
+  }
 
   /** Leaves the room cleanly and releases the connection. Idempotent. */
   @Override

@@ -64,6 +64,8 @@ public final class StreamStats {
   private long ssrcChanges;
   private long firstArrivalNanos;
   private long lastArrivalNanos;
+  private long markedHighest = -1;
+  private long markedReceived;
 
   /** Records one packet of a single-layer stream: its stamped sequence, send and arrival time. */
   public void record(long sequence, long sentNanos, long arrivedNanos) {
@@ -169,6 +171,33 @@ public final class StreamStats {
     }
     long expected = Math.max(highestSequence, lastSent) - firstSequence + 1;
     return Math.max(0, expected - received);
+  }
+
+  /**
+   * Marks the start of a measured window: {@link #lostSinceMark} and {@link #receivedSinceMark}
+   * count from here (a speaker-slot room: what happened while the room switched is not the
+   * window's).
+   */
+  public void mark() {
+    markedHighest = highestSequence;
+    markedReceived = received;
+  }
+
+  /** Unique packets received since {@link #mark()} (all of them if never marked). */
+  public long receivedSinceMark() {
+    return received - markedReceived;
+  }
+
+  /**
+   * Packets the sender stamped after the highest one received at {@link #mark()} up to {@code
+   * lastSent} that never arrived; without a mark (nothing had arrived then) as {@link #lost}.
+   */
+  public long lostSinceMark(long lastSent) {
+    if (markedHighest < 0) {
+      return lost(lastSent);
+    }
+    long expected = Math.max(highestSequence, lastSent) - markedHighest;
+    return Math.max(0, expected - receivedSinceMark());
   }
 
   public double jitterMillis() {

@@ -51,7 +51,8 @@ class VoiceSourceTest {
   void eachLayerHasItsSsrcRidAndBitrateAndEveryLayerOfAFrameHasItsStamp() {
     var capture = new Capture();
     var source =
-        new VoiceSource(capture, 7, new int[] {H, M, L}, PeerSdp.AUDIO_LAYERS, 0, false, 0b111, 1);
+        new VoiceSource(
+            capture, 7, new int[] {H, M, L}, PeerSdp.AUDIO_LAYERS, 0, false, 0b111, 1, false);
     source.start(now);
     run(source, 500);
 
@@ -100,7 +101,8 @@ class VoiceSourceTest {
   void onlyTheLayersAskedForAreSentAndAResumedLayerContinuesItsSequence() {
     var capture = new Capture();
     var source =
-        new VoiceSource(capture, 7, new int[] {H, M, L}, PeerSdp.AUDIO_LAYERS, 0, false, 0b001, 1);
+        new VoiceSource(
+            capture, 7, new int[] {H, M, L}, PeerSdp.AUDIO_LAYERS, 0, false, 0b001, 1, false);
     source.start(now);
     run(source, 50);
     assertThat(ssrcs(capture)).containsOnly(H);
@@ -143,7 +145,7 @@ class VoiceSourceTest {
   @Test
   void withoutLayersAt64KbitsThePayloadsAreTheHighLayers() {
     var capture = new Capture();
-    var source = new VoiceSource(capture, 3, new int[] {5}, List.of(), 64_000, false, 1, 9);
+    var source = new VoiceSource(capture, 3, new int[] {5}, List.of(), 64_000, false, 1, 9, false);
     source.start(now);
     run(source, 500);
     var view = new RtpPacket();
