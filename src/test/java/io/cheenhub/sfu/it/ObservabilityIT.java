@@ -146,7 +146,7 @@ class ObservabilityIT extends ServerIT {
     JsonArray readyChecks = object(ready).getJsonArray("checks");
     assertThat(readyChecks)
         .extracting(c -> c.asJsonObject().getString("name"))
-        .containsExactlyInAnyOrder("signaling", "media", "admission");
+        .containsExactlyInAnyOrder("signaling", "media", "admission", "cluster");
     assertThat(readyChecks)
         .allSatisfy(c -> assertThat(c.asJsonObject().getString("status")).isEqualTo("UP"));
     JsonObject media =
@@ -157,6 +157,14 @@ class ObservabilityIT extends ServerIT {
             .orElseThrow();
     assertThat(media.getJsonObject("data").getString("udp")).startsWith("127.0.0.1:");
     assertThat(media.getJsonObject("data").get("packetWorkers").toString()).contains("true");
+    JsonObject cluster =
+        readyChecks.stream()
+            .map(JsonValue::asJsonObject)
+            .filter(c -> c.getString("name").equals("cluster"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(cluster.getJsonObject("data").get("enabled").toString()).contains("false");
+    assertThat(cluster.getJsonObject("data").get("members").toString()).contains("1");
   }
 
   @Test
