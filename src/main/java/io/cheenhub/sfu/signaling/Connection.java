@@ -838,8 +838,12 @@ final class Connection {
    * close code registry).
    */
   void closeDrained() {
-    end(LeaveReason.SHUTDOWN);
-    outbox.closeNow(new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "server restarting"));
+    try {
+      end(LeaveReason.SHUTDOWN);
+    } finally {
+      // Whatever freeing the participants ran into, the client learns it should come back.
+      outbox.closeNow(new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "server restarting"));
+    }
   }
 
   private void reply(SignalingException error) {

@@ -295,7 +295,13 @@ public class SignalingService {
       }
     }
     for (Connection connection : open) {
-      connection.closeDrained();
+      try {
+        connection.closeDrained();
+      } catch (RuntimeException | LinkageError e) {
+        // On SIGTERM the container unloads the application while this hook runs: a class not
+        // loaded before (seen: a re-offer's) is gone. One connection's failure stops no other's.
+        EVENTS.log(Level.WARNING, "drain close failed", e, EventLog.CONNECTION, connection.id());
+      }
     }
     for (Membership membership : suspended) {
       if (suspended.remove(membership)) {
@@ -435,7 +441,9 @@ public class SignalingService {
     if (transport != null) {
       transports.close(transport, reason.wireValue());
     }
-    room.mediaChanged();
+    if (!draining.get()) {
+      room.mediaChanged(); // a drain sends everyone away: no re-offers to those who stay
+    }
   }
 
   /** The membership's socket dropped: keep it for the reconnect grace period. */
