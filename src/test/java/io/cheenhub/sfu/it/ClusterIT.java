@@ -254,13 +254,30 @@ class ClusterIT {
       System.out.println("[cluster] rooms placed on " + placedOn + ", redirects " + redirects);
       assertThat(placedOn.values()).as("every instance took rooms").contains(0, 1, 2);
       assertThat(redirects).isEqualTo(placedOn.values().stream().filter(n -> n != 0).count());
-      // A second participant of each room lands in the same place, whichever instance it asks.
-      for (int i = 0; i < 6; i++) {
-        try (Member second = new Member("q" + i, "spread-" + i, ws(2)).join(ws(2), null)) {
-          assertThat(instanceOf(second.servedAt)).isEqualTo(placedOn.get("spread-" + i));
-          assertThat(second.others()).containsExactly("p" + i);
+      // A second participant of each room lands in the same place, whichever instance it asks;
+      // what the redirect costs a join is printed (connect to joined, direct vs one hop more).
+      var direct = new ArrayList<Long>();
+      var redirected = new ArrayList<Long>();
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 6; i++) {
+          long start = System.nanoTime();
+          try (Member second = new Member("q" + i, "spread-" + i, ws(2)).join(ws(2), null)) {
+            long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
+            (second.redirects == 0 ? direct : redirected).add(micros);
+            assertThat(instanceOf(second.servedAt)).isEqualTo(placedOn.get("spread-" + i));
+            assertThat(second.others()).containsExactly("p" + i);
+          }
         }
       }
+      direct.sort(null);
+      redirected.sort(null);
+      System.out.printf(
+          "[cluster] join through n2, connect to joined: direct median %.1f ms (n=%d), redirected"
+              + " median %.1f ms (n=%d)%n",
+          direct.get(direct.size() / 2) / 1000.0,
+          direct.size(),
+          redirected.get(redirected.size() / 2) / 1000.0,
+          redirected.size());
     } finally {
       members.forEach(Member::close);
     }
