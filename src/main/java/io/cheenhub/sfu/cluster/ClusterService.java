@@ -76,6 +76,7 @@ public class ClusterService {
   private final Clock clock = Clock.systemUTC();
   private final AtomicLong redirects = new AtomicLong();
   private final AtomicLong replacements = new AtomicLong();
+  private volatile int roomsOwned;
   private volatile HazelcastInstance grid;
   private volatile IMap<String, String> loads;
   private volatile IMap<String, String> placements;
@@ -212,17 +213,12 @@ public class ClusterService {
     return replacements.get();
   }
 
-  /** Rooms placed on this instance now (0 for a single instance: nothing is placed). */
+  /**
+   * Rooms placed on this instance as of the last heartbeat's sweep (0 for a single instance:
+   * nothing is placed). Read by the metrics scrape, which must not scan the grid itself.
+   */
   public long roomsOwned() {
-    IMap<String, String> map = placements;
-    if (map == null) {
-      return 0;
-    }
-    String self = settings.instance();
-    return map.values().stream()
-        .map(Placement::fromJson)
-        .filter(p -> p != null && p.owner().equals(self))
-        .count();
+    return roomsOwned;
   }
 
   /**
@@ -314,7 +310,10 @@ public class ClusterService {
   void beat() {
     try {
       publish();
-      List<String> moved = placer.replaceDead();
+      RoomPlacer.Sweep sweep =
+          placer.sweep(room -> rooms.room(room).isPresent(), UNUSED_GRACE_MILLIS);
+      roomsOwned = sweep.owned();
+      List<String> moved = sweep.replaced();
       if (!moved.isEmpty()) {
         replacements.addAndGet(moved.size());
         EVENTS.info("cluster re-placed rooms of a dead instance", "rooms", moved);
@@ -331,7 +330,6 @@ public class ClusterService {
           onRoomMoved.accept(room, placement);
         }
       }
-      placer.forgetUnused(room -> rooms.room(room).isPresent(), UNUSED_GRACE_MILLIS);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "cluster heartbeat failed", e);
     }

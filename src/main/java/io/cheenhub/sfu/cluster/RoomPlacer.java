@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -141,50 +142,50 @@ public final class RoomPlacer {
     return current != null && current.owner().equals(self) && rooms.remove(roomId, json);
   }
 
-  /**
-   * Re-places every room whose owner is no longer alive (its load entry expired), each by
-   * compare-and-set, so every instance may run this every heartbeat and each room moves once.
-   *
-   * @return the rooms re-placed by this call
-   */
-  public List<String> replaceDead() {
-    Map<String, InstanceLoad> live = live();
-    List<String> moved = new ArrayList<>();
-    for (Map.Entry<String, String> entry : rooms.entrySet()) {
-      Placement current = Placement.fromJson(entry.getValue());
-      if (current != null && live.containsKey(current.owner())) {
-        continue;
-      }
-      Outcome outcome = placeOrRead(entry.getKey());
-      if (outcome != null && outcome.made()) {
-        moved.add(entry.getKey());
-      }
-    }
-    return moved;
-  }
+  /** What one {@link #sweep} did. */
+  public record Sweep(List<String> replaced, List<String> forgotten, int owned) {}
 
   /**
-   * Removes this instance's placements of rooms that are not open here and were placed more than
-   * {@code graceMillis} ago: nobody came (a redirected client gave up, or a room re-placed after a
-   * death that nobody rejoined).
+   * One pass over the room map, as each heartbeat makes it:
+   *
+   * <ul>
+   *   <li>re-places every room whose owner is no longer alive (its load entry expired), each by
+   *       compare-and-set, so every instance may sweep every heartbeat and each room moves once;
+   *   <li>removes this instance's placements of rooms that are not open here and were placed more
+   *       than {@code graceMillis} ago: nobody came (a redirected client gave up, or a room
+   *       re-placed after a death that nobody rejoined);
+   *   <li>counts the rooms placed here afterwards.
+   * </ul>
    *
    * @param open whether a room is open on this instance
-   * @return the rooms forgotten
    */
-  public List<String> forgetUnused(java.util.function.Predicate<String> open, long graceMillis) {
+  public Sweep sweep(Predicate<String> open, long graceMillis) {
+    Map<String, InstanceLoad> live = live();
     long now = clock.millis();
+    List<String> replaced = new ArrayList<>();
     List<String> forgotten = new ArrayList<>();
+    int owned = 0;
     for (Map.Entry<String, String> entry : rooms.entrySet()) {
+      String room = entry.getKey();
       Placement current = Placement.fromJson(entry.getValue());
-      if (current != null
-          && current.owner().equals(self)
+      if (current == null || !live.containsKey(current.owner())) {
+        Outcome outcome = placeOrRead(room);
+        if (outcome != null && outcome.made()) {
+          replaced.add(room);
+        }
+        current = outcome == null ? null : outcome.placement();
+      } else if (current.owner().equals(self)
           && now - current.placedMillis() > graceMillis
-          && !open.test(entry.getKey())
-          && rooms.remove(entry.getKey(), entry.getValue())) {
-        forgotten.add(entry.getKey());
+          && !open.test(room)
+          && rooms.remove(room, entry.getValue())) {
+        forgotten.add(room);
+        continue;
+      }
+      if (current != null && current.owner().equals(self)) {
+        owned++;
       }
     }
-    return forgotten;
+    return new Sweep(replaced, forgotten, owned);
   }
 
   /** The placement of {@code roomId} now, or null. */

@@ -183,7 +183,8 @@ public class SignalingService {
         "sfu_cluster_members", "Instances in the cluster (1 without one)", cluster::members);
     metrics.gauge(
         "sfu_cluster_rooms_owned",
-        "Rooms the cluster's room map places on this instance (0 without a cluster)",
+        "Rooms the cluster's room map places on this instance at the last heartbeat (0 without a"
+            + " cluster)",
         () -> (int) cluster.roomsOwned());
     metrics.bytesGauge(
         "sfu_cluster_replacements",

@@ -126,6 +126,7 @@ class ClusterServiceTest {
             keys -> keys.equals(java.util.Set.of("a")));
     a.service.beat();
     assertThat(a.service.replacements()).isEqualTo(1);
+    assertThat(a.service.roomsOwned()).as("busy and on-b").isEqualTo(2);
     Placement placement =
         Placement.fromJson(a.hazelcast.<String, String>getMap("sfu.rooms").get("on-b"));
     assertThat(placement.owner()).isEqualTo("a");

@@ -91,8 +91,10 @@ class RoomPlacerTest {
     Placement first = placer("b").place("r");
     assertThat(first.owner()).isEqualTo("a");
     loads.remove("a"); // its heartbeat entry expired
-    assertThat(placer("b").replaceDead()).containsExactly("r");
-    assertThat(placer("b").replaceDead()).as("already moved").isEmpty();
+    assertThat(placer("b").sweep(room -> true, Long.MAX_VALUE).replaced()).containsExactly("r");
+    assertThat(placer("b").sweep(room -> true, Long.MAX_VALUE).replaced())
+        .as("already moved")
+        .isEmpty();
     Placement moved = placer("b").placementOf("r");
     assertThat(moved.owner()).isEqualTo("b");
     assertThat(moved.epoch()).isEqualTo(2);
@@ -138,7 +140,7 @@ class RoomPlacerTest {
             pool.submit(
                 () -> {
                   start.await();
-                  return placer.replaceDead();
+                  return placer.sweep(room -> true, Long.MAX_VALUE).replaced();
                 }));
       }
       start.countDown();
@@ -189,10 +191,11 @@ class RoomPlacerTest {
     placer("a").place("empty");
     placer("a").place("open");
     clock.advance(10_000);
-    assertThat(placer("a").forgetUnused(room -> room.equals("open"), 30_000)).isEmpty();
+    assertThat(placer("a").sweep(room -> room.equals("open"), 30_000).forgotten()).isEmpty();
     clock.advance(30_000);
-    assertThat(placer("a").forgetUnused(room -> room.equals("open"), 30_000))
-        .containsExactly("empty");
+    RoomPlacer.Sweep sweep = placer("a").sweep(room -> room.equals("open"), 30_000);
+    assertThat(sweep.forgotten()).containsExactly("empty");
+    assertThat(sweep.owned()).as("the open room stays placed here").isEqualTo(1);
     assertThat(rooms).containsOnlyKeys("open");
   }
 
