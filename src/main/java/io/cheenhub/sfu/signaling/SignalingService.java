@@ -51,6 +51,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -116,6 +117,12 @@ public class SignalingService {
   /** How long a drain waits for its {@code reconnect} messages to be written before closing. */
   private static final long DRAIN_SEND_WAIT_MS = 1_000;
 
+  /**
+   * How long a second caller of {@link #drain} waits for the first to finish: its send wait plus
+   * the grid's room moves (a few map operations each, milliseconds on a healthy grid).
+   */
+  private static final long DRAIN_WAIT_MS = 5_000;
+
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int CONNECTION_ID_BYTES = 6;
 
@@ -158,7 +165,12 @@ public class SignalingService {
   private static final long LATENESS_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   private volatile boolean stopping;
   private final AtomicBoolean draining = new AtomicBoolean();
+  private final CountDownLatch drained = new CountDownLatch(1);
   private Thread drainOnExit;
+  private TermSignal termSignal;
+
+  /** Whether {@link #start} takes SIGTERM over; false for services built by unit tests. */
+  boolean handleSigterm = true;
 
   void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
     userRooms = new UserRooms(auth.maxRoomsPerUser());
@@ -202,8 +214,10 @@ public class SignalingService {
         new PeriodicTasks(scheduler, () -> {}, () -> {})
             .every(Duration.ofMillis(SPEAKER_PASS_MILLIS), this::passSpeakers);
     // Payara Micro on SIGTERM stops its executors and resets logging before the application's
-    // @PreDestroy runs, so clients saw only a dropped socket (1006). The JVM's shutdown hooks run
-    // first: drain from one of ours while the sockets and log handlers are still there.
+    // @PreDestroy runs, so clients saw only a dropped socket (1006). SIGTERM itself is caught, so
+    // the drain runs to its end before any shutdown hook (Payara's among them) starts; the hook
+    // stays for the other ways a JVM exits (SIGINT, System.exit), where it races Payara's.
+    termSignal = handleSigterm ? TermSignal.install(this::drainOnTerm) : null;
     drainOnExit = new Thread(() -> drain("shutdown"), "sfu-drain-on-exit");
     Runtime.getRuntime().addShutdownHook(drainOnExit);
     LOG.info(
@@ -214,9 +228,25 @@ public class SignalingService {
                 + limits.idleTimeout().toMillis());
   }
 
+  /** SIGTERM: the drain, bounded, on the container's scheduler; the process exits after it. */
+  private void drainOnTerm() {
+    try {
+      scheduler
+          .submit(() -> drain("shutdown"))
+          .get(DRAIN_WAIT_MS + DRAIN_SEND_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      EVENTS.log(Level.WARNING, "drain on SIGTERM did not finish; stopping anyway", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @PreDestroy
   void stop() {
     drain("undeploy");
+    if (termSignal != null) {
+      termSignal.close();
+    }
     if (drainOnExit != null) {
       try {
         Runtime.getRuntime().removeShutdownHook(drainOnExit);
@@ -250,14 +280,29 @@ public class SignalingService {
    * Drains this server: readiness goes down and new joins get {@code draining}; then every client
    * is sent {@code reconnect} (with {@link #DRAIN_RECONNECT_DELAY_MS}) and its socket is closed
    * with 1012 (Service Restart); its participants leave and their transports are freed. Runs once;
-   * later calls do nothing.
+   * a later call waits for the first to finish (at most {@link #DRAIN_WAIT_MS}) and does nothing.
    *
    * @return the number of connections told to reconnect (0 if already draining)
    */
   public int drain(String reason) {
     if (!draining.compareAndSet(false, true)) {
+      // Another drain is running (SIGTERM's, while the container undeploys): the sockets must
+      // stay open until it has sent its redirects and reconnects, or clients see a bare 1001.
+      try {
+        drained.await(DRAIN_WAIT_MS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       return 0;
     }
+    try {
+      return drainNow(reason);
+    } finally {
+      drained.countDown();
+    }
+  }
+
+  private int drainNow(String reason) {
     long t0 = System.nanoTime();
     var open = List.copyOf(connections);
     EVENTS.info(

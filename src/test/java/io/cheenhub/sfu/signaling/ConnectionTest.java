@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -480,6 +481,24 @@ class ConnectionTest {
     racing.onMessage(new Message.Join("j4", "standup", "Dan", null, null, null), System.nanoTime());
     await().atMost(WAIT).until(() -> !session.texts().isEmpty());
     assertThat(session.texts().get(0).field("code")).isEqualTo("draining");
+  }
+
+  @Test
+  void anUndeployDuringASigtermDrainWaitsForItSoClientsStillGetReconnectAnd1012() throws Exception {
+    start();
+    var ada = new Client();
+    ada.join("j1", "standup", "Ada");
+    ada.session.acknowledge(false); // the reconnect stays unwritten: the drain waits its 1 s
+
+    var sigterm = CompletableFuture.supplyAsync(() -> sfu.service.drain("shutdown"));
+    await().atMost(WAIT).until(() -> !ada.session.ofType("reconnect").isEmpty());
+    sfu.service.stop(); // Payara's undeploy, racing the drain
+
+    assertThat(sigterm).isDone();
+    assertThat(sigterm.get()).isEqualTo(1);
+    assertThat(ada.session.closes()).hasSize(1);
+    assertThat(ada.session.closes().get(0).reason().getCloseCode())
+        .isEqualTo(CloseReason.CloseCodes.SERVICE_RESTART);
   }
 
   @Test

@@ -163,13 +163,25 @@ final class FakeSession implements Session {
       }
     }
 
+    private void settle(CompletableFuture<Void> sent) {
+      if (acknowledge) {
+        sent.complete(null);
+      } else {
+        synchronized (FakeSession.this) {
+          heldBack.add(result -> sent.complete(null));
+        }
+      }
+    }
+
     @Override
     public Future<Void> sendText(String text) {
       if (refuseWrites) {
         throw new IllegalStateException("socket closing");
       }
       record(Kind.TEXT, text, null);
-      return CompletableFuture.completedFuture(null);
+      var sent = new CompletableFuture<Void>();
+      settle(sent);
+      return sent;
     }
 
     @Override

@@ -100,6 +100,7 @@ final class TestSignaling implements AutoCloseable {
     service.cluster = io.cheenhub.sfu.cluster.ClusterService.singleInstance();
     service.writerExecutor = managed(ManagedExecutorService.class, writerThreads);
     service.scheduler = managed(ManagedScheduledExecutorService.class, scheduler);
+    service.handleSigterm = false; // a test JVM's SIGTERM stays the JVM's
     service.start(new Object());
   }
 
