@@ -20,7 +20,7 @@ import { createTokenIssuer } from './lib/token.mjs';
 import { startPulseAudio } from './lib/pulse.mjs';
 import { writeToneWav } from './lib/tone.mjs';
 import {
-  Participant, ServerView, TONES, checkHears, everyoneHearsEveryone, launchChromium, round, statsDelta, until,
+  Participant, ServerView, TONES, audioBack, checkHears, everyoneHearsEveryone, launchChromium, round, statsDelta, until,
 } from './lib/voice.mjs';
 
 const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
@@ -195,7 +195,7 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
       const idBefore = ada.participantId;
       const t0 = Date.now();
       await ada.simulateSignalingLoss();
-      const r = await audioBack([ada, bob], t0, (s) => s.reconnects >= 1);
+      const r = await audioBack([ada, bob], t0, { diagnose, limitMs: AUDIO_BACK_LIMIT_MS, ready: (s) => s.reconnects >= 1 });
       const ada2 = await ada.state();
       const flicker = r.bobLostAda;
       return {
@@ -237,8 +237,10 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
         log('starting the server again on the same port');
         const startMs = await payara.start();
         const t0 = Date.now();
-        const r = await audioBack([ada, bob], t0,
-          (a, b) => a.reconnects > before[0].reconnects && b.reconnects > before[1].reconnects);
+        const r = await audioBack([ada, bob], t0, {
+          diagnose, limitMs: AUDIO_BACK_LIMIT_MS,
+          ready: (a, b) => a.reconnects > before[0].reconnects && b.reconnects > before[1].reconnects,
+        });
         rounds[how] = { serverStartMs: startMs, ...r.timing, closedWith, drainLogged };
         log(`restart after ${how}: audio both ways ${r.timing.audioBothWaysMs} ms after the server was ready`);
       }
@@ -406,45 +408,6 @@ await run('voice-rooms', async ({ baseUrl: givenBase, roomId: prefix, tmp, onCle
       }
     }
     return attempts;
-  }
-
-  /**
-   * After a cut at t0: polls until `ready(state)` holds for the first page, then until both hear each
-   * other with packets flowing. Returns the times from t0 and whether Bob ever lost Ada meanwhile.
-   */
-  async function audioBack([ada, bob], t0, ready) {
-    let bobLostAda = false;
-    let rejoinedMs = null;
-    let last;
-    await until('rejoined', 20_000, async () => {
-      const [a, b] = await Promise.all([ada.state(), bob.state()]);
-      if (!b.participants?.some((p) => p.participantId === ada.participantId)) bobLostAda = true;
-      last = a;
-      return a.status === 'joined' && b.status === 'joined' && ready(a, b);
-    }, () => JSON.stringify(last), 50);
-    rejoinedMs = Date.now() - t0;
-    ada.participantId = (await ada.state()).participantId;
-    bob.participantId = (await bob.state()).participantId;
-    // Audio is back when each side decodes real samples of the other (timed in the pages); the
-    // FFT check afterwards proves it is the right tone on the right track.
-    const [atAda, atBob] = await Promise.all([ada.audioFrom(bob, 20_000), bob.audioFrom(ada, 20_000)]);
-    if (atAda == null || atBob == null) {
-      throw Object.assign(new Error(`no audio decoded within 20 s (Ada ${atAda}, Bob ${atBob})`), {
-        partial: { diagnosis: await diagnose([ada, bob]) },
-      });
-    }
-    const audioMs = Math.max(atAda, atBob) - t0;
-    let detail;
-    await until('the right tones both ways', 10_000, async () => {
-      const [ha, hb] = await Promise.all([checkHears(ada, [bob], 300), checkHears(bob, [ada], 300)]);
-      detail = { ha, hb };
-      return ha.ok && hb.ok;
-    }, () => JSON.stringify(detail), 50);
-    const verifiedMs = Date.now() - t0;
-    if (audioMs > AUDIO_BACK_LIMIT_MS) {
-      throw new Error(`audio both ways back only after ${audioMs} ms (rejoined after ${rejoinedMs} ms; limit ${AUDIO_BACK_LIMIT_MS})`);
-    }
-    return { timing: { rejoinedMs, audioBothWaysMs: audioMs, tonesVerifiedMs: verifiedMs }, bobLostAda };
   }
 
   const failed = [];

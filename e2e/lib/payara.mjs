@@ -32,7 +32,7 @@ export async function freeUdpPort() {
   return port;
 }
 
-async function freePort() {
+export async function freePort() {
   const server = createServer();
   await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
@@ -48,17 +48,20 @@ const PRE_BOOT_COMMANDS = fileURLToPath(new URL('../../payara/pre-boot-commands.
  * added as -D options and replace the defaults above with the same key. `ssl: true` also opens
  * Payara's HTTPS listener on a free port (`--sslport`; its certificate comes from the keystore named
  * by the javax.net.ssl.* properties, or Payara's built-in one): `httpsBaseUrl` is then the page over
- * https.
+ * https. For a cluster member (lib/cluster.mjs): a fixed `port`, `jvmArgs` (-Xmx…), `payaraArgs` (--clustermode …),
+ * `hazelcast: true` (no --nohazelcast) and `contextRoot: '/'`.
  */
-export async function startPayaraMicro({ dir, war, jar, properties = {}, ssl = false }) {
+export async function startPayaraMicro({
+  dir, war, jar, properties = {}, ssl = false, port = null, jvmArgs = [], payaraArgs = [], hazelcast = false, contextRoot = null,
+}) {
   jar ??= join(homedir(), '.m2/repository/fish/payara/extras/payara-micro/6.2025.10/payara-micro-6.2025.10.jar');
   war ??= 'target/cheenhub-sfu.war';
   for (const f of [jar, war]) if (!existsSync(f)) throw new Error(`missing ${f} (E2E_MICRO_JAR / E2E_WAR)`);
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  port ??= await freePort();
   const sslPort = ssl ? await freePort() : null;
   const origin = `http://127.0.0.1:${port}`;
-  const baseUrl = `${origin}/cheenhub-sfu/`;
+  const baseUrl = contextRoot === '/' ? `${origin}/` : `${origin}/cheenhub-sfu/`;
   let proc = null;
   let starts = 0;
   // A server that requires tokens lets only the origins in sfu.signaling.allowed-origins open /ws (no same
@@ -85,10 +88,11 @@ export async function startPayaraMicro({ dir, war, jar, properties = {}, ssl = f
     const out = createWriteStream(join(dir, `payara-${starts}.log`));
     proc = spawn(
       'java',
-      [...options, '-jar', jar, '--nohazelcast', '--disablephonehome',
+      [...jvmArgs, ...options, '-jar', jar, ...(hazelcast ? [] : ['--nohazelcast']), '--disablephonehome',
         '--prebootcommandfile', PRE_BOOT_COMMANDS, '--port', String(port),
-        ...(sslPort ? ['--sslport', String(sslPort)] : []),
-        '--rootdir', join(dir, `root-${starts}`), '--deploy', war],
+        ...(sslPort ? ['--sslport', String(sslPort)] : []), ...payaraArgs,
+        '--rootdir', join(dir, `root-${starts}`), '--deploy', war,
+        ...(contextRoot ? ['--contextroot', contextRoot] : [])],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     proc.stdout.pipe(out);
@@ -125,7 +129,11 @@ export async function startPayaraMicro({ dir, war, jar, properties = {}, ssl = f
   await start();
   const httpsBaseUrl = sslPort ? `https://127.0.0.1:${sslPort}/cheenhub-sfu/` : null;
   // stop: SIGTERM, the server drains (clients told to reconnect, sockets closed with 1012).
-  return { baseUrl, httpsBaseUrl, port, sslPort, start, kill, stop: () => kill('SIGTERM'), logFile: () => join(dir, `payara-${starts}.log`) };
+  const alive = () => proc != null && proc.exitCode === null && proc.signalCode === null;
+  return {
+    baseUrl, origin, httpsBaseUrl, port, sslPort, start, kill, alive, stop: () => kill('SIGTERM'),
+    logFile: () => join(dir, `payara-${starts}.log`),
+  };
 }
 
 /**

@@ -267,3 +267,43 @@ export function statsDelta(before, after) {
 }
 
 export const round = (v, digits = 4) => (v == null ? v : Math.round(v * 10 ** digits) / 10 ** digits);
+
+/**
+ * After a cut at t0 (a restart, a lost socket, a killed cluster instance): polls until `ready(a, b)` holds
+ * for both pages' states, then until both hear each other with packets flowing. Returns the times from t0
+ * and whether Bob ever lost Ada meanwhile; throws when audio took longer than `limitMs`. `diagnose(pages)`
+ * adds what the pages and server saw to a failure.
+ */
+export async function audioBack([ada, bob], t0, { ready, diagnose = async () => null, limitMs = Infinity, rejoinMs = 20_000 }) {
+  let bobLostAda = false;
+  let last;
+  await until('rejoined', rejoinMs, async () => {
+    const [a, b] = await Promise.all([ada.state(), bob.state()]);
+    if (!b.participants?.some((p) => p.participantId === ada.participantId)) bobLostAda = true;
+    last = a;
+    return a.status === 'joined' && b.status === 'joined' && ready(a, b);
+  }, () => JSON.stringify(last), 50);
+  const rejoinedMs = Date.now() - t0;
+  ada.participantId = (await ada.state()).participantId;
+  bob.participantId = (await bob.state()).participantId;
+  // Audio is back when each side decodes real samples of the other (timed in the pages); the
+  // FFT check afterwards proves it is the right tone on the right track.
+  const [atAda, atBob] = await Promise.all([ada.audioFrom(bob, 20_000), bob.audioFrom(ada, 20_000)]);
+  if (atAda == null || atBob == null) {
+    throw Object.assign(new Error(`no audio decoded within 20 s (Ada ${atAda}, Bob ${atBob})`), {
+      partial: { diagnosis: await diagnose([ada, bob]) },
+    });
+  }
+  const audioMs = Math.max(atAda, atBob) - t0;
+  let detail;
+  await until('the right tones both ways', 10_000, async () => {
+    const [ha, hb] = await Promise.all([checkHears(ada, [bob], 300), checkHears(bob, [ada], 300)]);
+    detail = { ha, hb };
+    return ha.ok && hb.ok;
+  }, () => JSON.stringify(detail), 50);
+  const verifiedMs = Date.now() - t0;
+  if (audioMs > limitMs) {
+    throw new Error(`audio both ways back only after ${audioMs} ms (rejoined after ${rejoinedMs} ms; limit ${limitMs})`);
+  }
+  return { timing: { rejoinedMs, audioBothWaysMs: audioMs, tonesVerifiedMs: verifiedMs }, bobLostAda };
+}
