@@ -1,6 +1,7 @@
 package io.cheenhub.sfu.signaling;
 
 import io.cheenhub.sfu.config.AuthSettings;
+import io.cheenhub.sfu.config.ClusterSettings;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -27,6 +28,7 @@ public class OriginFilter extends HttpFilter {
   private static final Logger LOG = Logger.getLogger(OriginFilter.class.getName());
 
   @Inject AuthSettings settings;
+  @Inject ClusterSettings cluster;
 
   private transient OriginPolicy policy;
 
@@ -38,6 +40,12 @@ public class OriginFilter extends HttpFilter {
           "tokens are required (sfu.auth.anonymous=false) but sfu.signaling.allowed-origins is"
               + " not set: every browser page is refused at /ws, this server's own web client"
               + " included; list the origins pages are loaded from");
+    } else if (cluster.enabled() && settings.allowedOrigins().isEmpty()) {
+      LOG.warning(
+          "cluster mode with sfu.signaling.allowed-origins not set: only pages loaded from this"
+              + " instance's own origin may open /ws, so a page loaded through the load balancer"
+              + " or another instance is refused (403) when a redirect sends it here; list the"
+              + " origins pages are loaded from");
     }
   }
 
