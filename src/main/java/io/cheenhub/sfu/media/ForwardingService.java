@@ -30,10 +30,14 @@ public final class ForwardingService {
   private final QualityTick qualityTick;
   private volatile boolean publisherFeedback;
   private volatile boolean decryptSilent;
-  // Counts of subscribers that are gone, so totals never go backwards.
+  // Counts of subscribers and publishers that are gone, so totals never go backwards. A leave
+  // moves the counts and removes the member under this lock, and a reader sums under it: no read
+  // sees a member's counts twice or not at all (control path and scrapes only, never a packet).
   private final Object retiredLock = new Object();
   private long retiredForwarded;
   private final Map<Subscriber.Drop, Long> retiredDrops = new EnumMap<>(Subscriber.Drop.class);
+  private final Map<Publisher.Drop, Long> retiredPublisherDrops =
+      new EnumMap<>(Publisher.Drop.class);
   private LatencyHistogram.Snapshot retiredLatency = LatencyHistogram.Snapshot.EMPTY;
 
   /**
@@ -66,15 +70,21 @@ public final class ForwardingService {
     return subscriber;
   }
 
-  /** The publisher left its table for good. */
+  /** The publisher left its table for good: keep its counts in the totals. */
   public void forget(Publisher publisher) {
-    publishers.remove(publisher);
+    synchronized (retiredLock) {
+      if (publishers.remove(publisher)) {
+        for (Publisher.Drop drop : Publisher.Drop.values()) {
+          retiredPublisherDrops.merge(drop, publisher.dropped(drop), Long::sum);
+        }
+      }
+    }
   }
 
   /** The subscriber left its table for good (and is closed): keep its counts in the totals. */
   public void forget(Subscriber subscriber) {
-    if (subscribers.remove(subscriber)) {
-      synchronized (retiredLock) {
+    synchronized (retiredLock) {
+      if (subscribers.remove(subscriber)) {
         retiredForwarded += subscriber.forwarded();
         for (Subscriber.Drop drop : Subscriber.Drop.values()) {
           retiredDrops.merge(drop, subscriber.dropped(drop), Long::sum);
@@ -96,47 +106,46 @@ public final class ForwardingService {
 
   /** RTP packets sent to subscribers since start. */
   public long packetsForwarded() {
-    long total;
     synchronized (retiredLock) {
-      total = retiredForwarded;
+      long total = retiredForwarded;
+      for (Subscriber subscriber : subscribers) {
+        total += subscriber.forwarded();
+      }
+      return total;
     }
-    for (Subscriber subscriber : subscribers) {
-      total += subscriber.forwarded();
-    }
-    return total;
   }
 
   /** Copies not sent for {@code reason} since start. */
   public long dropped(Subscriber.Drop reason) {
-    long total;
     synchronized (retiredLock) {
-      total = retiredDrops.getOrDefault(reason, 0L);
+      long total = retiredDrops.getOrDefault(reason, 0L);
+      for (Subscriber subscriber : subscribers) {
+        total += subscriber.dropped(reason);
+      }
+      return total;
     }
-    for (Subscriber subscriber : subscribers) {
-      total += subscriber.dropped(reason);
-    }
-    return total;
   }
 
-  /** Packets publishers did not forward for {@code reason}, over the live publishers. */
+  /** Packets publishers did not forward for {@code reason} since start. */
   public long dropped(Publisher.Drop reason) {
-    long total = 0;
-    for (Publisher publisher : publishers) {
-      total += publisher.dropped(reason);
+    synchronized (retiredLock) {
+      long total = retiredPublisherDrops.getOrDefault(reason, 0L);
+      for (Publisher publisher : publishers) {
+        total += publisher.dropped(reason);
+      }
+      return total;
     }
-    return total;
   }
 
   /** Forwarding latency (packet in → packet out) of every packet sent since start. */
   public LatencyHistogram.Snapshot latency() {
-    LatencyHistogram.Snapshot total;
     synchronized (retiredLock) {
-      total = retiredLatency;
+      LatencyHistogram.Snapshot total = retiredLatency;
+      for (Subscriber subscriber : subscribers) {
+        total = total.plus(subscriber.latency().snapshot());
+      }
+      return total;
     }
-    for (Subscriber subscriber : subscribers) {
-      total = total.plus(subscriber.latency().snapshot());
-    }
-    return total;
   }
 
   /**

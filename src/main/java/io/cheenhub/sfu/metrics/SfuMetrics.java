@@ -179,7 +179,7 @@ public class SfuMetrics {
         .register(
             metrics,
             "sfu_rtp_forwarding_latency_ms",
-            "Forwarding latency, publisher packet in to subscriber packet out");
+            "Forwarding latency, decrypted packet taken by its publisher to subscriber packet out");
     var drops =
         metadata(
             "sfu_forwarding_dropped",

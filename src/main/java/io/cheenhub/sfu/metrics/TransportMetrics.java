@@ -59,7 +59,9 @@ public class TransportMetrics implements TransportCounters.DeltaSink {
     created =
         metrics.counter(SfuMetrics.metadata("sfu_transports_created", "Media transports created"));
     var packetsIn =
-        SfuMetrics.metadata("sfu_media_packets_received", "SRTP/SRTCP packets decrypted");
+        SfuMetrics.metadata(
+            "sfu_media_packets_received",
+            "SRTP/SRTCP packets accepted (decrypted, or counted from the clear header when nobody needs them)");
     series.put(
         TransportCounters.Series.RTP_PACKETS_RECEIVED,
         metrics.counter(packetsIn, new Tag("kind", "rtp")));

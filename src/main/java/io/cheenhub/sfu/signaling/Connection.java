@@ -821,6 +821,11 @@ final class Connection {
     outbox.closeAfterPending(new CloseReason(code, reason));
   }
 
+  /** Drain, step zero: completes once the frames queued so far (a {@code redirect}) are written. */
+  java.util.concurrent.Future<Void> flushed() {
+    return outbox.flushed();
+  }
+
   /**
    * Drain, step one: stop queueing (so no client hears of the others' departures) and send {@code
    * reconnect} now, bypassing the outbox's executor (it may be shutting down with the application).

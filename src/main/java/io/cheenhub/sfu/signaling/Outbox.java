@@ -44,6 +44,9 @@ final class Outbox {
   /** A close frame queued behind the messages before it. */
   private record Close(CloseReason reason) {}
 
+  /** A marker: completes {@code done} once every frame queued before it has been handed over. */
+  private record Flush(CompletableFuture<Void> done) {}
+
   /** The overflow decision, queued last; the frames before it are skipped (see {@link #write}). */
   private static final Object OVERFLOW = new Object();
 
@@ -85,7 +88,7 @@ final class Outbox {
     this.capacity = capacity;
     this.onOverflow = onOverflow;
     // One slot more than the limit, so the overflow decision itself always fits.
-    this.queue = new SerialQueue<>("outbox", capacity + 1, writers, this::write, item -> {});
+    this.queue = new SerialQueue<>("outbox", capacity + 1, writers, this::write, Outbox::released);
   }
 
   /** Queues a message; returns false if it was dropped (connection closing or overflowing). */
@@ -135,6 +138,26 @@ final class Outbox {
   }
 
   /**
+   * Completes once every frame queued so far has been handed to the container, or once the queue is
+   * closed (nothing more will be written). A drain waits for it before {@link #sendNow}, which
+   * stops the queue: the cluster's {@code redirect}s queued just before must not be thrown away.
+   */
+  CompletableFuture<Void> flushed() {
+    var flush = new Flush(new CompletableFuture<>());
+    if (closing.get() || !queue.offer(flush)) {
+      flush.done().complete(null);
+    }
+    return flush.done();
+  }
+
+  /** An item the queue let go unwritten (closed, full): a flush waiting on it is over. */
+  private static void released(Object item) {
+    if (item instanceof Flush flush) {
+      flush.done().complete(null);
+    }
+  }
+
+  /**
    * Drain: stops the queue (later {@link #send}s are dropped) and writes {@code text} at once on
    * the caller's thread: the writer threads may be stopping with the application.
    *
@@ -178,6 +201,10 @@ final class Outbox {
 
   /** One item, on a signaling writer thread; items of this outbox come one at a time, in order. */
   private void write(Object item) {
+    if (item instanceof Flush flush) {
+      flush.done().complete(null);
+      return;
+    }
     if (overflowed.get() && item != OVERFLOW) {
       return; // a client too slow to keep gets no more frames, only the close
     }

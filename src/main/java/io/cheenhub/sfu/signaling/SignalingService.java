@@ -114,7 +114,10 @@ public class SignalingService {
    */
   static final int DRAIN_RECONNECT_DELAY_MS = 1_000;
 
-  /** How long a drain waits for its {@code reconnect} messages to be written before closing. */
+  /**
+   * How long a drain waits for the frames already queued (a cluster's {@code redirect}s) to be
+   * written, and then again for its {@code reconnect} messages, before closing.
+   */
   private static final long DRAIN_SEND_WAIT_MS = 1_000;
 
   /**
@@ -320,6 +323,8 @@ public class SignalingService {
     } catch (RuntimeException e) {
       EVENTS.log(Level.WARNING, "cluster drain failed: rooms not moved", e);
     }
+    // What is queued goes out first (the redirects just queued): the reconnect stops the queue.
+    awaitAll(open.stream().map(Connection::flushed).toList());
     var message = new Message.Reconnect(reason, DRAIN_RECONNECT_DELAY_MS);
     var sends = new ArrayList<Future<Void>>();
     for (Connection connection : open) {
@@ -329,17 +334,7 @@ public class SignalingService {
         EVENTS.log(Level.WARNING, "drain failed", e, EventLog.CONNECTION, connection.id());
       }
     }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_SEND_WAIT_MS);
-    for (Future<Void> send : sends) {
-      try {
-        send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        // A slow or dead client: it reconnects when its socket notices the close.
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+    awaitAll(sends);
     for (Connection connection : open) {
       try {
         connection.closeDrained();
@@ -363,6 +358,21 @@ public class SignalingService {
         "tookMs",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     return open.size();
+  }
+
+  /** Waits for {@code writes}, at most {@link #DRAIN_SEND_WAIT_MS} for all of them together. */
+  private static void awaitAll(List<Future<Void>> writes) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_SEND_WAIT_MS);
+    for (Future<Void> write : writes) {
+      try {
+        write.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        // A slow or dead client: it reconnects when its socket notices the close.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /**

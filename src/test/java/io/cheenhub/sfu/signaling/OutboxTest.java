@@ -87,6 +87,73 @@ class OutboxTest {
     assertThat(outbox.ping()).isFalse();
   }
 
+  /**
+   * A cluster drain queues each moved room's {@code redirect}, then writes {@code reconnect} with
+   * {@code sendNow}, which stops the queue: waiting for {@code flushed} first keeps a redirect that
+   * a busy writer has not reached yet from being thrown away.
+   */
+  @Test
+  void framesQueuedBeforeADrainAreWrittenBeforeItsMessageWhenItWaitsForTheFlush() throws Exception {
+    var writing = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    Outbox outbox =
+        new Outbox(
+            session,
+            writers,
+            message -> {
+              if (message instanceof Message.Pong pong && pong.requestId().equals("r1")) {
+                writing.countDown();
+                try {
+                  release.await(); // the writer is busy with the first frame
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return codec.encode(message);
+            },
+            100,
+            overflows::incrementAndGet);
+    outbox.send(pong(1));
+    assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+    outbox.send(pong(2)); // the redirect, still queued
+
+    var flushed = outbox.flushed();
+    Thread.sleep(50);
+    assertThat(flushed).isNotDone();
+    release.countDown();
+    flushed.get(10, TimeUnit.SECONDS);
+    outbox.sendNow("{\"type\":\"reconnect\",\"reason\":\"shutdown\",\"delayMs\":1000}");
+
+    assertThat(session.types()).containsExactly("pong", "pong", "reconnect");
+  }
+
+  @Test
+  void aFlushIsOverWhenTheQueueClosesOrWasClosedAlready() throws Exception {
+    var release = new CountDownLatch(1);
+    Outbox outbox =
+        new Outbox(
+            session,
+            writers,
+            message -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return codec.encode(message);
+            },
+            100,
+            overflows::incrementAndGet);
+    outbox.send(pong(1));
+    outbox.send(pong(2));
+    var flushed = outbox.flushed();
+
+    outbox.closedByContainer(); // the socket went away: pong 2 and the flush are released
+    flushed.get(10, TimeUnit.SECONDS);
+    assertThat(outbox.flushed()).isDone();
+    release.countDown();
+  }
+
   @Test
   void afterTheContainersCloseNothingIsWritten() throws Exception {
     Outbox outbox = outbox(100);
