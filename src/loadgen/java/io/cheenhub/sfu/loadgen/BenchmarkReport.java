@@ -150,15 +150,15 @@ public final class BenchmarkReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %d / %d | %.0f | %s | %s ms | %s ms | %s | %s | %s |%n",
+              "| %s | %d | %d / %d | %.0f | %s | %s | %s | %s | %s | %s |%n",
               server,
               f.listeners(),
               f.connected(),
               f.failed(),
               f.forwardedPerSecond(),
               Cells.percent(f.lossPercent(), 3),
-              Cells.ms(f.delayP99Micros()),
-              Cells.ms(f.serverLatencyP99Micros()),
+              Cells.millis(f.delayP99Micros()),
+              Cells.millis(f.serverLatencyP99Micros()),
               Cells.shareOfCore(f.serverCpuPercentOfCore()),
               Cells.micros(f.cpuMicrosPerForwarded()) + media(r),
               Cells.percent(f.botsShareOfCores(cores), 1)));

@@ -17,6 +17,11 @@ final class Cells {
     return micros < 0 ? UNKNOWN : format("%.2f", micros / 1000.0);
   }
 
+  /** Milliseconds with two decimals and the unit. */
+  static String millis(long micros) {
+    return micros < 0 ? UNKNOWN : ms(micros) + " ms";
+  }
+
   static String micros(double value) {
     return unknown(value) ? UNKNOWN : format("%.1f µs", value);
   }

@@ -119,6 +119,14 @@ record ScenarioFigures(
   }
 
   /**
+   * Whether the search stopped before the server did: {@code capacity} is the step with the most
+   * listeners that ran, so the server may hold more.
+   */
+  static boolean onlyALowerBound(List<ScenarioFigures> steps, ScenarioFigures capacity) {
+    return steps.stream().allMatch(s -> s.listeners <= capacity.listeners);
+  }
+
+  /**
    * The most listeners both servers held in scenario (c): where their CPU per forwarded packet is
    * compared at the same load (at their own capacities the fixed costs would spread over different
    * packet rates).

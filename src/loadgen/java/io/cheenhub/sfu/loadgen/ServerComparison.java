@@ -178,9 +178,9 @@ record ServerComparison(
         .append(" | ")
         .append(Cells.percent(r.lossPercent(), 3))
         .append(" | ")
-        .append(withUnit(Cells.ms(r.serverLatencyP99Micros()), " ms"))
+        .append(Cells.millis(r.serverLatencyP99Micros()))
         .append(" | ")
-        .append(withUnit(Cells.ms(r.delayP99Micros()), " ms"))
+        .append(Cells.millis(r.delayP99Micros()))
         .append(" | ")
         .append(Cells.shareOfCore(r.serverCpuPercentOfCore()))
         .append(" | ")
@@ -212,7 +212,15 @@ record ServerComparison(
       ScenarioFigures c = capacity.get();
       row(
           md,
-          "(c) 1 room, " + c.talkers() + " talking, " + c.listeners() + " listening (capacity)",
+          "(c) 1 room, "
+              + c.talkers()
+              + " talking, "
+              + c.listeners()
+              + " listening ("
+              + (ScenarioFigures.onlyALowerBound(steps, c)
+                  ? "the most tried; capacity ≥"
+                  : "capacity")
+              + ")",
           server,
           c,
           vsJanus);
@@ -234,7 +242,13 @@ record ServerComparison(
     if (steps.isEmpty()) {
       return "not run";
     }
-    return capacity.map(c -> "**" + c.listeners() + " listeners**").orElse("no step");
+    return capacity
+        .map(
+            c ->
+                ScenarioFigures.onlyALowerBound(steps, c)
+                    ? "**≥ " + c.listeners() + " listeners** (every step held)"
+                    : "**" + c.listeners() + " listeners**")
+        .orElse("no step");
   }
 
   private static String judged(double ratio, double atMost) {
@@ -249,9 +263,5 @@ record ServerComparison(
     return Cells.UNKNOWN.equals(value)
         ? value
         : "**" + value + "** (" + Cells.verdict(times, atMost) + ")";
-  }
-
-  private static String withUnit(String cell, String unit) {
-    return Cells.UNKNOWN.equals(cell) ? cell : cell + unit;
   }
 }

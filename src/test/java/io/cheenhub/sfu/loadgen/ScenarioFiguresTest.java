@@ -73,6 +73,10 @@ class ScenarioFiguresTest {
         .get()
         .extracting(ScenarioFigures::listeners)
         .isEqualTo(40);
+    assertThat(ScenarioFigures.onlyALowerBound(steps, step(40, 0.5))).isFalse();
+    // Every step held: the search ended before the server did.
+    var allHeld = List.of(step(20, 0), step(40, 0.5));
+    assertThat(ScenarioFigures.onlyALowerBound(allHeld, step(40, 0.5))).isTrue();
     assertThat(ScenarioFigures.capacity(List.of(step(20, 3.0)))).isEmpty();
     assertThat(ScenarioFigures.capacity(List.of())).isEmpty();
   }

@@ -110,6 +110,20 @@ class ServerComparisonTest {
   }
 
   @Test
+  void aCapacityWhereEveryStepHeldIsALowerBound() {
+    String md =
+        new ServerComparison(
+                8.0, 2, "Janus", OURS_A, JANUS_A, OURS_C.subList(0, 2), JANUS_C.subList(0, 1))
+            .markdown();
+
+    assertThat(md)
+        .contains("| (c) 1 room, 10 talking, 40 listening (the most tried; capacity ≥) |")
+        .contains(
+            "cheenhub-sfu **≥ 40 listeners** (every step held), Janus **≥ 20 listeners** (every"
+                + " step held).");
+  }
+
+  @Test
   void aCapacitySearchWhereNothingHeldSaysSo() {
     String md =
         new ServerComparison(
