@@ -26,6 +26,9 @@
 #   --no-doc              DOC=         default docs/benchmarks.md for a full run, none otherwise
 #   --no-build            BUILD=0      use the jars already in target/
 #   --quick               QUICK=1      10 s windows, 1 min churn, short warm-ups
+#   --slots               SLOTS=1      cheenhub-sfu with speaker slots as configured by default; the
+#                                      benchmark turns them off, so that every listener receives every
+#                                      talker as in Janus VideoRoom
 #   PORT (18080): cheenhub-sfu's HTTP port.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -45,6 +48,7 @@ while (($#)); do
     --no-doc) DOC= ;;
     --no-build) BUILD=0 ;;
     --quick) QUICK=1 ;;
+    --slots) SLOTS=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -54,7 +58,7 @@ done
 # A run that changes what is measured is a check, not the page's numbers: it writes no docs
 # unless asked to.
 full=1
-for setting in QUICK DURATION SCENARIOS SERVERS WARM IDLE IDLE_WARM C_LISTENERS; do
+for setting in QUICK DURATION SCENARIOS SERVERS WARM IDLE IDLE_WARM C_LISTENERS SLOTS; do
   [[ -n ${!setting:-} ]] && full=0
 done
 if [[ -v DOC ]]; then doc=$DOC; elif ((full)); then doc=docs/benchmarks.md; else doc=; fi
@@ -66,6 +70,11 @@ warm=${WARM:-$warm}; idle=${IDLE:-$idle}; idle_warm=${IDLE_WARM:-$idle_warm}
 IFS=: read -r c_from c_step c_max <<<"${C_LISTENERS:-40:40:400}"
 scenarios=,${SCENARIOS:-a,b,c,d},
 servers=,${SERVERS:-sfu,janus},
+# Speaker slots (issue 16) forward 3 loudest talkers to each listener in a room of more than 8:
+# in (c), 3 of 10 talkers where Janus forwards all 10, and each slot change reads as loss in the
+# bots' stamps. Off, both servers do the same work in every scenario; (a) has 3 talkers, 3 slots.
+slots=(-Dsfu.room.slot-threshold=100000)
+[[ ${SLOTS:-0} == 1 ]] && slots=()
 port=${PORT:-18080}
 for n in "$long" "$churn" "$step" "$warm" "$idle" "$idle_warm" "$c_from" "$c_step" "$c_max" "$port"; do
   [[ $n =~ ^[0-9]+$ ]] || { echo "not a whole number: '$n'" >&2; exit 2; }
@@ -106,7 +115,8 @@ phase "==" "machine"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "options: scenarios ${scenarios//,/ } servers ${servers//,/ } windows ${long} s, (c) steps ${step} s from ${c_from} by ${c_step} to ${c_max}, churn ${churn} s, warm-up ${warm} s, idle ${idle} s after ${idle_warm} s"
+  list() { local l=${1#,}; l=${l%,}; echo "${l//,/ }"; }
+  echo "options: scenarios $(list "$scenarios"), servers $(list "$servers"), windows ${long} s, (c) steps ${step} s from ${c_from} by ${c_step} to ${c_max}, churn ${churn} s, warm-up ${warm} s, idle ${idle} s after ${idle_warm} s, speaker slots $( ((${#slots[@]})) && echo off || echo 'as configured')"
 } | tee "$out/machine.txt"
 
 phase "==" "loopback UDP floor"
@@ -119,7 +129,11 @@ stop_server() {
 }
 janus_dir=
 stop_janus() {
-  if [[ -n $janus_dir ]]; then src/loadgen/janus/janus-netns.sh down "$janus_dir" || true; fi
+  if [[ -n $janus_dir ]]; then
+    src/loadgen/janus/janus-netns.sh down "$janus_dir" || true
+    cp "$janus_dir/janus.log" "$out/janus.log" 2>/dev/null || true
+    rm -rf "$janus_dir"
+  fi
   janus_dir=
 }
 trap 'stop_server; stop_janus' EXIT
@@ -154,7 +168,7 @@ if on sfu; then
     exit 1
   fi
   java -Xms1g -Xmx2g -Dsfu.media.bind-address=127.0.0.1 -Dsfu.media.port=0 \
-    -Dsfu.room.max-participants=1000 -Dsfu.auth.anonymous=true \
+    -Dsfu.room.max-participants=1000 -Dsfu.auth.anonymous=true "${slots[@]}" \
     -XX:PerfDataSamplingInterval=1000 \
     -jar "$payara" --nohazelcast --disablephonehome --prebootcommandfile payara/pre-boot-commands.asadmin \
     --port "$port" \
