@@ -68,7 +68,9 @@ class BenchmarkReportTest {
         .contains("| cheenhub-sfu | 80 | 90 / 0 |")
         // Janus has no latency histogram: n/a, without a unit.
         .contains("| Janus 1.1.2 | 40 | 50 / 0 | 5000 | 0.000 % | 5.00 ms | n/a |")
-        .contains("This machine takes **40 listeners** for 10 talkers")
+        .contains(
+            "This machine takes **40 listeners** for 10 talkers at < 1 % loss on cheenhub-sfu"
+                + " (bots and server share its cores).\n")
         .contains("| cheenhub-sfu | 0.530 % of a core (0.64 s in 120 s), load 1.0 1.0 1.0 |")
         .contains(
             "| Janus | 0.300 % of a core (0.36 s in 120 s), load 1.0 1.0 1.0 | other 0.300 %; |")
@@ -76,6 +78,20 @@ class BenchmarkReportTest {
         .doesNotContain("(b) 10 rooms")
         .doesNotContain("(d) churn")
         .doesNotContain("(no result)");
+  }
+
+  @Test
+  void aSearchThatNeverFailedGivesOnlyALowerBound() throws IOException {
+    write("machine.txt", MACHINE);
+    write("floor.txt", FLOOR);
+    write("c-sfu-20.json", new ResultJson().room(10, 30));
+    write("c-sfu-40.json", new ResultJson().room(10, 50));
+
+    assertThat(BenchmarkReport.render(dir))
+        .contains(
+            "This machine takes at least **40 listeners** for 10 talkers at < 1 % loss on"
+                + " cheenhub-sfu (bots and server share its cores); every step held, the search"
+                + " stopped first.");
   }
 
   @Test
