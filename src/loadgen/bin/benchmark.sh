@@ -6,7 +6,7 @@
 # with issue 17's ratios (CPU per forwarded packet ÷ Janus's, ÷ the UDP floor), then every scenario.
 # A full run also writes the report into docs/benchmarks.md. Needs root (the namespace).
 #
-#   src/loadgen/bin/benchmark.sh                                   # everything (about 40 min)
+#   src/loadgen/bin/benchmark.sh                                   # everything (30 to 40 min)
 #   src/loadgen/bin/benchmark.sh --scenarios c --servers janus     # a subset
 #   src/loadgen/bin/benchmark.sh --scenarios a,c --duration 10 --warm-up 20 \
 #     --idle 20 --idle-warm-up 10 --c-listeners 20:20:40           # a smoke run (about 6 min)
