@@ -139,11 +139,24 @@ stop_janus() {
 trap 'stop_server; stop_janus' EXIT
 trap 'exit 130' INT TERM HUP
 
-# capacity NAME LOADGEN-ARGS...: scenario (c), one room of 10 talkers, listeners added until loss
-# reaches 1 %, a bot fails or a run gives no result; each step a fresh room.
-capacity() {
+# The scenarios both servers run; NAME (sfu, janus) names the result files, the rest is the load
+# generator's server options.
+
+# scenario_a NAME LOADGEN-ARGS...: one room of 50, 3 talking.
+scenario_a() {
+  local name=$1
+  shift
+  phase "--" "(a) one room of 50, 3 talking, ${long} s"
+  loadgen "$@" --participants 50 --talkers 3 --duration "$long" --ramp-rate 25 \
+    --json "$out/a-$name.json" | tee "$out/a-$name.txt" || true
+}
+
+# scenario_c NAME LOADGEN-ARGS...: one room of 10 talkers, listeners added until loss reaches 1 %,
+# a bot fails or a run gives no result; each step a fresh room.
+scenario_c() {
   local name=$1 listeners=$c_from json loss failed
   shift
+  phase "--" "(c) one room of 10 talkers: listeners added until loss reaches 1 %"
   while :; do
     json=$out/c-$name-$listeners.json
     loadgen "$@" --participants $((10 + listeners)) --talkers 10 --duration "$step" \
@@ -159,6 +172,14 @@ capacity() {
     if ((listeners >= c_max)); then break; fi
     listeners=$((listeners + c_step))
   done
+}
+
+# idle_reading NAME PID: what the server costs with no rooms (issue 17), everyone gone, after the
+# load has warmed it up.
+idle_reading() {
+  phase "--" "idle: no rooms, ${idle} s after ${idle_warm} s"
+  java -cp "$jar" io.cheenhub.sfu.loadgen.server.IdleCpu "$2" "$idle_warm" "$idle" \
+    | tee "$out/idle-$1.txt" || true
 }
 
 if on sfu; then
@@ -189,11 +210,7 @@ if on sfu; then
     loadgen "${sfu[@]}" --participants 50 --talkers 3 --duration "$warm" || true
   fi
 
-  if runs a; then
-    phase "--" "(a) one room of 50, 3 talking, ${long} s"
-    loadgen "${sfu[@]}" --participants 50 --talkers 3 --duration "$long" --ramp-rate 25 \
-      --json "$out/a-sfu.json" | tee "$out/a-sfu.txt" || true
-  fi
+  if runs a; then scenario_a sfu "${sfu[@]}"; fi
 
   if runs b; then
     phase "--" "(b) 10 rooms of 5, 2 talking in each, ${long} s"
@@ -201,10 +218,7 @@ if on sfu; then
       --json "$out/b-sfu.json" | tee "$out/b-sfu.txt" || true
   fi
 
-  if runs c; then
-    phase "--" "(c) one room of 10 talkers: listeners added until loss reaches 1 %"
-    capacity sfu "${sfu[@]}"
-  fi
+  if runs c; then scenario_c sfu "${sfu[@]}"; fi
 
   if runs d; then
     phase "--" "(d) churn: 20 participants (3 talking), 2 leave+join per second, ${churn} s"
@@ -212,12 +226,7 @@ if on sfu; then
       --churn-rate 2 --json "$out/d-sfu.json" | tee "$out/d-sfu.txt" || true
   fi
 
-  # What the server costs with no rooms (issue 17): everyone has left, the JIT has seen the load.
-  if ((idle > 0)); then
-    phase "--" "idle: no rooms, ${idle} s after ${idle_warm} s"
-    java -cp "$jar" io.cheenhub.sfu.loadgen.server.IdleCpu "$server_pid" "$idle_warm" "$idle" \
-      | tee "$out/idle-sfu.txt" || true
-  fi
+  if ((idle > 0)); then idle_reading sfu "$server_pid"; fi
   stop_server
 fi
 
@@ -232,20 +241,9 @@ if on janus; then
   janus=(--target janus --server "$JANUS_URL" --janus-admin "$JANUS_ADMIN" --bind "$BOT_ADDRESS"
     --server-pid "$JANUS_PID" --sample-every 0)
   loadgen "${janus[@]}" --participants 20 --talkers 10 --duration 10 || true
-  if runs a; then
-    phase "--" "(a) one room of 50, 3 talking, ${long} s"
-    loadgen "${janus[@]}" --participants 50 --talkers 3 --duration "$long" --ramp-rate 25 \
-      --json "$out/a-janus.json" | tee "$out/a-janus.txt" || true
-  fi
-  if runs c; then
-    phase "--" "(c) one room of 10 talkers: listeners added until loss reaches 1 %"
-    capacity janus "${janus[@]}"
-  fi
-  if ((idle > 0)); then
-    phase "--" "idle: no rooms, ${idle} s after ${idle_warm} s"
-    java -cp "$jar" io.cheenhub.sfu.loadgen.server.IdleCpu "$JANUS_PID" "$idle_warm" "$idle" \
-      | tee "$out/idle-janus.txt" || true
-  fi
+  if runs a; then scenario_a janus "${janus[@]}"; fi
+  if runs c; then scenario_c janus "${janus[@]}"; fi
+  if ((idle > 0)); then idle_reading janus "$JANUS_PID"; fi
   stop_janus
 fi
 

@@ -3,6 +3,7 @@ package io.cheenhub.sfu.loadgen;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Issue 17's proof table: cheenhub-sfu and Janus in one benchmark run, scenario (a) and scenario
@@ -78,9 +79,9 @@ record ServerComparison(
         .append(" ÷ Janus (≤ ")
         .append(MAX_PER_PACKET_VS_JANUS)
         .append("): (a) ")
-        .append(judged(perPacketA(), MAX_PER_PACKET_VS_JANUS))
+        .append(judged(Cells.ratio(perPacketA()), perPacketA(), MAX_PER_PACKET_VS_JANUS))
         .append("; (c) ")
-        .append(judged(perPacketC(), MAX_PER_PACKET_VS_JANUS))
+        .append(judged(Cells.ratio(perPacketC()), perPacketC(), MAX_PER_PACKET_VS_JANUS))
         .append(
             common.isPresent()
                 ? " at " + common.getAsInt() + " listeners, the most both held under 1 % loss"
@@ -88,28 +89,16 @@ record ServerComparison(
         .append(".\n");
     md.append("- Whole process ÷ floor (≤ ")
         .append(MAX_PROCESS_TIMES_FLOOR)
-        .append("): (a) ")
+        .append("): ")
         .append(
-            judgedTimes(
-                oursA == null ? Double.NaN : oursA.timesFloor(floorMicros),
-                MAX_PROCESS_TIMES_FLOOR))
-        .append("; (c) ")
-        .append(
-            judgedTimes(
-                oursCapacity.map(c -> c.timesFloor(floorMicros)).orElse(Double.NaN),
-                MAX_PROCESS_TIMES_FLOOR))
+            timesFloorInAAndC(
+                f -> f.timesFloor(floorMicros), oursCapacity, MAX_PROCESS_TIMES_FLOOR))
         .append(". Media threads ÷ floor (≤ ")
         .append(MAX_MEDIA_TIMES_FLOOR)
-        .append("): (a) ")
+        .append("): ")
         .append(
-            judgedTimes(
-                oursA == null ? Double.NaN : oursA.mediaTimesFloor(floorMicros),
-                MAX_MEDIA_TIMES_FLOOR))
-        .append("; (c) ")
-        .append(
-            judgedTimes(
-                oursCapacity.map(c -> c.mediaTimesFloor(floorMicros)).orElse(Double.NaN),
-                MAX_MEDIA_TIMES_FLOOR))
+            timesFloorInAAndC(
+                f -> f.mediaTimesFloor(floorMicros), oursCapacity, MAX_MEDIA_TIMES_FLOOR))
         .append(". (c) is ")
         .append(OURS)
         .append(" at its capacity.\n");
@@ -251,17 +240,23 @@ record ServerComparison(
         .orElse("no step");
   }
 
-  private static String judged(double ratio, double atMost) {
-    String value = Cells.ratio(ratio);
-    return Cells.UNKNOWN.equals(value)
-        ? value
-        : "**" + value + "** (" + Cells.verdict(ratio, atMost) + ")";
+  /** "(a) X; (c) Y": one of our figures in (a) and at our capacity in (c), each judged. */
+  private String timesFloorInAAndC(
+      ToDoubleFunction<ScenarioFigures> figure,
+      Optional<ScenarioFigures> oursCapacity,
+      double atMost) {
+    double a = oursA == null ? Double.NaN : figure.applyAsDouble(oursA);
+    double c = oursCapacity.map(figure::applyAsDouble).orElse(Double.NaN);
+    return "(a) "
+        + judged(Cells.times(a), a, atMost)
+        + "; (c) "
+        + judged(Cells.times(c), c, atMost);
   }
 
-  private static String judgedTimes(double times, double atMost) {
-    String value = Cells.times(times);
-    return Cells.UNKNOWN.equals(value)
-        ? value
-        : "**" + value + "** (" + Cells.verdict(times, atMost) + ")";
+  /** The cell in bold with its verdict against {@code atMost}, or n/a. */
+  private static String judged(String cell, double value, double atMost) {
+    return Cells.UNKNOWN.equals(cell)
+        ? cell
+        : "**" + cell + "** (" + Cells.verdict(value, atMost) + ")";
   }
 }
