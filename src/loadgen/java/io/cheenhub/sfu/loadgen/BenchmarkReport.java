@@ -7,16 +7,21 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Turns a benchmark directory ({@code src/loadgen/bin/benchmark.sh}: machine.txt, floor.txt and one
- * JSON result per scenario) into the markdown section of docs/benchmarks.md between {@link #BEGIN}
- * and {@link #END}, replacing what a previous run wrote there.
+ * Turns a benchmark directory ({@code src/loadgen/bin/benchmark.sh}: machine.txt, floor.txt, one
+ * JSON result per scenario and server, the idle readings) into the markdown section of
+ * docs/benchmarks.md between {@link #BEGIN} and {@link #END}: issue 17's comparison of both servers
+ * ({@link ServerComparison}) first, then every scenario of cheenhub-sfu, the steps of (c) and the
+ * idle servers. Whatever a run left out is left out of the section.
  */
 public final class BenchmarkReport {
 
@@ -26,10 +31,23 @@ public final class BenchmarkReport {
 
   private BenchmarkReport() {}
 
+  /**
+   * {@code BenchmarkReport <benchmark dir> [doc]}: prints the section; with a doc, also writes it
+   * there in place of the previous run's.
+   */
   public static void main(String[] args) throws IOException {
-    Path dir = Path.of(args[0]);
-    Path doc = Path.of(args[1]);
-    String section = render(dir);
+    if (args.length < 1) {
+      System.err.println("usage: BenchmarkReport <benchmark dir> [docs/benchmarks.md]");
+      System.exit(2);
+    }
+    String section = render(Path.of(args[0]));
+    System.out.println(section);
+    if (args.length > 1) {
+      replaceSection(Path.of(args[1]), section);
+    }
+  }
+
+  private static void replaceSection(Path doc, String section) throws IOException {
     String text = Files.exists(doc) ? Files.readString(doc) : "";
     int begin = text.indexOf(BEGIN);
     int end = text.indexOf(END);
@@ -42,111 +60,168 @@ public final class BenchmarkReport {
   }
 
   static String render(Path dir) throws IOException {
+    Map<String, String> machine = machine(Files.readString(dir.resolve("machine.txt")));
+    String floorText = Files.readString(dir.resolve("floor.txt"));
+    double floor = floorMicros(floorText);
+    int cores = cores(machine);
+    String janus = janusName(machine.getOrDefault("janus", ""));
     var md = new StringBuilder(BEGIN).append("\n");
-    md.append("Machine and build of this run:\n\n```\n")
-        .append(Files.readString(dir.resolve("machine.txt")).strip())
-        .append("\n")
-        .append(Files.readString(dir.resolve("floor.txt")).strip())
-        .append("\n```\n\n");
-    double floor = floorMicros(Files.readString(dir.resolve("floor.txt")));
+    md.append(headline(machine)).append("\n\n```\n");
+    machine.forEach((key, value) -> md.append(key).append(": ").append(value).append("\n"));
+    md.append(floorText.strip()).append("\n```\n\n");
 
-    md.append(
-            "| scenario | connected / failed | forwarded | loss | delay bot→bot p50 / p95 / p99 / max"
-                + " | server latency p50 / p95 / p99 | server CPU | CPU per forwarded packet | × floor |"
-                + " heap before → after, GCs | server drops | transports left |\n")
-        .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    row(md, "(a) 1 room × 50, 3 talking", read(dir, "a-sfu.json"), floor);
-    row(md, "(b) 10 rooms × 5, 2 talking each", read(dir, "b-sfu.json"), floor);
-    List<Path> steps = steps(dir);
-    JsonObject lastGood = null;
-    for (Path step : steps) {
-      JsonObject result = read(step);
-      if (result != null
-          && result.getJsonNumber("lossPercent").doubleValue() < 1
-          && result.getInt("failed") == 0) {
-        lastGood = result;
-      }
+    List<JsonObject> sfuSteps = steps(dir, "sfu");
+    List<JsonObject> janusSteps = steps(dir, "janus");
+    List<ScenarioFigures> sfuFigures = sfuSteps.stream().map(ScenarioFigures::of).toList();
+    Optional<ScenarioFigures> sfuCapacity = ScenarioFigures.capacity(sfuFigures);
+    var comparison =
+        new ServerComparison(
+            floor,
+            cores,
+            janus,
+            figures(dir, "a-sfu.json"),
+            figures(dir, "a-janus.json"),
+            sfuFigures,
+            janusSteps.stream().map(ScenarioFigures::of).toList());
+    if (!comparison.isEmpty()) {
+      md.append("**cheenhub-sfu and ")
+          .append(janus)
+          .append(", scenarios (a) and (c)** (issue 17; the same bots, in turn, on the same ")
+          .append(cores)
+          .append(" cores; Janus VideoRoom from Debian, audio-only room, in its own network")
+          .append(" namespace reached over a veth pair; Janus publishes no forwarding latency)\n\n")
+          .append(comparison.markdown());
     }
-    if (lastGood != null) {
-      row(
-          md,
-          "(c) 1 room, 10 talking, " + listeners(lastGood) + " listening (largest < 1 % loss)",
-          lastGood,
-          floor);
-    }
-    row(md, "(d) churn, 1 room × 20 (3 talking), 2 leave+join/s", read(dir, "d-sfu.json"), floor);
 
-    md.append(
-            "\n**(c) listeners added until loss reaches 1 %** (10 talkers; each step a fresh room)\n\n")
-        .append(
-            "| listeners | connected / failed | forwarded/s | loss | delay p99 | server latency p99 | server CPU | CPU per forwarded packet |\n")
-        .append("|---|---|---|---|---|---|---|---|\n");
-    for (Path step : steps) {
-      JsonObject r = read(step);
-      if (r == null) {
-        continue;
-      }
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "| %d | %d / %d | %.0f | %.3f %% | %s ms | %s ms | %s | %s |%n",
-              listeners(r),
-              r.getInt("connected"),
-              r.getInt("failed"),
-              r.getJsonNumber("packetsForwarded").doubleValue()
-                  / r.getJsonNumber("windowSeconds").doubleValue(),
-              r.getJsonNumber("lossPercent").doubleValue(),
-              ms(r.getJsonObject("delayMicros").getJsonNumber("p99").longValue()),
-              ms(r.getJsonObject("serverLatencyMicros").getJsonNumber("p99").longValue()),
-              cpuPercent(r),
-              micros(r.getJsonNumber("serverCpuMicrosPerForwarded").doubleValue()) + media(r)));
-    }
-    md.append(
-        lastGood == null
-            ? "\nNo step stayed under 1 % loss.\n"
-            : "\nThis machine takes **"
-                + listeners(lastGood)
-                + " listeners** for 10 talkers at < 1 % loss"
-                + " (bots and server share its cores).\n");
-
-    JsonObject ours = read(dir, "a-sfu.json");
-    JsonObject janus = read(dir, "a-janus.json");
-    if (ours != null && janus != null) {
-      md.append(
-              "\n**Side by side, scenario (a): the same bots against Janus VideoRoom** (Debian `janus`, "
-                  + "audio-only room, in its own network namespace reached over a veth pair)\n\n")
+    var scenarios = new StringBuilder();
+    row(scenarios, "(a) 1 room × 50, 3 talking", read(dir, "a-sfu.json"), floor);
+    row(scenarios, "(b) 10 rooms × 5, 2 talking each", read(dir, "b-sfu.json"), floor);
+    sfuCapacity.ifPresent(
+        c ->
+            row(
+                scenarios,
+                "(c) 1 room, 10 talking, " + c.listeners() + " listening (largest < 1 % loss)",
+                sfuSteps.get(sfuFigures.indexOf(c)),
+                floor));
+    row(
+        scenarios,
+        "(d) churn, 1 room × 20 (3 talking), 2 leave+join/s",
+        read(dir, "d-sfu.json"),
+        floor);
+    if (scenarios.length() > 0) {
+      md.append("\n**cheenhub-sfu, every scenario**\n\n")
           .append(
-              "| server | connected / failed | forwarded | loss | delay bot→bot p50 / p95 / p99 / max | server CPU | CPU per forwarded packet | × floor | memory |\n")
-          .append("|---|---|---|---|---|---|---|---|---|\n");
-      sideBySide(
-          md,
-          "cheenhub-sfu",
-          ours,
-          floor,
-          "heap "
-              + mb(ours.getJsonObject("serverHeapBytes").getJsonNumber("after").longValue())
-              + ", RSS "
-              + mb(ours.getJsonNumber("serverResidentBytes").longValue()));
-      sideBySide(
-          md,
-          "Janus 1.1.2",
-          janus,
-          floor,
-          "RSS " + mb(janus.getJsonNumber("serverResidentBytes").longValue()));
-      double a = ours.getJsonNumber("serverCpuMicrosPerForwarded").doubleValue();
-      double b = janus.getJsonNumber("serverCpuMicrosPerForwarded").doubleValue();
+              "| scenario | connected / failed | forwarded | loss | delay bot→bot p50 / p95 / p99 / max"
+                  + " | server latency p50 / p95 / p99 | server CPU | CPU per forwarded packet | × floor |"
+                  + " heap before → after, GCs | server drops | transports left |\n")
+          .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+          .append(scenarios);
+    }
+
+    if (!sfuSteps.isEmpty() || !janusSteps.isEmpty()) {
       md.append(
-          String.format(
-              Locale.ROOT,
-              "%nCPU per forwarded packet, Janus ÷ cheenhub-sfu: **%.2f** (above 1: cheenhub-sfu spends less). "
-                  + "Delay p99, Janus ÷ cheenhub-sfu: %.2f.%n",
-              b / a,
-              janus.getJsonObject("delayMicros").getJsonNumber("p99").doubleValue()
-                  / Math.max(
-                      1, ours.getJsonObject("delayMicros").getJsonNumber("p99").doubleValue())));
+              "\n**(c) listeners added until loss reaches 1 %** (10 talkers; each step a fresh room)\n\n")
+          .append(
+              "| server | listeners | connected / failed | forwarded/s | loss | delay p99 | server latency p99 | server CPU | CPU per forwarded packet | bots' CPU, share of "
+                  + cores
+                  + " cores |\n")
+          .append("|---|---|---|---|---|---|---|---|---|---|\n");
+      stepRows(md, "cheenhub-sfu", sfuSteps, cores);
+      stepRows(md, janus, janusSteps, cores);
+    }
+    if (!sfuSteps.isEmpty()) {
+      md.append(
+          sfuCapacity
+              .map(
+                  c ->
+                      "\nThis machine takes "
+                          + (ScenarioFigures.onlyALowerBound(sfuFigures, c) ? "at least **" : "**")
+                          + c.listeners()
+                          + " listeners** for 10 talkers at < 1 % loss on cheenhub-sfu"
+                          + " (bots and server share its cores)"
+                          + (ScenarioFigures.onlyALowerBound(sfuFigures, c)
+                              ? "; every step held, the search stopped first.\n"
+                              : ".\n"))
+              .orElse("\nNo step stayed under 1 % loss on cheenhub-sfu.\n"));
     }
     idle(md, dir);
     return md.append(END).toString();
+  }
+
+  private static void stepRows(StringBuilder md, String server, List<JsonObject> steps, int cores) {
+    for (JsonObject r : steps) {
+      ScenarioFigures f = ScenarioFigures.of(r);
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %d / %d | %.0f | %s | %s | %s | %s | %s | %s |%n",
+              server,
+              f.listeners(),
+              f.connected(),
+              f.failed(),
+              f.forwardedPerSecond(),
+              Cells.percent(f.lossPercent(), 3),
+              Cells.millis(f.delayP99Micros()),
+              Cells.millis(f.serverLatencyP99Micros()),
+              Cells.shareOfCore(f.serverCpuPercentOfCore()),
+              Cells.micros(f.cpuMicrosPerForwarded()) + media(r),
+              Cells.percent(f.botsShareOfCores(cores), 1)));
+    }
+  }
+
+  /** The report's first line: when, which commit, on what, how busy the machine was. */
+  static String headline(Map<String, String> machine) {
+    return "Run of "
+        + machine.getOrDefault("date", "n/a")
+        + " at commit `"
+        + machine.getOrDefault("commit", "unknown")
+        + "` on "
+        + machine.getOrDefault("nproc", "?")
+        + " × "
+        + machine.getOrDefault("cpu model", "n/a")
+        + " (`nproc`, /proc/cpuinfo); load average (1 / 5 / 15 min) "
+        + machine.getOrDefault("load before", "n/a")
+        + " before the run, "
+        + machine.getOrDefault("load after", "n/a")
+        + " after it.";
+  }
+
+  /** machine.txt's "key: value" lines, in order. */
+  static Map<String, String> machine(String text) {
+    var machine = new LinkedHashMap<String, String>();
+    for (String line : text.split("\n")) {
+      int colon = line.indexOf(": ");
+      if (colon > 0) {
+        machine.put(line.substring(0, colon).strip(), line.substring(colon + 2).strip());
+      }
+    }
+    return machine;
+  }
+
+  /** {@code nproc} as the script recorded it; older runs only have "cpu: N x model". */
+  static int cores(Map<String, String> machine) {
+    String nproc = machine.get("nproc");
+    if (nproc == null && machine.containsKey("cpu")) {
+      nproc = machine.get("cpu").replaceFirst("\\s*x.*", "");
+    }
+    try {
+      return nproc == null ? -1 : Integer.parseInt(nproc.strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** "Janus 1.1.2" from the Debian package version "1.1.2-1". */
+  static String janusName(String packageVersion) {
+    String upstream = packageVersion.replaceFirst("-[^-]*$", "");
+    return upstream.isEmpty() || !Character.isDigit(upstream.charAt(0))
+        ? "Janus"
+        : "Janus " + upstream;
+  }
+
+  private static ScenarioFigures figures(Path dir, String name) throws IOException {
+    JsonObject r = read(dir, name);
+    return r == null ? null : ScenarioFigures.of(r);
   }
 
   /**
@@ -182,7 +257,6 @@ public final class BenchmarkReport {
 
   private static void row(StringBuilder md, String name, JsonObject r, double floor) {
     if (r == null) {
-      md.append("| ").append(name).append(" | (no result) |||||||||||\n");
       return;
     }
     JsonObject delay = r.getJsonObject("delayMicros");
@@ -190,9 +264,9 @@ public final class BenchmarkReport {
     JsonObject heap = r.getJsonObject("serverHeapBytes");
     double perPacket = r.getJsonNumber("serverCpuMicrosPerForwarded").doubleValue();
     String heapCell =
-        mb(heap.getJsonNumber("before").longValue())
+        Cells.mb(heap.getJsonNumber("before").longValue())
             + " → "
-            + mb(heap.getJsonNumber("after").longValue())
+            + Cells.mb(heap.getJsonNumber("after").longValue())
             + ", "
             + r.getJsonObject("serverGc").getInt("count")
             + " GCs";
@@ -200,16 +274,16 @@ public final class BenchmarkReport {
       JsonObject live = r.getJsonObject("liveHeapBytes");
       heapCell +=
           "; live heap after full GC, before → after the window: "
-              + mb(live.getJsonNumber("before").longValue())
+              + Cells.mb(live.getJsonNumber("before").longValue())
               + " → "
-              + mb(live.getJsonNumber("after").longValue());
+              + Cells.mb(live.getJsonNumber("after").longValue());
     }
     if (r.getInt("churnCycles") > 0) {
       heapCell +=
           "; floor first → last quarter "
-              + mb(heap.getJsonNumber("floorFirstQuarter").longValue())
+              + Cells.mb(heap.getJsonNumber("floorFirstQuarter").longValue())
               + " → "
-              + mb(heap.getJsonNumber("floorLastQuarter").longValue())
+              + Cells.mb(heap.getJsonNumber("floorLastQuarter").longValue())
               + "; "
               + r.getInt("churnCycles")
               + " cycles";
@@ -225,44 +299,21 @@ public final class BenchmarkReport {
             r.getJsonNumber("packetsForwarded").doubleValue()
                 / r.getJsonNumber("windowSeconds").doubleValue(),
             r.getJsonNumber("lossPercent").doubleValue(),
-            ms(delay.getJsonNumber("p50").longValue()),
-            ms(delay.getJsonNumber("p95").longValue()),
-            ms(delay.getJsonNumber("p99").longValue()),
-            ms(delay.getJsonNumber("max").longValue()),
-            ms(latency.getJsonNumber("p50").longValue()),
-            ms(latency.getJsonNumber("p95").longValue()),
-            ms(latency.getJsonNumber("p99").longValue()),
-            cpuPercent(r),
-            micros(perPacket) + media(r),
-            times(perPacket, floor),
+            Cells.ms(delay.getJsonNumber("p50").longValue()),
+            Cells.ms(delay.getJsonNumber("p95").longValue()),
+            Cells.ms(delay.getJsonNumber("p99").longValue()),
+            Cells.ms(delay.getJsonNumber("max").longValue()),
+            Cells.ms(latency.getJsonNumber("p50").longValue()),
+            Cells.ms(latency.getJsonNumber("p95").longValue()),
+            Cells.ms(latency.getJsonNumber("p99").longValue()),
+            Cells.shareOfCore(ScenarioFigures.of(r).serverCpuPercentOfCore()),
+            Cells.micros(perPacket) + media(r),
+            Cells.times(perPacket / floor),
             heapCell,
             r.getJsonObject("serverDrops").isEmpty()
                 ? "none"
                 : r.getJsonObject("serverDrops").toString(),
             r.getJsonNumber("transportsLeftAfterLeave").longValue()));
-  }
-
-  private static void sideBySide(
-      StringBuilder md, String name, JsonObject r, double floor, String memory) {
-    JsonObject delay = r.getJsonObject("delayMicros");
-    double perPacket = r.getJsonNumber("serverCpuMicrosPerForwarded").doubleValue();
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "| %s | %d / %d | %d | %.3f %% | %s / %s / %s / %s ms | %s | %s | %s | %s |%n",
-            name,
-            r.getInt("connected"),
-            r.getInt("failed"),
-            r.getJsonNumber("packetsForwarded").longValue(),
-            r.getJsonNumber("lossPercent").doubleValue(),
-            ms(delay.getJsonNumber("p50").longValue()),
-            ms(delay.getJsonNumber("p95").longValue()),
-            ms(delay.getJsonNumber("p99").longValue()),
-            ms(delay.getJsonNumber("max").longValue()),
-            cpuPercent(r),
-            micros(perPacket) + media(r),
-            times(perPacket, floor),
-            memory));
   }
 
   /** The media threads' and the JIT's share, where the probe could split the CPU by thread. */
@@ -278,19 +329,20 @@ public final class BenchmarkReport {
         groups.getJsonNumber("jit").doubleValue());
   }
 
-  private static int listeners(JsonObject r) {
-    JsonObject options = r.getJsonObject("options");
-    return options.getInt("participants") - options.getInt("talkers");
-  }
-
-  private static List<Path> steps(Path dir) throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      var steps =
-          new ArrayList<>(
-              files.filter(p -> p.getFileName().toString().matches("c-sfu-\\d+\\.json")).toList());
-      steps.sort((x, y) -> Integer.compare(number(x), number(y)));
-      return steps;
+  /** Scenario (c)'s steps on {@code server} ("sfu", "janus"), fewest listeners first. */
+  private static List<JsonObject> steps(Path dir, String server) throws IOException {
+    String pattern = "c-" + server + "-\\d+\\.json";
+    List<Path> files;
+    try (Stream<Path> list = Files.list(dir)) {
+      files =
+          new ArrayList<>(list.filter(p -> p.getFileName().toString().matches(pattern)).toList());
     }
+    files.sort((x, y) -> Integer.compare(number(x), number(y)));
+    var steps = new ArrayList<JsonObject>();
+    for (Path file : files) {
+      steps.add(read(file));
+    }
+    return steps;
   }
 
   private static int number(Path p) {
@@ -311,33 +363,5 @@ public final class BenchmarkReport {
   static double floorMicros(String floorText) {
     Matcher m = Pattern.compile("sender CPU ([0-9.]+) µs").matcher(floorText);
     return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
-  }
-
-  private static String cpuPercent(JsonObject r) {
-    double cpu = r.getJsonNumber("serverCpuSeconds").doubleValue();
-    return cpu < 0
-        ? "n/a"
-        : String.format(
-            Locale.ROOT,
-            "%.1f %% of a core",
-            100 * cpu / r.getJsonNumber("windowSeconds").doubleValue());
-  }
-
-  private static String micros(double value) {
-    return value < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f µs", value);
-  }
-
-  private static String times(double perPacket, double floor) {
-    return perPacket < 0 || Double.isNaN(floor)
-        ? "n/a"
-        : String.format(Locale.ROOT, "%.1f×", perPacket / floor);
-  }
-
-  private static String ms(long micros) {
-    return micros < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", micros / 1000.0);
-  }
-
-  private static String mb(long bytes) {
-    return bytes < 0 ? "n/a" : (bytes >> 20) + " MB";
   }
 }

@@ -78,6 +78,9 @@ final class Result {
   /** The load generator's own CPU over the window (every bot, signaling, probes), s. */
   double loadgenCpuSeconds = -1;
 
+  /** The host's load average (1, 5, 15 min) at the window's end, as /proc/loadavg gives it. */
+  String loadAverage = "n/a";
+
   /** The soak's series and slices; null when neither was asked for. */
   SoakReport soak;
 
@@ -416,6 +419,7 @@ final class Result {
                     .add("lost", headerLost))
             .add("kbpsOutPerParticipant", kbpsOutPerParticipant())
             .add("loadgenCpuSeconds", loadgenCpuSeconds)
+            .add("loadAverage", loadAverage)
             .add("serverCpuPercent", cpuPercent())
             .add("liveHeapKbPerParticipant", liveHeapKbPerParticipant())
             .add("rssKbPerParticipant", rssKbPerParticipant())

@@ -152,6 +152,7 @@ final class Run implements AutoCloseable {
       long receivedInWindow = received() - windowReceived;
       SsrcCounts.Window atWindowEnd = ssrcWindows();
       long ownCpu = ownCpuNanos() - windowOwnCpuNanos;
+      String loadAverage = loadAverage();
       phase = "drain";
       for (Bot bot : bots) {
         bot.stopTalking();
@@ -160,6 +161,7 @@ final class Run implements AutoCloseable {
       var result = measure(idle, before, after, windowNanos, sentInWindow, receivedInWindow);
       result.receivedBytesInWindow = atWindowEnd.bytes();
       result.loadgenCpuSeconds = ownCpu / 1e9;
+      result.loadAverage = loadAverage;
       result.liveHeapIdle = liveHeapIdle;
       long liveHeapAfter = -1;
       if (measuresLiveHeap()) {
@@ -351,6 +353,20 @@ final class Run implements AutoCloseable {
     return ((com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /**
+   * The host's load average at the window's end, as /proc/loadavg gives it ("1-min 5-min 15-min"),
+   * so a report can say how busy the shared cores were; "n/a" where there is no /proc.
+   */
+  private static String loadAverage() {
+    try {
+      String[] fields =
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException | ArrayIndexOutOfBoundsException e) {
+      return "n/a";
+    }
   }
 
   /** Starts every bot's window on its loop: stamps and SSRC counts, slot drops. */
