@@ -24,9 +24,6 @@ public final class PacketWorkers implements AutoCloseable {
   /** Short spin before parking: a packet often arrives within microseconds of the last one. */
   private static final int SPINS_BEFORE_PARK = 128;
 
-  /** Upper bound of one park; a stop request also unparks at once. */
-  private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
   private final RingQueue<SerialQueue<?>> ready = new RingQueue<>(READY_CAPACITY);
 
   /**
@@ -65,6 +62,7 @@ public final class PacketWorkers implements AutoCloseable {
       // Cannot happen with fewer queues than READY_CAPACITY: each queue is in here at most once.
       Thread.onSpinWait();
     }
+    // Raised before wakeOne looks at the parked slots, never after: see idle().
     int waiting = pending.incrementAndGet();
     // A worker scheduling work (a publisher fanning out to its subscribers' send queues) takes it
     // itself right after its current queue: no hand-off to another thread, whose wake-up on a busy
@@ -110,9 +108,13 @@ public final class PacketWorkers implements AutoCloseable {
   }
 
   /**
-   * Waits for work: spin briefly, then park. Publishing this thread in {@link #parked} before the
-   * last look at {@link #pending} pairs with {@link #schedule}, which raises pending before it
-   * looks at the parked slots: one of the two always sees the other, so no wake-up is lost.
+   * Waits for work: spin briefly, then park until {@link #schedule} or {@link #close} unparks this
+   * thread. The park has no timeout (issue 17: an idle server's workers do not wake at all), so
+   * nothing may be missed: publishing this thread in {@link #parked} before the last look at {@link
+   * #pending} pairs with {@link #schedule}, which raises pending before it looks at the parked
+   * slots, and with {@link #close}, which clears running before it does. One of the two always sees
+   * the other, so no wake-up is lost ({@code PacketWorkersTest} races them). A spurious return only
+   * costs one more turn of the loop.
    */
   private void idle(int index, Thread self) {
     for (int spin = 0; spin < SPINS_BEFORE_PARK; spin++) {
@@ -123,7 +125,7 @@ public final class PacketWorkers implements AutoCloseable {
     }
     parked.set(index, self);
     if (pending.get() == 0 && running) {
-      LockSupport.parkNanos(this, PARK_NANOS);
+      LockSupport.park(this);
     }
     parked.compareAndSet(index, self, null);
   }

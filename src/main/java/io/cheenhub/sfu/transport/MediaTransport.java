@@ -24,6 +24,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ice4j.ice.Agent;
 import org.ice4j.ice.CandidatePair;
+import org.ice4j.ice.CheckList;
 import org.ice4j.ice.Component;
 import org.ice4j.ice.IceMediaStream;
 import org.ice4j.ice.IceProcessingState;
@@ -108,6 +109,13 @@ public final class MediaTransport {
 
   /** SRTP packets kept while the keys are being installed (about a second of audio). */
   private static final int MAX_EARLY_PACKETS = 64;
+
+  /**
+   * A Ta (ms) that ends ICE's pacer, see {@link #endPacer}: ice4j's pacer asks for its next delay
+   * as Ta × active check lists, and its periodic task ends when that is negative (-1 would mean
+   * "compute Ta").
+   */
+  private static final long ENDING_TA_MS = -2;
 
   private final RtpPacket rtp = new RtpPacket();
   private final TransportCounters counters = new TransportCounters();
@@ -526,6 +534,30 @@ public final class MediaTransport {
       iceState = IceState.FAILED;
       context.requestClose(this, "ice-failed");
     }
+    if (state == IceProcessingState.TERMINATED || state == IceProcessingState.FAILED) {
+      endPacer(); // ice4j has just stopped it; this ends it should it have lost the race
+    }
+  }
+
+  /**
+   * Ends ICE's pacer for good. The pacer ({@code ConnectivityCheckClient.PaceMaker}) takes a turn
+   * every Ta (20 ms): it sends a check, or with nothing to check (our peer-reflexive-only lists
+   * most of the time) it only looks again. It never ends by itself; ice4j stops it when ICE
+   * terminates or the agent is freed. That stop can lose a race in ice4j's {@code PeriodicRunnable}
+   * (3.2-15-g6da2b08): a cancel that comes while a turn is between its "still running?" check and
+   * its reschedule clears the record of the turn, so the reschedule takes itself for a first one
+   * and revives the pacer, which no stop reaches any more. It keeps its agent reachable and wakes
+   * ice4j's timer and executor every 20 ms for ever (issue 17: 1.25 % of a core after a load;
+   * {@code MediaTransportCloseTest} reproduces it). With a negative Ta the next reschedule ends it
+   * instead.
+   */
+  private void endPacer() {
+    agent.setTa(ENDING_TA_MS);
+  }
+
+  /** The ICE check list, whose checks listeners hear every turn of the pacer (for tests). */
+  CheckList iceCheckList() {
+    return stream.getCheckList();
   }
 
   /** The first validated pair makes the transport writable: start DTLS then (JVB does too). */
@@ -599,6 +631,8 @@ public final class MediaTransport {
     if (session != null) {
       session.close();
     }
+    // Before free(): a pacer that survives free()'s stop reads the ending Ta on its next turn.
+    endPacer();
     agent.free();
     SrtpSession keys = srtp;
     if (keys != null) {

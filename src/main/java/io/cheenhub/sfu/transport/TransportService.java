@@ -23,6 +23,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -80,6 +82,8 @@ public class TransportService {
   private static final EventLog EVENTS = EventLog.of(TransportService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(1);
+
+  /** Age at which the DTLS certificate is replaced, checked whenever a transport opens. */
   private static final Duration CERTIFICATE_LIFETIME = Duration.ofHours(24);
 
   @Inject MediaLimits limits;
@@ -95,16 +99,26 @@ public class TransportService {
   @Resource(lookup = TIMER_EXECUTOR)
   ManagedScheduledExecutorService scheduler;
 
+  /** Where certificate ages are read; tests set their own before {@link #start}. */
+  Clock clock = Clock.systemUTC();
+
   private final Map<String, MediaTransport> transports = new ConcurrentHashMap<>();
   private final Context context = new Context();
   private IcePort port;
   private volatile String unavailableReason = "not started";
   private RotatingCertificate certificates;
   private PacketWorkers workers;
+
+  /** Guards {@link #watchdog} and {@link #stopped}. */
+  private final Object watchdogLock = new Object();
+
+  /** The scheduled watchdog, or null while there are no transports. */
   private ScheduledFuture<?> watchdog;
 
+  private boolean stopped;
+
   void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
-    certificates = new RotatingCertificate();
+    certificates = new RotatingCertificate(clock);
     Srtp.prewarm();
     workers =
         new PacketWorkers(
@@ -122,9 +136,6 @@ public class TransportService {
     metrics.register(transports::size);
     sweeps.register();
     DtlsWarmUp.run(certificates.current(), blockingExecutor);
-    long periodMs = WATCHDOG_PERIOD.toMillis();
-    watchdog =
-        scheduler.scheduleAtFixedRate(this::watch, periodMs, periodMs, TimeUnit.MILLISECONDS);
     LOG.info(
         () ->
             "media started port="
@@ -137,8 +148,9 @@ public class TransportService {
 
   @PreDestroy
   void stop() {
-    if (watchdog != null) {
-      watchdog.cancel(false);
+    synchronized (watchdogLock) {
+      stopped = true;
+      cancelWatchdog();
     }
     for (MediaTransport transport : new ArrayList<>(transports.values())) {
       if (transports.remove(transport.id(), transport)) {
@@ -160,15 +172,20 @@ public class TransportService {
    * answer for subscribing). The watchdog closes it if it does not connect within the connect
    * timeout.
    *
+   * <p>A certificate older than 24 hours is replaced first, so no new session gets an older one;
+   * checking here costs a clock read and needs no timer.
+   *
    * @throws TransportUnavailableException if the UDP port is not bound
    */
   public MediaTransport open() throws TransportUnavailableException, IOException {
     if (port == null) {
       throw new TransportUnavailableException(unavailableReason);
     }
+    certificates.rotateIfOlderThan(CERTIFICATE_LIFETIME);
     String id = HexFormat.of().formatHex(randomId());
     var transport = new MediaTransport(id, context);
     transports.put(id, transport);
+    watchWhileTransportsExist();
     metrics.transportCreated();
     EVENTS.fine("transport created", EventLog.TRANSPORT, id);
     return transport;
@@ -190,6 +207,7 @@ public class TransportService {
     if (!transports.remove(transport.id(), transport)) {
       return false;
     }
+    watchWhileTransportsExist();
     try {
       blockingExecutor.execute(() -> closeNow(transport, reason));
     } catch (RuntimeException e) {
@@ -228,6 +246,47 @@ public class TransportService {
   }
 
   /**
+   * Schedules the watchdog when there are transports and cancels it when the last one has gone:
+   * without transports there is nothing to watch, and an idle server runs no timer (issue 17).
+   * Called after every change to {@link #transports}; it reads the map under the lock, so whichever
+   * call comes last sees the last change and leaves the watchdog as it should be.
+   */
+  private void watchWhileTransportsExist() {
+    synchronized (watchdogLock) {
+      boolean needed = !stopped && !transports.isEmpty();
+      if (needed == (watchdog != null)) {
+        return;
+      }
+      if (!needed) {
+        cancelWatchdog();
+        return;
+      }
+      long periodMs = WATCHDOG_PERIOD.toMillis();
+      try {
+        watchdog =
+            scheduler.scheduleAtFixedRate(this::watch, periodMs, periodMs, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // The application is stopping; stop() frees what is left.
+        LOG.log(Level.FINE, "transport watchdog not scheduled", e);
+      }
+    }
+  }
+
+  private void cancelWatchdog() {
+    if (watchdog != null) {
+      watchdog.cancel(false);
+      watchdog = null;
+    }
+  }
+
+  /** Whether the watchdog is scheduled (it is exactly while transports exist). */
+  boolean isWatching() {
+    synchronized (watchdogLock) {
+      return watchdog != null;
+    }
+  }
+
+  /**
    * The stale sweep of transports: closes those whose peer never connected, went silent, or whose
    * owner let go of them ({@link MediaTransport#staleReason}), counting each in {@code
    * sfu_stale_swept_total}; publishes counters.
@@ -245,7 +304,6 @@ public class TransportService {
         }
         metrics.publish(transport.counters());
       }
-      certificates.rotateIfOlderThan(CERTIFICATE_LIFETIME);
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "transport watchdog failed", e);
     }

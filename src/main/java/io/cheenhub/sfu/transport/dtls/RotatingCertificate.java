@@ -22,7 +22,8 @@ public final class RotatingCertificate {
     this(Clock.systemUTC());
   }
 
-  RotatingCertificate(Clock clock) {
+  /** Generates the first certificate now, reading time from {@code clock}. */
+  public RotatingCertificate(Clock clock) {
     this.clock = clock;
     this.current = DtlsCertificate.generate(clock.instant());
   }
@@ -33,24 +34,34 @@ public final class RotatingCertificate {
   }
 
   /**
-   * Replaces the certificate if it was created more than {@code maxAge} ago.
+   * Replaces the certificate if it was created more than {@code maxAge} ago. Cheap when it is not
+   * (a clock read, no lock): callers check before every new session.
    *
    * @return whether it was replaced
    */
-  public synchronized boolean rotateIfOlderThan(Duration maxAge) {
-    Instant now = clock.instant();
-    DtlsCertificate old = current;
-    if (Duration.between(old.createdAt(), now).compareTo(maxAge) <= 0) {
+  public boolean rotateIfOlderThan(Duration maxAge) {
+    if (!isOlderThan(current, clock.instant(), maxAge)) {
       return false;
     }
-    DtlsCertificate fresh = DtlsCertificate.generate(now);
-    current = fresh;
-    LOG.info(
-        () ->
-            "dtls certificate rotated old="
-                + old.fingerprint().value()
-                + " new="
-                + fresh.fingerprint().value());
-    return true;
+    synchronized (this) {
+      Instant now = clock.instant();
+      DtlsCertificate old = current;
+      if (!isOlderThan(old, now, maxAge)) {
+        return false; // another caller rotated it meanwhile
+      }
+      DtlsCertificate fresh = DtlsCertificate.generate(now);
+      current = fresh;
+      LOG.info(
+          () ->
+              "dtls certificate rotated old="
+                  + old.fingerprint().value()
+                  + " new="
+                  + fresh.fingerprint().value());
+      return true;
+    }
+  }
+
+  private static boolean isOlderThan(DtlsCertificate certificate, Instant now, Duration maxAge) {
+    return Duration.between(certificate.createdAt(), now).compareTo(maxAge) > 0;
   }
 }
