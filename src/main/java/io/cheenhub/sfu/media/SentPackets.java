@@ -3,8 +3,9 @@ package io.cheenhub.sfu.media;
 /**
  * The last packets sent to one subscriber, as they were before encryption, so a NACK from its
  * browser (RFC 4585 §6.2.1, where the subscribe answer agreed {@code a=rtcp-fb:111 nack}) can be
- * answered by sending the same packet again. Audio has no RTX stream (RFC 4588): libwebrtc takes
- * the packet back with its original SSRC and sequence number.
+ * answered by sending the same packet again, byte for byte (its SRTP nonce comes from SSRC and
+ * sequence number, so nothing in it may change). Audio has no RTX stream (RFC 4588): libwebrtc
+ * takes the packet back with its original SSRC and sequence number.
  *
  * <p>Confined to the subscriber's send queue (which also serves the resend requests), so no
  * locking. Fixed arrays: {@link #SLOTS} × {@link #SLOT_BYTES} per subscriber; a packet larger than
@@ -24,13 +25,9 @@ final class SentPackets {
   private final int[] lengths = new int[SLOTS];
   private final int[] ssrcs = new int[SLOTS];
   private final int[] sequences = new int[SLOTS];
-  private final int[] transportCcAt = new int[SLOTS];
 
-  /**
-   * Keeps {@code buf[off, off + length)}; {@code transportCc} is the index of its transport-wide
-   * sequence number relative to {@code off}, or -1.
-   */
-  void keep(byte[] buf, int off, int length, int ssrc, int sequence, int transportCc) {
+  /** Keeps {@code buf[off, off + length)}, the packet as sent. */
+  void keep(byte[] buf, int off, int length, int ssrc, int sequence) {
     if (length > SLOT_BYTES) {
       return;
     }
@@ -39,7 +36,6 @@ final class SentPackets {
     lengths[slot] = length;
     ssrcs[slot] = ssrc;
     sequences[slot] = sequence;
-    transportCcAt[slot] = transportCc;
   }
 
   /** The slot holding ({@code ssrc}, {@code sequence}), or -1. */
@@ -52,11 +48,6 @@ final class SentPackets {
   int copy(int slot, byte[] dst, int off) {
     System.arraycopy(bytes, slot * SLOT_BYTES, dst, off, lengths[slot]);
     return lengths[slot];
-  }
-
-  /** Where the copied packet's transport-wide sequence number is (from its start), or -1. */
-  int transportCcAt(int slot) {
-    return transportCcAt[slot];
   }
 
   // Streams of one subscriber interleave; mixing the SSRC in keeps their recent packets apart.

@@ -368,10 +368,7 @@ public final class Subscriber implements MediaTransport.PacketSink {
                 OutgoingPacket.OFFSET,
                 packet.length,
                 stream.ssrc(),
-                view.sequenceNumber(),
-                transportCc == HeaderExtensionRewriter.NO_TRANSPORT_CC
-                    ? -1
-                    : transportCc - OutgoingPacket.OFFSET);
+                view.sequenceNumber());
       }
       int payloadBytes = view.payloadLength();
       if (sender.sendRtp(packet.buffer, OutgoingPacket.OFFSET, packet.length)) {
@@ -447,11 +444,10 @@ public final class Subscriber implements MediaTransport.PacketSink {
         resendMissed.incrementAndGet();
         continue;
       }
+      // Byte for byte as first sent, transport-wide number included: SRTP derives its nonce from
+      // SSRC and sequence number, so a changed header under the same nonce would reuse an AES-GCM
+      // nonce with different data (RFC 7714 §8.1). Identical input gives the identical packet.
       int length = sentPackets.copy(slot, resendBuffer, OutgoingPacket.OFFSET);
-      int transportCc = sentPackets.transportCcAt(slot);
-      if (transportCc >= 0) {
-        numberTransportCc(resendBuffer, OutgoingPacket.OFFSET + transportCc, length);
-      }
       if (sender.sendRtp(resendBuffer, OutgoingPacket.OFFSET, length)) {
         resent.incrementAndGet();
       } else {

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CapturingSender implements Subscriber.Sender {
 
   private final List<TestRtp.Received> received = new ArrayList<>();
+  private final List<byte[]> raw = new ArrayList<>();
   private final List<byte[]> rtcp = new ArrayList<>();
   private final AtomicInteger count = new AtomicInteger();
   private volatile CountDownLatch gate;
@@ -26,6 +27,7 @@ final class CapturingSender implements Subscriber.Sender {
     var packet = TestRtp.Received.of(buffer, offset, length);
     synchronized (received) {
       received.add(packet);
+      raw.add(java.util.Arrays.copyOfRange(buffer, offset, offset + length));
     }
     count.incrementAndGet();
     return true;
@@ -53,6 +55,13 @@ final class CapturingSender implements Subscriber.Sender {
 
   int count() {
     return count.get();
+  }
+
+  /** The RTP packets sent, byte for byte, in order (what SRTP would have protected). */
+  List<byte[]> raw() {
+    synchronized (received) {
+      return new ArrayList<>(raw);
+    }
   }
 
   List<TestRtp.Received> received() {
