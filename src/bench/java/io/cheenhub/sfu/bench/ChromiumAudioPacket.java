@@ -24,16 +24,23 @@ final class ChromiumAudioPacket {
   /** 12-byte fixed header + 4-byte extension header + 12 bytes of elements and padding. */
   static final int HEADER_BYTES = 28;
 
-  static final int PACKET_BYTES = HEADER_BYTES + PAYLOAD_BYTES;
-
   /** RTP timestamp step of a 20 ms frame at Opus's 48 kHz clock. */
   static final int TIMESTAMP_STEP = 960;
 
   private ChromiumAudioPacket() {}
 
-  /** One packet; {@code seed} varies the payload bytes. */
+  /** One packet with a {@link #PAYLOAD_BYTES} payload; {@code seed} varies the payload bytes. */
   static byte[] build(int ssrc, int sequenceNumber, long timestamp, int audioLevel, long seed) {
-    byte[] p = new byte[PACKET_BYTES];
+    return build(ssrc, sequenceNumber, timestamp, audioLevel, seed, PAYLOAD_BYTES);
+  }
+
+  /**
+   * One packet with a {@code payloadBytes} payload (Opus at 20 ms: 60 bytes is about 24 kbit/s, 200
+   * bytes about 80 kbit/s); {@code seed} varies the payload bytes.
+   */
+  static byte[] build(
+      int ssrc, int sequenceNumber, long timestamp, int audioLevel, long seed, int payloadBytes) {
+    byte[] p = new byte[HEADER_BYTES + payloadBytes];
     p[0] = (byte) 0x90; // V=2 P=0 X=1 CC=0
     p[1] = (byte) OPUS_PAYLOAD_TYPE; // M=0
     writeSequenceNumber(p, 0, sequenceNumber);
@@ -55,10 +62,10 @@ final class ChromiumAudioPacket {
     p[25] = (byte) (MID_ID << 4); // one byte: mid "0"
     p[26] = '0';
     p[27] = 0; // padding to the 32-bit boundary
-    byte[] payload = new byte[PAYLOAD_BYTES];
+    byte[] payload = new byte[payloadBytes];
     new Random(seed).nextBytes(payload);
     payload[0] = 0x78; // Opus TOC: hybrid, fullband, 20 ms, one frame
-    System.arraycopy(payload, 0, p, HEADER_BYTES, PAYLOAD_BYTES);
+    System.arraycopy(payload, 0, p, HEADER_BYTES, payloadBytes);
     return p;
   }
 

@@ -20,12 +20,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * SRTP cost of one Chromium Opus packet (160-byte payload) through {@link SrtpSession}: the server
- * role protects, a client-role session unprotects, as a browser's packets would be.
+ * SRTP cost of one Chromium Opus packet through {@link SrtpSession}: the server role protects, a
+ * client-role session unprotects, as a browser's packets would be.
  *
  * <p>Every operation copies the plain packet into the work buffer and gives it the next sequence
  * number: the receiver's replay check (RFC 3711 §3.3.2) rejects a repeated index, and AES-GCM must
- * never see the same IV twice (RFC 7714 §8.1). The copy (188 bytes) is part of the measured time.
+ * never see the same IV twice (RFC 7714 §8.1). The copy (28 header bytes + the payload) is part of
+ * the measured time.
+ *
+ * <p>{@link #aes} is a value of {@code sfu.srtp.aes}. jitsi-srtp keeps one AES implementation per
+ * JVM; JMH runs every parameter combination in a fork of its own, so each gets its choice. With
+ * {@code -f 0} only the first implementation runs and the next fails.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,6 +46,14 @@ public class SrtpBenchmark {
   @Param({"AEAD_AES_128_GCM", "AES128_CM_HMAC_SHA1_80"})
   public SrtpProfile profile;
 
+  /** The AES implementation, as {@code sfu.srtp.aes} names it. */
+  @Param({"OpenSSL", "SunJCE", "BouncyCastle"})
+  public String aes;
+
+  /** Opus payload of 20 ms: 60 bytes is about 24 kbit/s, 160 bytes 64 kbit/s, 200 bytes 80. */
+  @Param({"60", "100", "160", "200"})
+  public int payloadBytes;
+
   private SrtpSession server;
   private SrtpSession client;
   private byte[] plain;
@@ -49,13 +62,14 @@ public class SrtpBenchmark {
 
   @Setup
   public void setUp() {
+    Srtp.choose(Srtp.parseAesSetting(aes));
     // Printed into the JMH log: the number only means something next to the implementation.
     System.out.println("srtp aes=" + Srtp.aesImplementation().factoryName());
     byte[] keys = new byte[profile.keyingMaterialBytes()];
     new Random(KEY_SEED).nextBytes(keys);
     server = new SrtpSession(profile, keys, DtlsRole.SERVER);
     client = new SrtpSession(profile, keys, DtlsRole.CLIENT);
-    plain = ChromiumAudioPacket.build(SSRC, 0, 0, 30, 1);
+    plain = ChromiumAudioPacket.build(SSRC, 0, 0, 30, 1, payloadBytes);
     work = new byte[plain.length + profile.rtpOverheadBytes()];
   }
 

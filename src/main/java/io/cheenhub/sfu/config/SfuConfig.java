@@ -110,6 +110,16 @@ public class SfuConfig {
   }
 
   @Inject
+  @ConfigProperty(name = "sfu.srtp.aes", defaultValue = "auto")
+  String srtpAes;
+
+  /** SRTP settings as configured. */
+  @Produces
+  public SrtpSettings srtpSettings() {
+    return new SrtpSettings(srtpAes);
+  }
+
+  @Inject
   @ConfigProperty(name = "sfu.quality.red", defaultValue = "true")
   boolean red;
 

@@ -1,6 +1,7 @@
 package io.cheenhub.sfu.transport;
 
 import io.cheenhub.sfu.config.MediaLimits;
+import io.cheenhub.sfu.config.SrtpSettings;
 import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.metrics.StaleSweeps;
 import io.cheenhub.sfu.metrics.TransportMetrics;
@@ -87,6 +88,7 @@ public class TransportService {
   private static final Duration CERTIFICATE_LIFETIME = Duration.ofHours(24);
 
   @Inject MediaLimits limits;
+  @Inject SrtpSettings srtp;
   @Inject TransportMetrics metrics;
   @Inject StaleSweeps sweeps;
 
@@ -119,7 +121,8 @@ public class TransportService {
 
   void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
     certificates = new RotatingCertificate(clock);
-    Srtp.prewarm();
+    // An unknown or unusable sfu.srtp.aes stops the deployment here, with the accepted values.
+    Srtp.prewarm(Srtp.parseAesSetting(srtp.aes()));
     workers =
         new PacketWorkers(
             packetExecutor,

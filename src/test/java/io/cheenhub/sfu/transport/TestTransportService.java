@@ -1,6 +1,7 @@
 package io.cheenhub.sfu.transport;
 
 import io.cheenhub.sfu.config.MediaLimits;
+import io.cheenhub.sfu.config.SrtpSettings;
 import io.cheenhub.sfu.metrics.StaleSweeps;
 import io.cheenhub.sfu.metrics.TransportMetrics;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -38,6 +39,7 @@ public final class TestTransportService implements AutoCloseable {
             Duration.ofSeconds(10),
             Duration.ofSeconds(5),
             1_024);
+    service.srtp = SrtpSettings.DEFAULTS;
     service.metrics = new SilentMetrics();
     service.sweeps = new SilentSweeps();
     service.packetExecutor = managed(ManagedExecutorService.class, packetExecutor);

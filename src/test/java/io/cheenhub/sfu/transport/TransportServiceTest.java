@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cheenhub.sfu.config.MediaLimits;
+import io.cheenhub.sfu.config.SrtpSettings;
 import io.cheenhub.sfu.metrics.StaleSweeps;
 import io.cheenhub.sfu.metrics.TransportMetrics;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -53,6 +54,7 @@ class TransportServiceTest {
             Duration.ofSeconds(10),
             Duration.ofSeconds(5),
             1_024);
+    service.srtp = SrtpSettings.DEFAULTS;
     service.metrics = metrics;
     service.sweeps = sweeps;
     service.packetExecutor = managed(ManagedExecutorService.class, packetExecutor);
