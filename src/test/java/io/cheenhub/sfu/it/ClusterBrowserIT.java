@@ -3,10 +3,7 @@ package io.cheenhub.sfu.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -37,18 +34,8 @@ class ClusterBrowserIT {
   @Test
   void whenTheInstanceHoldingTheRoomIsKilledBothPagesHearEachOtherAgain() throws Exception {
     VoiceDriver.requireTools(false);
-    Map<String, String> env = new HashMap<>();
-    env.put("E2E_LOG_DIR", Path.of("target", "e2e-cluster-logs").toAbsolutePath().toString());
+    Map<String, String> env = VoiceDriver.ownServerEnv("e2e-cluster-logs");
     env.put("E2E_CLUSTER_KILLS", String.valueOf(KILLS));
-    env.put(
-        "E2E_WAR",
-        Path.of(System.getProperty("sfu.war", "target/cheenhub-sfu.war"))
-            .toAbsolutePath()
-            .toString());
-    String jar = System.getProperty("payara.microJar");
-    if (jar != null && Files.isRegularFile(Path.of(jar))) {
-      env.put("E2E_MICRO_JAR", jar);
-    }
     VoiceDriver.Result run =
         VoiceDriver.run(
             "cluster.mjs",

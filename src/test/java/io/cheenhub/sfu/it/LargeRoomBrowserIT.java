@@ -7,7 +7,6 @@ import jakarta.json.JsonValue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.assertj.core.api.SoftAssertions;
@@ -47,13 +46,7 @@ class LargeRoomBrowserIT {
             + Runtime.getRuntime().availableProcessors()
             + " (-Dsfu.it.large-room=true runs it anyway)");
     VoiceDriver.requireTools(true);
-    Map<String, String> env = new HashMap<>();
-    env.put("E2E_LOG_DIR", Path.of("target", "e2e-large-room-logs").toAbsolutePath().toString());
-    env.put("E2E_WAR", absolute(System.getProperty("sfu.war", "target/cheenhub-sfu.war")));
-    String jar = System.getProperty("payara.microJar");
-    if (jar != null && Files.isRegularFile(Path.of(jar))) {
-      env.put("E2E_MICRO_JAR", jar);
-    }
+    Map<String, String> env = VoiceDriver.ownServerEnv("e2e-large-room-logs");
     VoiceDriver.Result run =
         VoiceDriver.run(
             "large-room.mjs",
@@ -94,9 +87,5 @@ class LargeRoomBrowserIT {
         .isEmpty();
     soft.assertAll();
     assertThat(run.json().getBoolean("ok")).isTrue();
-  }
-
-  private static String absolute(String path) {
-    return Path.of(path).toAbsolutePath().toString();
   }
 }

@@ -7,7 +7,6 @@ import jakarta.json.JsonValue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,16 +37,10 @@ class LayersBrowserIT {
   @Test
   void listenersGetTheLayerTheirLinkCarriesAndSwitchesAreGlitchFree() throws Exception {
     VoiceDriver.requireTools(false);
-    Map<String, String> env = new HashMap<>();
-    env.put("E2E_LOG_DIR", Path.of("target", "e2e-layers-logs").toAbsolutePath().toString());
-    env.put("E2E_WAR", absolute(System.getProperty("sfu.war", "target/cheenhub-sfu.war")));
+    Map<String, String> env = VoiceDriver.ownServerEnv("e2e-layers-logs");
     env.put(
         "E2E_LOADGEN_JAR",
         absolute(System.getProperty("loadgen.jar", "target/cheenhub-loadgen.jar")));
-    String jar = System.getProperty("payara.microJar");
-    if (jar != null && Files.isRegularFile(Path.of(jar))) {
-      env.put("E2E_MICRO_JAR", jar);
-    }
     VoiceDriver.Result run =
         VoiceDriver.run(
             "layers.mjs",

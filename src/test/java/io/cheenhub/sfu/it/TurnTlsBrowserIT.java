@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,17 +41,7 @@ class TurnTlsBrowserIT {
         Assumptions.abort(reason);
       }
     }
-    Map<String, String> env = new HashMap<>();
-    env.put("E2E_LOG_DIR", Path.of("target", "e2e-turn-logs").toAbsolutePath().toString());
-    env.put(
-        "E2E_WAR",
-        Path.of(System.getProperty("sfu.war", "target/cheenhub-sfu.war"))
-            .toAbsolutePath()
-            .toString());
-    String jar = System.getProperty("payara.microJar");
-    if (jar != null && Files.isRegularFile(Path.of(jar))) {
-      env.put("E2E_MICRO_JAR", jar);
-    }
+    Map<String, String> env = VoiceDriver.ownServerEnv("e2e-turn-logs");
     VoiceDriver.Result run =
         VoiceDriver.run(
             "turn.mjs",

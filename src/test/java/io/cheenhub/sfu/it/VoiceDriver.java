@@ -46,6 +46,26 @@ final class VoiceDriver {
   private VoiceDriver() {}
 
   /**
+   * The environment of a driver that starts its own Payara Micro (lib/payara.mjs): the WAR and the
+   * Payara Micro jar of this build, and its server logs kept under {@code target/<logDir>} for a
+   * failed run. Mutable: the caller adds its own settings.
+   */
+  static Map<String, String> ownServerEnv(String logDir) {
+    Map<String, String> env = new HashMap<>();
+    env.put("E2E_LOG_DIR", Path.of("target", logDir).toAbsolutePath().toString());
+    env.put(
+        "E2E_WAR",
+        Path.of(System.getProperty("sfu.war", "target/cheenhub-sfu.war"))
+            .toAbsolutePath()
+            .toString());
+    String jar = System.getProperty("payara.microJar");
+    if (jar != null && Files.isRegularFile(Path.of(jar))) {
+      env.put("E2E_MICRO_JAR", jar);
+    }
+    return env;
+  }
+
+  /**
    * Skips (or, with {@code CI} set, fails) when node, the e2e modules or the browsers are missing,
    * as {@code BrowserPublishIT} does.
    */

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -31,18 +28,7 @@ class VoiceRoomRestartIT {
   @Test
   void afterAGracefulAndAKilledServerRestartBothHearEachOtherWithinFiveSeconds() throws Exception {
     VoiceDriver.requireTools(false);
-    Map<String, String> env = new HashMap<>();
-    // The driver's Payara Micro logs stay under target/ for a failed run.
-    env.put("E2E_LOG_DIR", Path.of("target", "e2e-restart-logs").toAbsolutePath().toString());
-    env.put(
-        "E2E_WAR",
-        Path.of(System.getProperty("sfu.war", "target/cheenhub-sfu.war"))
-            .toAbsolutePath()
-            .toString());
-    String jar = System.getProperty("payara.microJar");
-    if (jar != null && Files.isRegularFile(Path.of(jar))) {
-      env.put("E2E_MICRO_JAR", jar);
-    }
+    Map<String, String> env = VoiceDriver.ownServerEnv("e2e-restart-logs");
     VoiceDriver.Result run =
         VoiceDriver.run(
             "-",
