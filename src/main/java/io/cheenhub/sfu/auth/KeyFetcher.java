@@ -27,8 +27,12 @@ public class KeyFetcher {
   /** How long the breaker stays open before one trial read, in milliseconds. */
   static final long OPEN_MILLIS = 30_000;
 
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofMillis(TIMEOUT_MILLIS)).build();
+  /**
+   * Made at the first read: an {@code HttpClient} runs a selector thread that wakes every few
+   * seconds for as long as it lives, and a server with anonymous joins or static keys never reads
+   * (CDI's client proxy also runs this class's field initialisers, at the first join).
+   */
+  private volatile HttpClient client;
 
   /**
    * The body of {@code url}; fails on anything but HTTP 200. When the breaker is open this throws
@@ -44,10 +48,24 @@ public class KeyFetcher {
   public String fetch(String url) throws IOException, InterruptedException {
     var request =
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMillis(TIMEOUT_MILLIS)).build();
-    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = client().send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("reading " + url + " returned HTTP " + response.statusCode());
     }
     return response.body();
+  }
+
+  private HttpClient client() {
+    HttpClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        c = client;
+        if (c == null) {
+          c = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(TIMEOUT_MILLIS)).build();
+          client = c;
+        }
+      }
+    }
+    return c;
   }
 }
