@@ -336,6 +336,9 @@ public final class Publisher implements MediaTransport.PacketSink {
       if (!stream.isActive() || !stream.subscriber().isReady()) {
         continue;
       }
+      if (stream.publisher() != this) {
+        continue; // a slot that passed to another speaker since this row was read
+      }
       if (layered && !stream.takesLayer(this, index, live, receivedNanos)) {
         continue; // another layer of this speaker is the one this listener gets
       }

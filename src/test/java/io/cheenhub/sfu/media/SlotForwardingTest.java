@@ -238,6 +238,39 @@ class SlotForwardingTest {
     assertThat(before).isPositive();
   }
 
+  /**
+   * A packet worker may still hold the row it read before a slot changed hands (install publishes
+   * new rows but does not wait for fan-outs in flight): the old speaker's packet must not go into
+   * the slot its successor now fills.
+   */
+  @Test
+  void aSpeakerWhoJustLostItsSlotSendsNothingMoreIntoIt() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    answerSlots(table.enableSlots(1));
+    Member ada = members.get(0);
+    Member bob = members.get(1);
+    Member cy = members.get(2);
+    long at = talk(0, 200, List.of());
+    at = talk(at, 2_000, List.of(ada));
+    assertThat(table.snapshot().slots()).containsExactly(ada.publisher);
+    OutgoingStream[] rowInFlight = ada.publisher.routes();
+    assertThat(rowInFlight).isNotEmpty();
+    at = talk(at, 2_000, List.of(cy));
+    assertThat(table.snapshot().slots()).containsExactly(cy.publisher);
+    int before = bob.sender.count();
+
+    ada.publisher.setRoutes(rowInFlight); // the old row, as a worker in the middle of it sees it
+    ada.publish(true, at);
+    await(() -> pool.inUse() == 0);
+
+    List<TestRtp.Received> got = bob.sender.received();
+    assertThat(got.subList(before, got.size()))
+        .as("packets of Ada after she lost the slot")
+        .noneMatch(packet -> publisherOf(packet) == 0);
+  }
+
   @Test
   void aSlotCarriesLayeredSpeakersOneAfterTheOtherWithoutCountingALayerSwitch() {
     for (int i = 0; i < 10; i++) {
