@@ -43,7 +43,7 @@ public final class IcePort implements AutoCloseable {
   private static final int BUFFER_BYTES = HEADROOM_BEFORE + MAX_DATAGRAM_BYTES + HEADROOM_AFTER;
 
   /** Pooled receive buffers; 4096 × 1.5 KB = 6 MB covers bursts over hundreds of transports. */
-  private static final int POOLED_BUFFERS = 4_096;
+  static final int POOLED_BUFFERS = 4_096;
 
   private static final RingQueue<Buffer> POOL = new RingQueue<>(POOLED_BUFFERS);
 
