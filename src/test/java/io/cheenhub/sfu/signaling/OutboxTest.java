@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +41,30 @@ class OutboxTest {
 
   private Outbox outbox(int capacity) {
     return new Outbox(session, writers, codec::encode, capacity, overflows::incrementAndGet);
+  }
+
+  /**
+   * An outbox whose writer stays on its first frame (counting down {@code writing}) until {@code
+   * release} opens: the frames queued meanwhile wait behind it.
+   */
+  private Outbox busyOnItsFirstFrame(CountDownLatch writing, CountDownLatch release) {
+    var first = new AtomicBoolean(true);
+    return new Outbox(
+        session,
+        writers,
+        message -> {
+          if (first.getAndSet(false)) {
+            writing.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return codec.encode(message);
+        },
+        100,
+        overflows::incrementAndGet);
   }
 
   private static Message.Pong pong(int i) {
@@ -96,23 +121,7 @@ class OutboxTest {
   void framesQueuedBeforeADrainAreWrittenBeforeItsMessageWhenItWaitsForTheFlush() throws Exception {
     var writing = new CountDownLatch(1);
     var release = new CountDownLatch(1);
-    Outbox outbox =
-        new Outbox(
-            session,
-            writers,
-            message -> {
-              if (message instanceof Message.Pong pong && pong.requestId().equals("r1")) {
-                writing.countDown();
-                try {
-                  release.await(); // the writer is busy with the first frame
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              return codec.encode(message);
-            },
-            100,
-            overflows::incrementAndGet);
+    Outbox outbox = busyOnItsFirstFrame(writing, release);
     outbox.send(pong(1));
     assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
     outbox.send(pong(2)); // the redirect, still queued
@@ -130,20 +139,7 @@ class OutboxTest {
   @Test
   void aFlushIsOverWhenTheQueueClosesOrWasClosedAlready() throws Exception {
     var release = new CountDownLatch(1);
-    Outbox outbox =
-        new Outbox(
-            session,
-            writers,
-            message -> {
-              try {
-                release.await();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              return codec.encode(message);
-            },
-            100,
-            overflows::incrementAndGet);
+    Outbox outbox = busyOnItsFirstFrame(new CountDownLatch(1), release);
     outbox.send(pong(1));
     outbox.send(pong(2));
     var flushed = outbox.flushed();
