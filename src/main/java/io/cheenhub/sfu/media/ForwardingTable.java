@@ -159,7 +159,12 @@ public final class ForwardingTable {
       var added = new ArrayList<OutgoingStream>();
       var fed = new ArrayList<Publisher>();
       if (before.slotted() && !subscriber.isRelay()) {
-        added.addAll(slotStreams(subscriber, before.slots().size()));
+        // A listener that comes after the speakers were chosen hears them at once: each slot
+        // stream starts with the slot's speaker (the fan-out skips a stream it does not hold).
+        for (OutgoingStream stream : slotStreams(subscriber, before.slots().size())) {
+          stream.setHolder(before.slots().get(stream.slot()));
+          added.add(stream);
+        }
         before.slots().stream().filter(Objects::nonNull).forEach(fed::add);
       } else {
         for (Publisher publisher : before.publishers()) {

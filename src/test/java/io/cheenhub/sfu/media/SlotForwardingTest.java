@@ -453,4 +453,32 @@ class SlotForwardingTest {
 
     assertThat(table.snapshot().streamsTo(members.get(1).subscriber)).isEqualTo(bobsBefore);
   }
+
+  @Test
+  void aListenerWhoComesAfterTheSpeakersWereChosenHearsThemAtOnce() {
+    for (int i = 0; i < 10; i++) {
+      join();
+    }
+    answerSlots(table.enableSlots(3));
+    Member ada = members.get(0);
+    long at = talk(0, 200, List.of());
+    at = talk(at, 1_000, List.of(ada));
+    int adaSlot = table.snapshot().slots().indexOf(ada.publisher);
+    assertThat(adaSlot).isNotNegative();
+
+    // Found by the cascade browser test: the late listener's slot streams had no speaker, and the
+    // fan-out skips a stream its publisher does not hold, so it heard nothing until the next
+    // change.
+    Member late = join();
+    OutgoingStream lateSlot =
+        table.snapshot().streamsTo(late.subscriber).stream()
+            .filter(s -> s.slot() == adaSlot)
+            .findFirst()
+            .orElseThrow();
+    assertThat(lateSlot.publisher()).isSameAs(ada.publisher);
+    talk(at, 200, List.of(ada));
+    assertThat(late.sender.received())
+        .isNotEmpty()
+        .allMatch(p -> publisherOf(p) == 0 && p.ssrc() == lateSlot.ssrc());
+  }
 }
