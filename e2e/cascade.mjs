@@ -83,13 +83,20 @@ await run('cascade', async ({ roomId, tmp, onCleanup, seen }) => {
   onCleanup(async () => {
     for (const p of pages) await p.close();
   });
+  const messagesOf = (p) => p.page.evaluate(() => window.__large.messages);
   const openPage = async (n, name, hz) => {
     const p = await Participant.open({
       newContext, baseUrl: instances[n].baseUrl, roomId, name, hz, dips: SPEECH_DIPS, inits: [[installLargeRoomMonitor]],
     });
     p.instance = `n${n}`;
     pages.push(p);
-    await p.joined(60_000);
+    try {
+      await p.joined(60_000);
+    } catch (error) {
+      // Where the page was sent instead (a server without cascade redirects it to the room's instance).
+      const redirects = (await messagesOf(p).catch(() => [])).filter((m) => m.type === 'redirect').map((m) => m.url);
+      throw new Error(`${error.message}${redirects.length ? `; redirected to ${redirects.join(', ')}` : ''}`);
+    }
     log(`${name} (${hz} Hz) joined ${roomId} on n${n} as ${p.participantId}`);
     return p;
   };
@@ -104,7 +111,6 @@ await run('cascade', async ({ roomId, tmp, onCleanup, seen }) => {
     for (let i = 1; i <= BOTS_PER_INSTANCE; i++) (await b.add(`n${n}-bot${i}`)).instance = `n${n}`;
   }
   const everyone = () => [...pages.filter((p) => !p.closed), ...bots.flatMap((b) => b.list())];
-  const messagesOf = (p) => p.page.evaluate(() => window.__large.messages);
   const offersOf = (p) => p.page.evaluate(() => window.__large.offers());
   const rosterOf = async (p) => (await p.state()).participants.map((x) => ({ participantId: x.participantId, displayName: x.displayName }));
 
