@@ -63,7 +63,7 @@ await run('cascade', async ({ roomId, tmp, onCleanup, seen }) => {
   seen.checks = checks;
   const check = (name, ok, value, extra = {}) => {
     checks.push({ name, ok: Boolean(ok), value, ...extra });
-    log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${JSON.stringify(value)}`);
+    log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${JSON.stringify(value)}${ok || !Object.keys(extra).length ? '' : ` ${JSON.stringify(extra)}`}`);
   };
   const logDir = process.env.E2E_LOG_DIR ? join(process.env.E2E_LOG_DIR, `cascade-${Date.now()}`) : join(tmp, 'cascade');
   seen.serverLogs = logDir;
@@ -231,7 +231,11 @@ await run('cascade', async ({ roomId, tmp, onCleanup, seen }) => {
     check(`${p.name} does not hear its own tone (${p.hz} Hz) on any slot (below ${OWN_ABSENT_DB} dBFS)`, own < OWN_ABSENT_DB, round(own, 1));
   }
 
-  // Bots: the page on the other instance arrives on the slot their activeSpeakers names, at full rate.
+  // Bots: the page on the other instance arrives on the slot their activeSpeakers names, at full rate. What the
+  // bot's own instance says it sent on each of its slots (holder, packets) goes with a failure.
+  const serverStats = await Promise.all(views.map((v) => v.roomStats(roomId).catch(() => null)));
+  const serverSent = (bot) => serverStats[Number(bot.instance.slice(1))]?.participants
+    ?.find((x) => x.participantId === bot.participantId)?.downlink?.streams?.map((x) => ({ track: x.track, publisherId: x.publisherId ?? null, packetsSent: x.packetsSent })) ?? null;
   seen.bots = {};
   for (const [bot, after] of bots1) {
     const remote = pages.find((p) => p.instance !== bot.instance);
@@ -245,8 +249,9 @@ await run('cascade', async ({ roomId, tmp, onCleanup, seen }) => {
     const perStream = Object.fromEntries(Object.entries(packets).map(([key, k]) => [key, round(k / botSeconds, 1)]));
     const rate = slot == null ? null : perStream[`slot-${slot}`] ?? 0;
     seen.bots[bot.name] = { instance: bot.instance, remote: remote.name, slot, packetsPerSecond: perStream };
+    const ok = rate != null && rate > relayMin;
     check(`${bot.name} (on ${bot.instance}) receives ${remote.name} (on ${remote.instance}) at more than ${relayMin} packets/s on the slot activeSpeakers names`,
-      rate != null && rate > relayMin, rate, { slot, perStream });
+      ok, rate, { slot, perStream, ...(ok ? {} : { serverSent: serverSent(bot) }) });
   }
 
   // --- Churn on n1: a bot leaves, another joins; the pages see both, and nobody is offered anything new ---

@@ -211,6 +211,12 @@ export class ServerView {
     return r.json();
   }
 
+  /** GET api/rooms/{roomId}/stats (per participant uplink and downlink streams, docs/api-reference.md), or null. */
+  async roomStats(roomId) {
+    const r = await fetch(new URL(`api/rooms/${encodeURIComponent(roomId)}/stats`, this.baseUrl), { headers: this.apiHeaders });
+    return r.ok ? r.json() : null;
+  }
+
   /** GET api/forwarding (publishers, subscribers, packets forwarded, drops, latency since start), or null. */
   async forwarding() {
     const r = await fetch(new URL('api/forwarding', this.baseUrl), { headers: this.apiHeaders });
