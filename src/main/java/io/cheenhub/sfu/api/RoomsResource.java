@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.api;
 
+import io.cheenhub.sfu.cluster.ClusterService;
 import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.room.Room;
 import io.cheenhub.sfu.room.RoomRegistry;
@@ -34,12 +35,14 @@ public class RoomsResource {
 
   /**
    * One participant of a room; {@code publish} is null until it sent a publish offer, {@code
-   * subscribe} until it subscribed.
+   * subscribe} until it subscribed. {@code instance} is the instance it is connected to: this one,
+   * or in a cascaded room another (then without transports here).
    */
   public record ParticipantView(
       String participantId,
       String displayName,
       Instant joinedAt,
+      String instance,
       TransportView publish,
       TransportView subscribe) {}
 
@@ -104,6 +107,7 @@ public class RoomsResource {
   public record ApiError(String code, String message) {}
 
   @Inject RoomRegistry rooms;
+  @Inject ClusterService cluster;
 
   /** All rooms with their participant counts, ordered by id. */
   @GET
@@ -117,7 +121,7 @@ public class RoomsResource {
   @GET
   @Path("{roomId}")
   public Response room(@PathParam("roomId") String roomId) {
-    return withRoom(roomId, RoomsResource::detail);
+    return withRoom(roomId, this::detail);
   }
 
   /**
@@ -143,20 +147,19 @@ public class RoomsResource {
         .orElseGet(() -> error(Response.Status.NOT_FOUND, "room-not-found", "no room " + roomId));
   }
 
-  private static RoomDetail detail(Room room) {
+  private RoomDetail detail(Room room) {
     return new RoomDetail(
-        room.id(),
-        room.createdAt(),
-        room.participants().stream().map(RoomsResource::view).toList());
+        room.id(), room.createdAt(), room.participants().stream().map(this::view).toList());
   }
 
-  private static ParticipantView view(Participant participant) {
+  private ParticipantView view(Participant participant) {
     MediaTransport publish = participant.publishTransport();
     MediaTransport subscribe = participant.subscribeTransport();
     return new ParticipantView(
         participant.id(),
         participant.displayName(),
         participant.joinedAt(),
+        participant.isLocal() ? cluster.instance() : participant.origin(),
         publish == null ? null : TransportView.of(publish),
         subscribe == null ? null : TransportView.of(subscribe));
   }

@@ -5,9 +5,11 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.cheenhub.sfu.admission.AdmissionControl;
+import io.cheenhub.sfu.config.CascadeSettings;
 import io.cheenhub.sfu.config.ClusterSettings;
 import io.cheenhub.sfu.logging.EventLog;
 import io.cheenhub.sfu.room.RoomRegistry;
+import io.cheenhub.sfu.transport.relay.RelayKeys;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorDefinition;
@@ -67,6 +69,7 @@ public class ClusterService {
   }
 
   @Inject ClusterSettings settings;
+  @Inject CascadeSettings cascade = CascadeSettings.OFF;
   @Inject RoomRegistry rooms;
   @Inject AdmissionControl admission;
 
@@ -82,10 +85,14 @@ public class ClusterService {
   private volatile IMap<String, String> placements;
   private volatile RoomPlacer placer;
   private volatile RedirectTicket tickets;
+  // The secret this instance's relay keys derive from (RelayKeys); new with every start.
+  private final byte[] relaySecret = new byte[RelayKeys.SECRET_BYTES];
   private volatile boolean published;
   private volatile boolean draining;
   private volatile String problem;
   private volatile BiConsumer<String, Placement> onRoomMoved = (room, placement) -> {};
+  private volatile Runnable onBeat = () -> {};
+  private volatile java.util.function.Consumer<String> onMemberGone = member -> {};
   private ScheduledFuture<?> heartbeat;
   private java.util.UUID membershipListener;
 
@@ -120,6 +127,7 @@ public class ClusterService {
    */
   void join(HazelcastInstance hazelcast, boolean beating) {
     tickets = new RedirectTicket(settings.secret().getBytes(StandardCharsets.UTF_8));
+    new java.security.SecureRandom().nextBytes(relaySecret);
     grid = hazelcast;
     loads = grid.getMap(LOAD_MAP);
     placements = grid.getMap(ROOM_MAP);
@@ -164,9 +172,33 @@ public class ClusterService {
     onRoomMoved = listener;
   }
 
+  /**
+   * Called after each heartbeat, on the heartbeat's thread ({@link Cascade}'s checks), and with the
+   * grid member UUID of each member that left the grid.
+   */
+  void onBeat(Runnable beat, java.util.function.Consumer<String> memberGone) {
+    onBeat = beat;
+    onMemberGone = memberGone;
+  }
+
   /** Whether this instance is one of several. */
   public boolean enabled() {
     return settings.enabled();
+  }
+
+  /** Whether rooms may span instances ({@code sfu.cluster.cascade}). */
+  public boolean cascades() {
+    return settings.enabled() && cascade.enabled();
+  }
+
+  /** The grid once joined, else null. */
+  HazelcastInstance grid() {
+    return grid;
+  }
+
+  /** The secret this instance's relay keys derive from (published in its load entry). */
+  byte[] relaySecret() {
+    return relaySecret.clone();
   }
 
   /** This instance's name. */
@@ -235,6 +267,14 @@ public class ClusterService {
     if (rooms.room(roomId).isPresent()) {
       return Decision.LOCAL; // open here: its placement check runs every heartbeat
     }
+    if (cascades()) {
+      // A cascaded room is served where the join arrived; the first instance claims it.
+      placements.putIfAbsent(
+          roomId,
+          new Placement(settings.instance(), settings.publicUrl().toString(), 1, clock.millis())
+              .toJson());
+      return Decision.LOCAL;
+    }
     Placement placement = p.place(roomId);
     if (placement == null) {
       return null;
@@ -277,6 +317,11 @@ public class ClusterService {
     var moved = new java.util.TreeMap<String, Placement>();
     for (String room : openRooms()) {
       Placement placement = placer.moveAway(room);
+      if (placement == null && cascades()) {
+        // A cascaded room open here but placed on another instance: its clients go there.
+        Placement owner = placer.placementOf(room);
+        placement = owner != null && !owner.owner().equals(settings.instance()) ? owner : null;
+      }
       if (placement != null) {
         moved.put(room, placement);
       }
@@ -301,7 +346,9 @@ public class ClusterService {
             draining,
             admission.overload() != null,
             clock.millis(),
-            grid.getCluster().getLocalMember().getUuid().toString());
+            grid.getCluster().getLocalMember().getUuid().toString(),
+            cascade.relayAddress(),
+            cascades() ? java.util.Base64.getEncoder().encodeToString(relaySecret) : "");
     loads.put(settings.instance(), load.toJson(), settings.ttl().toMillis(), TimeUnit.MILLISECONDS);
     published = true;
   }
@@ -326,12 +373,18 @@ public class ClusterService {
           placements.putIfAbsent(
               room,
               new Placement(self, settings.publicUrl().toString(), 1, clock.millis()).toJson());
-        } else if (!placement.owner().equals(self)) {
+        } else if (!placement.owner().equals(self) && !cascades()) {
+          // (A cascaded room spans instances: being open here and placed there is normal.)
           onRoomMoved.accept(room, placement);
         }
       }
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "cluster heartbeat failed", e);
+    }
+    try {
+      onBeat.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cascade heartbeat failed", e);
     }
   }
 
@@ -354,6 +407,7 @@ public class ClusterService {
             map.remove(entry.getKey(), entry.getValue());
           }
         }
+        onMemberGone.accept(gone);
         if (heartbeat != null) {
           scheduler.execute(ClusterService.this::beat);
         }

@@ -20,6 +20,9 @@ import java.util.Comparator;
  * @param heartbeatMillis when the entry was written (epoch milliseconds)
  * @param member its Data Grid member UUID: when the grid sees that member leave, the entry goes at
  *     once instead of at the end of its time to live
+ * @param relay its relay UDP address {@code host:port} for cascaded rooms, "" without cascade
+ * @param relayKey the base64 secret its relay keys are derived from ({@code RelayKeys}), "" without
+ *     cascade; it lives in the grid, which is on a private network (docs/deployment.md)
  */
 public record InstanceLoad(
     String id,
@@ -30,7 +33,23 @@ public record InstanceLoad(
     boolean draining,
     boolean overloaded,
     long heartbeatMillis,
-    String member) {
+    String member,
+    String relay,
+    String relayKey) {
+
+  /** An entry without a relay (no cascade). */
+  public InstanceLoad(
+      String id,
+      String url,
+      int participants,
+      int rooms,
+      double cpu,
+      boolean draining,
+      boolean overloaded,
+      long heartbeatMillis,
+      String member) {
+    this(id, url, participants, rooms, cpu, draining, overloaded, heartbeatMillis, member, "", "");
+  }
 
   /** The order in which instances take new rooms: fewest participants, then least CPU, then id. */
   static final Comparator<InstanceLoad> LEAST_LOADED =
@@ -55,6 +74,8 @@ public record InstanceLoad(
         .add("overloaded", overloaded)
         .add("heartbeatMillis", heartbeatMillis)
         .add("member", member)
+        .add("relay", relay)
+        .add("relayKey", relayKey)
         .build()
         .toString();
   }
@@ -75,7 +96,9 @@ public record InstanceLoad(
           o.getBoolean("draining"),
           o.getBoolean("overloaded"),
           o.getJsonNumber("heartbeatMillis").longValue(),
-          o.getString("member", ""));
+          o.getString("member", ""),
+          o.getString("relay", ""),
+          o.getString("relayKey", ""));
     } catch (RuntimeException e) {
       return null;
     }

@@ -184,6 +184,40 @@ public class SfuConfig {
   }
 
   @Inject
+  @ConfigProperty(name = "sfu.cluster.cascade", defaultValue = "false")
+  boolean cascade;
+
+  @Inject
+  @ConfigProperty(name = "sfu.cluster.relay-host")
+  Optional<String> relayHost;
+
+  @Inject
+  @ConfigProperty(name = "sfu.cluster.relay-port")
+  Optional<Integer> relayPort;
+
+  /** Cascaded rooms as configured (off unless sfu.cluster.cascade). */
+  @Produces
+  public CascadeSettings cascadeSettings() {
+    if (!cascade) {
+      return CascadeSettings.OFF;
+    }
+    if (!clusterEnabled) {
+      throw new IllegalArgumentException("sfu.cluster.cascade needs sfu.cluster.enabled");
+    }
+    String host =
+        relayHost
+            .map(String::strip)
+            .orElseGet(
+                () ->
+                    clusterPublicUrl
+                        .map(String::strip)
+                        .map(java.net.URI::create)
+                        .map(java.net.URI::getHost)
+                        .orElse(null));
+    return new CascadeSettings(true, host, relayPort.orElse(mediaPort + 1));
+  }
+
+  @Inject
   @ConfigProperty(name = "sfu.room.decrypt-silent", defaultValue = "false")
   boolean decryptSilent;
 

@@ -1,5 +1,6 @@
 package io.cheenhub.sfu.health;
 
+import io.cheenhub.sfu.cluster.Cascade;
 import io.cheenhub.sfu.cluster.ClusterService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,18 +18,20 @@ import org.eclipse.microprofile.health.Readiness;
 public class ClusterReadiness implements HealthCheck {
 
   @Inject ClusterService cluster;
+  @Inject Cascade cascade;
 
   @Override
   public HealthCheckResponse call() {
+    String cascadeProblem = cascade.problem();
     var response =
         HealthCheckResponse.named("cluster")
-            .status(cluster.isReady())
+            .status(cluster.isReady() && cascadeProblem == null)
             .withData("enabled", cluster.enabled())
             .withData("members", cluster.members());
     if (cluster.enabled()) {
       response.withData("instance", cluster.instance());
     }
-    String problem = cluster.problem();
+    String problem = cascadeProblem != null ? cascadeProblem : cluster.problem();
     if (problem != null) {
       response.withData("problem", problem);
     }

@@ -3,8 +3,10 @@ package io.cheenhub.sfu.media;
 import io.cheenhub.sfu.packet.PacketWorkers;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -23,6 +25,8 @@ public final class ForwardingService {
   private final int queuePackets;
   private final Set<Publisher> publishers = ConcurrentHashMap.newKeySet();
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+  // The relay SSRCs of the publishers here (unique per server: a relay's receiver maps them).
+  private final Set<Integer> relaySsrcs = ConcurrentHashMap.newKeySet();
   // Bumped on a layer switch (rare: at most one per stream every few seconds), never per packet.
   private final LongAdder layerSwitches = new LongAdder();
   // Only the one reporting thread uses it; sendRtcp is done with it when it returns.
@@ -52,11 +56,35 @@ public final class ForwardingService {
     this.queuePackets = queuePackets;
   }
 
-  /** A publisher for {@code participantId}, counted until {@link #forget(Publisher)}. */
+  /**
+   * A publisher for {@code participantId}, counted until {@link #forget(Publisher)}. It gets an
+   * SSRC unique among this server's publishers for its audio on cascade relays.
+   */
   public Publisher newPublisher(String participantId, NegotiatedRtp negotiated) {
-    var publisher = new Publisher(participantId, negotiated, pool, layerSwitches);
+    var publisher = new Publisher(participantId, negotiated, pool, layerSwitches, null);
     publisher.setTransportCcFeedback(publisherFeedback);
     publisher.setDecryptSilent(decryptSilent);
+    while (true) {
+      int ssrc = ThreadLocalRandom.current().nextInt();
+      if (ssrc != 0 && relaySsrcs.add(ssrc)) {
+        publisher.setRelaySsrc(ssrc);
+        break;
+      }
+    }
+    publishers.add(publisher);
+    return publisher;
+  }
+
+  /**
+   * A publisher whose audio comes over a cascade relay from instance {@code origin}: participant
+   * {@code participantId} speaks there. Its packets never go on to another relay.
+   */
+  public Publisher newRemotePublisher(
+      String participantId, NegotiatedRtp negotiated, String origin) {
+    var publisher =
+        new Publisher(
+            participantId, negotiated, pool, layerSwitches, Objects.requireNonNull(origin));
+    publisher.setTransportCcFeedback(false);
     publishers.add(publisher);
     return publisher;
   }
@@ -65,13 +93,31 @@ public final class ForwardingService {
   public Subscriber newSubscriber(String participantId, NegotiatedRtp negotiated) {
     var subscriber =
         new Subscriber(
-            participantId, negotiated, workers.get(), queuePackets, new LatencyHistogram());
+            participantId, negotiated, workers.get(), queuePackets, new LatencyHistogram(), null);
+    subscribers.add(subscriber);
+    return subscriber;
+  }
+
+  /**
+   * The subscriber that carries a room's selected speakers here to instance {@code instance} over
+   * the cascade relay; counted until {@link #forget(Subscriber)}.
+   */
+  public Subscriber newRelaySubscriber(String instance, NegotiatedRtp negotiated) {
+    var subscriber =
+        new Subscriber(
+            Subscriber.RELAY_PREFIX + instance,
+            negotiated,
+            workers.get(),
+            queuePackets,
+            new LatencyHistogram(),
+            instance);
     subscribers.add(subscriber);
     return subscriber;
   }
 
   /** The publisher left its table for good: keep its counts in the totals. */
   public void forget(Publisher publisher) {
+    relaySsrcs.remove(publisher.relaySsrc());
     synchronized (retiredLock) {
       if (publishers.remove(publisher)) {
         for (Publisher.Drop drop : Publisher.Drop.values()) {

@@ -124,13 +124,13 @@ public final class ForwardingTable {
       Snapshot before = snapshot;
       var added = new ArrayList<OutgoingStream>();
       if (before.slotted()) {
-        // A large room: the new publisher is heard once the selector gives it a slot.
+        // A large room: the new publisher is heard once the selector gives it a slot (and goes on
+        // the relays then, too).
         addMeter(publisher);
-      } else {
-        for (Subscriber subscriber : before.subscribers()) {
-          if (!sameParticipant(publisher, subscriber)) {
-            added.add(new OutgoingStream(publisher, subscriber, subscriber.allocateSsrc()));
-          }
+      }
+      for (Subscriber subscriber : before.subscribers()) {
+        if ((!before.slotted() || subscriber.isRelay()) && feeds(publisher, subscriber)) {
+          added.add(stream(publisher, subscriber));
         }
       }
       var publishers = new ArrayList<>(before.publishers());
@@ -158,13 +158,13 @@ public final class ForwardingTable {
       Snapshot before = snapshot;
       var added = new ArrayList<OutgoingStream>();
       var fed = new ArrayList<Publisher>();
-      if (before.slotted()) {
+      if (before.slotted() && !subscriber.isRelay()) {
         added.addAll(slotStreams(subscriber, before.slots().size()));
         before.slots().stream().filter(Objects::nonNull).forEach(fed::add);
       } else {
         for (Publisher publisher : before.publishers()) {
-          if (!sameParticipant(publisher, subscriber)) {
-            added.add(new OutgoingStream(publisher, subscriber, subscriber.allocateSsrc()));
+          if (feeds(publisher, subscriber)) {
+            added.add(stream(publisher, subscriber));
             fed.add(publisher);
           }
         }
@@ -279,7 +279,9 @@ public final class ForwardingTable {
       before.publishers().forEach(this::addMeter);
       var added = new ArrayList<OutgoingStream>();
       for (Subscriber subscriber : before.subscribers()) {
-        added.addAll(slotStreams(subscriber, slots));
+        if (!subscriber.isRelay()) { // a relay keeps one stream per speaker here
+          added.addAll(slotStreams(subscriber, slots));
+        }
       }
       var streams = new ArrayList<>(before.streams());
       streams.addAll(added);
@@ -435,6 +437,9 @@ public final class ForwardingTable {
 
   private void addMeter(Publisher publisher) {
     SpeakerMeter meter = selector.add(nextSpeakerKey++);
+    if (!publisher.isLocal()) {
+      meter.assumeFloor(0); // its relay sends levels above its floor over there
+    }
     if (publisher.isMuted()) {
       selector.setMuted(meter, true);
     }
@@ -464,8 +469,14 @@ public final class ForwardingTable {
    * participant's slot-k stream.
    */
   private static OutgoingStream[] row(Snapshot table, Publisher publisher) {
-    var row = new ArrayList<>(table.streamsFrom(publisher));
     int slot = table.slots().indexOf(publisher);
+    var row = new ArrayList<OutgoingStream>();
+    for (OutgoingStream stream : table.streamsFrom(publisher)) {
+      // A relay carries only the selected speakers: in a room on slots, those holding one.
+      if (!stream.subscriber().isRelay() || !table.slotted() || slot >= 0) {
+        row.add(stream);
+      }
+    }
     if (slot >= 0) {
       for (OutgoingStream stream : table.streams()) {
         if (stream.slot() == slot && !sameParticipant(publisher, stream.subscriber())) {
@@ -474,6 +485,29 @@ public final class ForwardingTable {
       }
     }
     return row.toArray(Publisher.NO_ROUTES);
+  }
+
+  /**
+   * Whether {@code publisher} has a stream of its own to {@code subscriber}: a listener hears
+   * everyone but itself; a relay to another instance carries the speakers connected here only
+   * (never one relayed from elsewhere, which that instance gets from the speaker's own).
+   */
+  private static boolean feeds(Publisher publisher, Subscriber subscriber) {
+    return subscriber.isRelay() ? publisher.isLocal() : !sameParticipant(publisher, subscriber);
+  }
+
+  /**
+   * A new per-publisher stream: to a listener with an SSRC of its own session; to a relay with the
+   * publisher's relay SSRC (how the other instance knows whose audio it is), active at once (no
+   * browser has to answer for it).
+   */
+  private static OutgoingStream stream(Publisher publisher, Subscriber subscriber) {
+    if (!subscriber.isRelay()) {
+      return new OutgoingStream(publisher, subscriber, subscriber.allocateSsrc());
+    }
+    var stream = new OutgoingStream(publisher, subscriber, publisher.relaySsrc());
+    stream.activate();
+    return stream;
   }
 
   private static boolean sameParticipant(Publisher publisher, Subscriber subscriber) {

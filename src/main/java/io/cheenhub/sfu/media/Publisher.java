@@ -131,25 +131,60 @@ public final class Publisher implements MediaTransport.PacketSink {
   private final byte[] redScratch = new byte[OutgoingPacket.MAX_PACKET_BYTES];
   private final AtomicLong feedbackSent = new AtomicLong();
   private volatile boolean transportCcFeedback = true;
+  // Cascade: where a relayed speaker is connected (null: here), and this speaker's SSRC on relays.
+  private final String origin;
+  private volatile int relaySsrc;
 
   /**
    * @param negotiated the publish m-line's Opus payload type and extension ids
    * @param pool where the per-subscriber copies come from
    */
   public Publisher(String participantId, NegotiatedRtp negotiated, PacketPool pool) {
-    this(participantId, negotiated, pool, new LongAdder());
+    this(participantId, negotiated, pool, new LongAdder(), null);
   }
 
   /**
    * @param layerSwitches counts its listeners' layer switches (server-wide; bumped per switch)
+   * @param origin the instance a cascade relay brings this speaker's audio from, or null for a
+   *     participant connected here
    */
   Publisher(
-      String participantId, NegotiatedRtp negotiated, PacketPool pool, LongAdder layerSwitches) {
+      String participantId,
+      NegotiatedRtp negotiated,
+      PacketPool pool,
+      LongAdder layerSwitches,
+      String origin) {
+    this.origin = origin;
     this.participantId = Objects.requireNonNull(participantId);
     this.negotiated = Objects.requireNonNull(negotiated);
     this.pool = Objects.requireNonNull(pool);
     this.cname = participantId.getBytes(StandardCharsets.UTF_8);
     this.layerSwitches = Objects.requireNonNull(layerSwitches);
+  }
+
+  /** The instance a cascade relay brings this speaker from, or null for a participant here. */
+  public String origin() {
+    return origin;
+  }
+
+  /** Whether the participant is connected to this instance (not relayed from another). */
+  public boolean isLocal() {
+    return origin == null;
+  }
+
+  /** The SSRC of this speaker's audio on relays to other instances (0: none, a remote one). */
+  public int relaySsrc() {
+    return relaySsrc;
+  }
+
+  void setRelaySsrc(int ssrc) {
+    relaySsrc = ssrc;
+  }
+
+  /** Its speaker meter's noise floor in dB above digital silence (0 without a meter). */
+  float speakerFloorDb() {
+    SpeakerMeter meter = speakerMeter;
+    return meter == null ? 0 : meter.floorDb();
   }
 
   /** A listener of this publisher was switched to another layer. */

@@ -195,6 +195,24 @@ public final class SpeakerMeter {
         this, last == NEVER ? receivedNanos : Math.max(last, receivedNanos));
   }
 
+  /**
+   * The noise floor in dB above digital silence (0 before the first reading). Read by the relay
+   * send path of the same publisher's packets: a plain float, possibly a packet old.
+   */
+  float floorDb() {
+    return floorKnown ? floor : 0;
+  }
+
+  /**
+   * Starts with a known floor of {@code db} above digital silence, before the first packet: a
+   * speaker relayed from another instance, whose levels come relative to its own floor there (its
+   * quiet packets never cross the relay, so its floor could not be learned here).
+   */
+  void assumeFloor(float db) {
+    floor = db;
+    floorKnown = true;
+  }
+
   /** The level at {@code nowNanos}: dB above the noise floor, 200 ms average. */
   float levelAt(long nowNanos) {
     long last = (long) LAST_PACKET_NANOS.getAcquire(this);

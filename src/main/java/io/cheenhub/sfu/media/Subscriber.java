@@ -2,6 +2,7 @@ package io.cheenhub.sfu.media;
 
 import io.cheenhub.sfu.packet.PacketWorkers;
 import io.cheenhub.sfu.packet.SerialQueue;
+import io.cheenhub.sfu.rtp.HeaderExtensions;
 import io.cheenhub.sfu.rtp.RedPayload;
 import io.cheenhub.sfu.rtp.RtpPacket;
 import io.cheenhub.sfu.transport.MediaTransport;
@@ -38,6 +39,9 @@ public final class Subscriber implements MediaTransport.PacketSink {
    * most 256 pool buffers.
    */
   public static final int DEFAULT_QUEUE_PACKETS = 256;
+
+  /** The participant id of a relay subscriber starts with this (no participant id has a colon). */
+  public static final String RELAY_PREFIX = "relay:";
 
   /** Longest wait in {@link #close()} for a send in progress (sending never blocks in practice). */
   private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -100,6 +104,7 @@ public final class Subscriber implements MediaTransport.PacketSink {
   }
 
   private final String participantId;
+  private final String relayTo;
   private final SerialQueue<OutgoingPacket> queue;
   private final LatencyHistogram latency;
   private final RtpPacket view = new RtpPacket();
@@ -148,12 +153,37 @@ public final class Subscriber implements MediaTransport.PacketSink {
       PacketWorkers workers,
       int queuePackets,
       LatencyHistogram latency) {
+    this(participantId, negotiated, workers, queuePackets, latency, null);
+  }
+
+  /**
+   * @param relayTo for a cascade relay subscriber, the instance it carries a room's selected
+   *     speakers to; null for a listener
+   */
+  public Subscriber(
+      String participantId,
+      NegotiatedRtp negotiated,
+      PacketWorkers workers,
+      int queuePackets,
+      LatencyHistogram latency,
+      String relayTo) {
+    this.relayTo = relayTo;
     this.participantId = Objects.requireNonNull(participantId);
     this.negotiated = Objects.requireNonNull(negotiated);
     this.latency = Objects.requireNonNull(latency);
     this.queue =
         new SerialQueue<>(
             "subscriber-" + participantId, queuePackets, workers, this::send, this::discard);
+  }
+
+  /** The instance this relay subscriber carries speakers to, or null for a listener. */
+  public String relayTo() {
+    return relayTo;
+  }
+
+  /** Whether this is a cascade relay (to another instance) rather than a listener. */
+  public boolean isRelay() {
+    return relayTo != null;
   }
 
   /** The participant that listens. */
@@ -345,6 +375,9 @@ public final class Subscriber implements MediaTransport.PacketSink {
         return;
       }
       int transportCc = HeaderExtensionRewriter.rewrite(view, source, target);
+      if (relayTo != null) {
+        levelAboveFloor(view, target, stream.publisher());
+      }
       // The server's own RED goes out as RED; the browser's RED is stripped to its primary (its
       // redundancy already went into the server's, see RecentFrames).
       boolean red = packet.serverRed;
@@ -382,6 +415,34 @@ public final class Subscriber implements MediaTransport.PacketSink {
       sending.decrementAndGet();
       packet.release();
     }
+  }
+
+  /**
+   * On a relay, the audio level becomes the level above the speaker's noise floor here (as if its
+   * floor were digital silence): the other instance sees only the packets of selected speakers,
+   * never their quiet ones, so it could not learn the floor itself, and it meters relayed speakers
+   * from a floor of 0 ({@code SpeakerMeter#assumeFloor}). Both instances then rank everyone alike.
+   */
+  private static void levelAboveFloor(RtpPacket packet, NegotiatedRtp target, Publisher speaker) {
+    int id = target.idOf(NegotiatedRtp.AUDIO_LEVEL_KIND);
+    int raw =
+        id == 0 || speaker == null
+            ? HeaderExtensions.NOT_FOUND
+            : HeaderExtensions.audioLevel(packet, id);
+    if (raw == HeaderExtensions.NOT_FOUND) {
+      return;
+    }
+    int level = HeaderExtensions.levelDbov(raw);
+    if (level >= HeaderExtensions.SILENCE_DBOV) {
+      return;
+    }
+    float above = HeaderExtensions.SILENCE_DBOV - level - speaker.speakerFloorDb();
+    int relayed =
+        above <= 0
+            ? HeaderExtensions.SILENCE_DBOV - 1
+            : HeaderExtensions.SILENCE_DBOV - Math.round(above);
+    HeaderExtensions.setAudioLevel(
+        packet, id, HeaderExtensions.voiceActivity(raw), Math.max(0, Math.min(126, relayed)));
   }
 
   private void numberTransportCc(byte[] buf, int at, int length) {

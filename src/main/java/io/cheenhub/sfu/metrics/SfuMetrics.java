@@ -306,6 +306,31 @@ public class SfuMetrics {
     return metadata(QUEUE_DROPS, "Packets dropped at a full queue or empty pool, by queue");
   }
 
+  /**
+   * The cascade relay's counters (cumulative gauges read at scrape time): packets sent to and taken
+   * from other instances, and relay packets dropped by reason.
+   */
+  public void registerRelay(io.cheenhub.sfu.transport.relay.RelayPort port) {
+    var packets =
+        metadata(
+            "sfu_relay_packets_total",
+            "Cascade relay packets since start: sent to other instances, received from them");
+    metrics.gauge(
+        packets,
+        port,
+        io.cheenhub.sfu.transport.relay.RelayPort::sent,
+        new Tag("direction", "sent"));
+    metrics.gauge(
+        packets,
+        port,
+        io.cheenhub.sfu.transport.relay.RelayPort::received,
+        new Tag("direction", "received"));
+    var drops = metadata("sfu_relay_dropped", "Cascade relay packets dropped, by reason");
+    for (var reason : io.cheenhub.sfu.transport.relay.RelayPort.Drop.values()) {
+      metrics.gauge(drops, port, p -> p.dropped(reason), new Tag("reason", reason.wireValue()));
+    }
+  }
+
   /** Registers a gauge read from {@code value} at scrape time. */
   public void gauge(String name, String description, IntSupplier value) {
     metrics.gauge(metadata(name, description), value, IntSupplier::getAsInt);

@@ -16,6 +16,7 @@ public final class Participant {
   private final AtomicReference<MediaTransport> publishTransport = new AtomicReference<>();
   private final AtomicReference<MediaTransport> subscribeTransport = new AtomicReference<>();
   private volatile boolean muted;
+  private final String origin;
 
   Participant(
       String id,
@@ -23,11 +24,39 @@ public final class Participant {
       String displayName,
       Instant joinedAt,
       ParticipantListener listener) {
+    this(id, roomId, displayName, joinedAt, listener, null);
+  }
+
+  /**
+   * @param origin the instance the participant is connected to when that is another one (a cascaded
+   *     room), else null
+   */
+  Participant(
+      String id,
+      String roomId,
+      String displayName,
+      Instant joinedAt,
+      ParticipantListener listener,
+      String origin) {
+    this.origin = origin;
     this.id = Objects.requireNonNull(id);
     this.roomId = Objects.requireNonNull(roomId);
     this.displayName = Objects.requireNonNull(displayName);
     this.joinedAt = Objects.requireNonNull(joinedAt);
     this.listener = Objects.requireNonNull(listener);
+  }
+
+  /**
+   * The instance this participant is connected to, if another one (a cascaded room spanning
+   * instances), else null.
+   */
+  public String origin() {
+    return origin;
+  }
+
+  /** Whether the participant is connected to this instance. */
+  public boolean isLocal() {
+    return origin == null;
   }
 
   /** Whether the participant said its microphone is muted ({@code setMuted}). */

@@ -14,6 +14,22 @@ import java.util.Map;
  */
 public interface ParticipantListener {
 
+  /**
+   * The listener of a participant connected to another instance (a cascaded room): that instance
+   * tells its client; nothing to do here.
+   */
+  ParticipantListener REMOTE =
+      new ParticipantListener() {
+        @Override
+        public void onJoined(Room room, Participant self, List<Participant> others) {}
+
+        @Override
+        public void onParticipantJoined(Room room, Participant other) {}
+
+        @Override
+        public void onParticipantLeft(Room room, Participant other, LeaveReason reason) {}
+      };
+
   /** This participant has joined {@code room}; {@code others} were there before, oldest first. */
   void onJoined(Room room, Participant self, List<Participant> others);
 

@@ -149,6 +149,38 @@ public final class Room {
   }
 
   /**
+   * Adds a participant connected to instance {@code origin} (a cascaded room) and tells everyone
+   * here. Not counted against the room's size limit here: its own instance admitted it.
+   *
+   * @return the new participant, or null if the room closed or already has {@code id}
+   */
+  Participant joinRemote(String id, String displayName, String origin, boolean muted) {
+    synchronized (lock) {
+      if (closed || participants.stream().anyMatch(p -> p.id().equals(id))) {
+        return null;
+      }
+      var participant =
+          new Participant(
+              id, this.id, displayName, Instant.now(), ParticipantListener.REMOTE, origin);
+      participant.setMuted(muted);
+      List<Participant> before = participants;
+      var after = new ArrayList<Participant>(before.size() + 1);
+      after.addAll(before);
+      after.add(participant);
+      participants = List.copyOf(after);
+      for (Participant other : before) {
+        notify(() -> other.listener().onParticipantJoined(this, participant), other);
+      }
+      return participant;
+    }
+  }
+
+  /** Whether a participant connected to this instance is in the room. */
+  public boolean hasLocalParticipants() {
+    return participants.stream().anyMatch(Participant::isLocal);
+  }
+
+  /**
    * Removes a participant and tells the others.
    *
    * @return true if it was a member and is now removed

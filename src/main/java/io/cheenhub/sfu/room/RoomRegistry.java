@@ -78,6 +78,18 @@ public class RoomRegistry {
   }
 
   /**
+   * Adds participant {@code id} of a cascaded room, connected to instance {@code origin}, to the
+   * room here if it is open (a room opens here only with a participant of this instance).
+   *
+   * @return the participant, or null if the room is not open here or has it already
+   */
+  public Participant joinRemote(
+      String roomId, String id, String displayName, String origin, boolean muted) {
+    Room room = rooms.get(roomId);
+    return room == null ? null : room.joinRemote(id, displayName, origin, muted);
+  }
+
+  /**
    * Removes {@code participant} from its room; the room disappears when it becomes empty.
    *
    * @return false if the participant had already left
@@ -87,7 +99,9 @@ public class RoomRegistry {
     if (room == null || !room.leave(participant, reason)) {
       return false;
     }
-    participantCount.decrementAndGet();
+    if (participant.isLocal()) { // participants of other instances are counted there
+      participantCount.decrementAndGet();
+    }
     LOG.fine(() -> "participant left " + participant + " reason=" + reason.wireValue());
     if (room.isClosed() && rooms.remove(room.id(), room)) {
       LOG.info(() -> "room removed room=" + room.id());

@@ -283,6 +283,7 @@ final class Connection {
       joined = membership;
     }
     service.metrics().participantJoined();
+    service.cascade().localJoined(joined.room(), joined.participant());
     service.slotsIfLarge(joined.room());
     EVENTS.info(
         "participant joined",
@@ -509,6 +510,7 @@ final class Connection {
       service.transports().close(previous, "replaced");
     }
     if (added != null) {
+      service.cascade().localPublished(participant, added);
       membership.room().mediaChanged();
     }
     EVENTS.info(
@@ -627,6 +629,7 @@ final class Connection {
       membership.room().forwarding().setMuted(publisher, muted);
     }
     membership.room().mutedChanged(participant, request.requestId());
+    service.cascade().localMuted(participant);
   }
 
   /** Caps the layers this listener receives, from everyone or one speaker. */

@@ -3,6 +3,7 @@ package io.cheenhub.sfu.signaling;
 import io.cheenhub.sfu.admission.AdmissionControl;
 import io.cheenhub.sfu.admission.Overload;
 import io.cheenhub.sfu.auth.Authenticator;
+import io.cheenhub.sfu.cluster.Cascade;
 import io.cheenhub.sfu.cluster.ClusterService;
 import io.cheenhub.sfu.cluster.Placement;
 import io.cheenhub.sfu.config.AuthSettings;
@@ -141,6 +142,7 @@ public class SignalingService {
   @Inject AdmissionControl admission;
   @Inject StaleSweeps sweeps;
   @Inject ClusterService cluster;
+  @Inject Cascade cascade = Cascade.off();
 
   @Resource(lookup = WRITER_EXECUTOR)
   ManagedExecutorService writerExecutor;
@@ -206,6 +208,10 @@ public class SignalingService {
         "Rooms this instance re-placed after the instance holding them died",
         cluster::replacements);
     cluster.onRoomMoved(this::roomMoved);
+    cascade.attach(forwarding, this::slotsIfLarge);
+    if (cascade.port() != null) {
+      metrics.registerRelay(cascade.port());
+    }
     long periodMs = limits.pingInterval().toMillis();
     lastSweepNanos = System.nanoTime();
     periodic =
@@ -401,6 +407,10 @@ public class SignalingService {
   }
 
   /** The cluster part of this instance (a single instance says so). */
+  Cascade cascade() {
+    return cascade;
+  }
+
   ClusterService cluster() {
     return cluster;
   }
@@ -497,6 +507,7 @@ public class SignalingService {
     if (transport != null) {
       transports.close(transport, reason.wireValue());
     }
+    cascade.localLeft(room, participant);
     if (!draining.get()) {
       room.mediaChanged(); // a drain sends everyone away: no re-offers to those who stay
     }
@@ -596,11 +607,14 @@ public class SignalingService {
   private PeriodicTasks speakerPass;
 
   /**
-   * Switches {@code room} to speaker slots once it has more than the threshold's participants;
-   * called after each join. The subscribers then get their slot m-lines in one re-offer.
+   * Switches {@code room} to speaker slots once it has more than the threshold's participants, or
+   * spans instances (a cascaded room's relays carry only the selected speakers); called after each
+   * join and when a room starts to span. The subscribers then get their slot m-lines in one
+   * re-offer.
    */
   void slotsIfLarge(Room room) {
-    if (room.participants().size() <= speakerSlots.threshold()
+    boolean spans = room.participants().stream().anyMatch(p -> !p.isLocal());
+    if ((room.participants().size() <= speakerSlots.threshold() && !spans)
         || room.forwarding().snapshot().slotted()) {
       return;
     }
