@@ -1,7 +1,5 @@
 package io.cheenhub.sfu.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.time.Duration;
@@ -50,11 +48,11 @@ class CascadeBrowserIT {
           .isTrue();
     }
     soft.assertThat(json.getBoolean("ok")).as("driver: %s", json.getString("error", "")).isTrue();
-    soft.assertAll();
-    assertThat(run.exitCode()).isZero();
-    assertThat(run.leftovers())
+    soft.assertThat(run.exitCode()).as("driver's exit code").isZero();
+    soft.assertThat(run.leftovers())
         .as("processes left behind by the driver (browser, Payara Micro)")
         .isEmpty();
+    soft.assertAll();
   }
 
   /** The numbers: the relay rates, what each page heard on which slot, the bots' slot rates. */
