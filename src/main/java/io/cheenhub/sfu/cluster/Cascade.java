@@ -165,6 +165,18 @@ public class Cascade {
         : null;
   }
 
+  /** Relay packets sent to ({@code sent}) or taken from other instances since start; 0 without. */
+  public long relayPackets(boolean sent) {
+    RelayPort p = port;
+    return p == null ? 0 : sent ? p.sent() : p.received();
+  }
+
+  /** Relay packets dropped for {@code reason} since start; 0 without cascade. */
+  public long relayDropped(RelayPort.Drop reason) {
+    RelayPort p = port;
+    return p == null ? 0 : p.dropped(reason);
+  }
+
   /** The relay port, or null without cascade. */
   public RelayPort port() {
     return port;

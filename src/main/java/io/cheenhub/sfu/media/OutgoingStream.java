@@ -49,12 +49,26 @@ public final class OutgoingStream {
    */
   private static final int REORDER_WINDOW = 512;
 
+  /**
+   * A relay stream whose source jumps ahead by more than this many packets (1 s of 20 ms audio)
+   * resumed after its speaker held no slot: it is spliced like a new source, so the other instance
+   * sees one continuous stream. Its SRTP receiver guesses the rollover counter from the sequence
+   * number (RFC 3711 §3.3.1) and would fail every packet after a pause of more than 2^15 packets
+   * (11 minutes) if the gap showed; a smaller gap would count as loss there.
+   */
+  static final int RELAY_RESUME_GAP = 50;
+
+  /** A relay stream's source silent for longer than this (1 s) resumed after a pause. */
+  static final long RELAY_RESUME_NANOS = 1_000_000_000L;
+
   private final Publisher publisher;
   private final Subscriber subscriber;
   private final int ssrc;
   // Speaker slots (large rooms): which slot this stream is (-1: a routed stream of one
   // publisher), and who speaks in it now (set by the table under its lock; null: nobody).
   private final int slot;
+  // A cascade relay's stream: its publisher's packets pause while it holds no slot.
+  private final boolean relay;
   private volatile Publisher holder;
   private volatile boolean closed;
   private volatile boolean active;
@@ -113,6 +127,7 @@ public final class OutgoingStream {
     this.subscriber = subscriber;
     this.ssrc = ssrc;
     this.slot = slot;
+    this.relay = subscriber != null && subscriber.isRelay();
   }
 
   /**
@@ -294,7 +309,7 @@ public final class OutgoingStream {
       sourceSsrc = source;
       spliceSourceSequence = sequence;
       splice = true; // the first packet defines the stream: deltas 0
-    } else if (source != sourceSsrc) {
+    } else if (source != sourceSsrc || relay && resumed(sequence, receivedNanos)) {
       // RFC 3550 §5.1: sequence numbers +1 per packet; timestamps follow the sampling clock, so
       // the time between the old stream's last packet and the new one's first is its length, in
       // whole frames (at least one), so the jitter buffer neither waits for nor skips audio.
@@ -330,10 +345,22 @@ public final class OutgoingStream {
     packet.setSsrc(ssrc);
     packet.setSequenceNumber(outSequence);
     packet.setTimestamp(outTimestamp);
-    if (splice && slot >= 0) {
+    if (splice && (slot >= 0 || relay)) {
       packet.setMarker(true); // RFC 3551 §4.1: the first packet after a silence, a new talkspurt
     }
     return true;
+  }
+
+  /**
+   * A relay stream's source is back after a pause: more than {@link #RELAY_RESUME_GAP} packets
+   * ahead of its last one, or its first packet for more than {@link #RELAY_RESUME_NANOS} (after a
+   * long pause the sequence number may have gone anywhere, even just behind the last one).
+   */
+  private boolean resumed(int sequence, long receivedNanos) {
+    int lastSource = (lastSequence - sequenceDelta) & SEQUENCE_MASK;
+    int ahead = (sequence - lastSource) & SEQUENCE_MASK;
+    return receivedNanos - lastReceivedNanos > RELAY_RESUME_NANOS
+        || ahead > RELAY_RESUME_GAP && ahead < HALF_SEQUENCE_SPACE;
   }
 
   /** Counts a packet the transport accepted. */

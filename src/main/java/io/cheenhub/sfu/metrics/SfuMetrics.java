@@ -307,27 +307,20 @@ public class SfuMetrics {
   }
 
   /**
-   * The cascade relay's counters (cumulative gauges read at scrape time): packets sent to and taken
-   * from other instances, and relay packets dropped by reason.
+   * The cascade relay's counters (cumulative gauges read at scrape time, 0 without cascade):
+   * packets sent to and taken from other instances, and relay packets dropped by reason.
    */
-  public void registerRelay(io.cheenhub.sfu.transport.relay.RelayPort port) {
+  public void registerRelay(io.cheenhub.sfu.cluster.Cascade cascade) {
     var packets =
         metadata(
             "sfu_relay_packets_total",
             "Cascade relay packets since start: sent to other instances, received from them");
-    metrics.gauge(
-        packets,
-        port,
-        io.cheenhub.sfu.transport.relay.RelayPort::sent,
-        new Tag("direction", "sent"));
-    metrics.gauge(
-        packets,
-        port,
-        io.cheenhub.sfu.transport.relay.RelayPort::received,
-        new Tag("direction", "received"));
+    metrics.gauge(packets, cascade, c -> c.relayPackets(true), new Tag("direction", "sent"));
+    metrics.gauge(packets, cascade, c -> c.relayPackets(false), new Tag("direction", "received"));
     var drops = metadata("sfu_relay_dropped", "Cascade relay packets dropped, by reason");
     for (var reason : io.cheenhub.sfu.transport.relay.RelayPort.Drop.values()) {
-      metrics.gauge(drops, port, p -> p.dropped(reason), new Tag("reason", reason.wireValue()));
+      metrics.gauge(
+          drops, cascade, c -> c.relayDropped(reason), new Tag("reason", reason.wireValue()));
     }
   }
 

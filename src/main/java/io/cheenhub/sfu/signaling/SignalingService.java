@@ -209,9 +209,7 @@ public class SignalingService {
         cluster::replacements);
     cluster.onRoomMoved(this::roomMoved);
     cascade.attach(forwarding, this::slotsIfLarge);
-    if (cascade.port() != null) {
-      metrics.registerRelay(cascade.port());
-    }
+    metrics.registerRelay(cascade);
     long periodMs = limits.pingInterval().toMillis();
     lastSweepNanos = System.nanoTime();
     periodic =

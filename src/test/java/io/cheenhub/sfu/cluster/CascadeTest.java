@@ -341,6 +341,57 @@ class CascadeTest {
   }
 
   @Test
+  void garbageOnTheRelayPortIsCountedAndTheRelayGoesOn() throws Exception {
+    Instance[] ab = twoInstances();
+    Instance a = ab[0];
+    Instance b = ab[1];
+    Member ada = a.join("r", "Ada");
+    Member bob = b.join("r", "Bob");
+    ada.publish();
+    bob.listen();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> remotePublisher(b.room("r"), ada.participant.id()) != null);
+    int adaRelaySsrc = ada.publisher.relaySsrc();
+
+    var random = new java.util.Random(18);
+    try (var stranger = new DatagramSocket()) {
+      var to = new java.net.InetSocketAddress("127.0.0.1", b.relay().port());
+      for (int i = 0; i < 300; i++) {
+        byte[] junk = new byte[1 + random.nextInt(300)];
+        random.nextBytes(junk);
+        if (i % 3 == 1 && junk.length >= 40) { // RTP with an SSRC nobody relays
+          junk[0] = (byte) 0x80;
+          junk[1] = 111;
+        }
+        if (i % 3 == 2 && junk.length >= 40) { // Ada's relay SSRC, forged: wrong key
+          junk[0] = (byte) 0x80;
+          junk[1] = 111;
+          ByteBuffer.wrap(junk, 8, 4).putInt(adaRelaySsrc);
+        }
+        stranger.send(new java.net.DatagramPacket(junk, junk.length, to));
+      }
+    }
+    await("every stray datagram counted")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                b.relay().dropped(RelayPort.Drop.NOT_RTP)
+                        + b.relay().dropped(RelayPort.Drop.UNKNOWN_SSRC)
+                        + b.relay().dropped(RelayPort.Drop.AUTH_FAILED)
+                    == 300);
+    assertThat(b.relay().dropped(RelayPort.Drop.AUTH_FAILED)).isPositive();
+    assertThat(b.relay().dropped(RelayPort.Drop.UNKNOWN_SSRC)).isPositive();
+
+    List<Member> everyone = List.of(ada);
+    long now = talk(System.nanoTime(), 500, everyone, List.of());
+    talk(now, 1_000, everyone, List.of(ada));
+    await("the relay still works")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> bob.heard.from(ada) > 10);
+  }
+
+  @Test
   void theRelayCarriesOnlyTheSpeakersInSlots() throws Exception {
     Instance[] ab = twoInstances();
     Instance a = ab[0];

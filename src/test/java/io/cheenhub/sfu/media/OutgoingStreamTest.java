@@ -106,4 +106,45 @@ class OutgoingStreamTest {
 
     assertThat(stream.rewrite(view, 41 * MS)).isFalse();
   }
+
+  @Test
+  void aRelayStreamResumedAfterItsSpeakerHeldNoSlotContinuesWithoutAGap() {
+    var relay =
+        new Subscriber(
+            Subscriber.RELAY_PREFIX + "b",
+            TestRtp.SUBSCRIBER,
+            null,
+            16,
+            new LatencyHistogram(),
+            "b");
+    var relayStream = new OutgoingStream(null, relay, SERVER_SSRC);
+    byte[] packet = TestRtp.packet(111, 100, 96_000, false, 0);
+    view.wrap(packet, 0, packet.length);
+    relayStream.rewrite(view, 0);
+    int lastSequence = view.sequenceNumber();
+    long lastTimestamp = view.timestamp();
+
+    // Twelve minutes without a slot: 36 000 packets later, past half the sequence space.
+    int later = (100 + 36_000) & 0xFFFF;
+    packet = TestRtp.packet(111, later, 96_000 + 36_000L * 960, false, 0);
+    view.wrap(packet, 0, packet.length);
+    assertThat(relayStream.rewrite(view, 720_000 * MS)).isTrue();
+    assertThat(view.sequenceNumber()).as("the next number").isEqualTo(lastSequence + 1);
+    assertThat(view.timestamp()).isEqualTo((lastTimestamp + 36_000L * 960) & 0xFFFF_FFFFL);
+    assertThat(view.marker()).as("a new talkspurt").isTrue();
+
+    // A short slot loss (two seconds, 100 packets ahead): spliced too, no loss shown.
+    int last = view.sequenceNumber();
+    packet = TestRtp.packet(111, later + 100, 96_000 + 36_100L * 960, false, 0);
+    view.wrap(packet, 0, packet.length);
+    assertThat(relayStream.rewrite(view, 722_000 * MS)).isTrue();
+    assertThat(view.sequenceNumber()).isEqualTo((last + 1) & 0xFFFF);
+
+    // Ordinary upstream loss (3 packets) stays visible, as on any stream.
+    last = view.sequenceNumber();
+    packet = TestRtp.packet(111, later + 104, 96_000 + 36_104L * 960, false, 0);
+    view.wrap(packet, 0, packet.length);
+    assertThat(relayStream.rewrite(view, 722_080 * MS)).isTrue();
+    assertThat(view.sequenceNumber()).isEqualTo((last + 4) & 0xFFFF);
+  }
 }
