@@ -8,12 +8,12 @@
 // Usage: node cluster.mjs - <roomId>     (env E2E_WAR, E2E_MICRO_JAR, E2E_LOG_DIR as for the restart scenario)
 // Output contract: lib/harness.mjs. The JSON has `kills`: per kill the instance killed, where the room went and the
 // times from the kill: the pages' sockets closed, rejoined, audio both ways, the right tones verified.
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBalancer } from './lib/balancer.mjs';
+import { startCluster } from './lib/cluster.mjs';
 import { log, run } from './lib/harness.mjs';
-import { freePort, startPayaraMicro } from './lib/payara.mjs';
+import { freePort } from './lib/payara.mjs';
 import { Participant, ServerView, TONES, audioBack, everyoneHearsEveryone, launchChromium, until } from './lib/voice.mjs';
 
 const INSTANCES = 3;
@@ -24,58 +24,14 @@ const AUDIO_BACK_LIMIT_MS = 10_000;
 await run('cluster', async ({ roomId, tmp, onCleanup, seen }) => {
   const logDir = process.env.E2E_LOG_DIR ? join(process.env.E2E_LOG_DIR, `cluster-${Date.now()}`) : join(tmp, 'cluster');
   seen.serverLogs = logDir;
-  const httpPorts = [];
-  const gridPorts = [];
-  for (let n = 0; n < INSTANCES; n++) {
-    httpPorts.push(await freePort());
-    gridPorts.push(await freePort());
-  }
   // The pages load from the balancer; after a redirect they talk to an instance directly, which must accept the
   // balancer's origin (docs/deployment.md: sfu.signaling.allowed-origins in a cluster).
   const balancerPort = await freePort();
-  const members = gridPorts.map((p) => `127.0.0.1:${p}`).join(',');
-  const name = `e2e-${randomUUID().slice(0, 8)}`;
-  const secret = randomUUID();
-  const startInstance = (n) =>
-    startPayaraMicro({
-      dir: join(logDir, `n${n}`),
-      war: process.env.E2E_WAR,
-      jar: process.env.E2E_MICRO_JAR,
-      port: httpPorts[n],
-      contextRoot: '/',
-      hazelcast: true,
-      jvmArgs: ['-Xmx384m'],
-      properties: {
-        'hazelcast.socket.bind.any': false,
-        'hazelcast.shutdownhook.enabled': false,
-        'sfu.cluster.enabled': true,
-        'sfu.cluster.instance': `n${n}`,
-        'sfu.cluster.public-url': `http://127.0.0.1:${httpPorts[n]}/`,
-        'sfu.cluster.secret': secret,
-        'sfu.signaling.allowed-origins': `http://127.0.0.1:${balancerPort}`,
-      },
-      payaraArgs: [
-        '--name', `n${n}`, '--clustername', name, '--clustermode', `tcpip:${members}`,
-        '--startport', String(gridPorts[n]), '--interfaces', '127.0.0.1', '--nohostaware',
-      ],
-    });
-  // One after the other: three JVMs booting at once on two cores take longer than in turn.
-  const instances = [];
-  for (let n = 0; n < INSTANCES; n++) {
-    const instance = await startInstance(n);
-    instances.push(instance);
-    onCleanup(() => instance.kill());
-  }
+  const { instances, members: clusterSize, whole } = await startCluster({
+    size: INSTANCES, logDir, onCleanup,
+    properties: () => ({ 'sfu.signaling.allowed-origins': `http://127.0.0.1:${balancerPort}` }),
+  });
   const views = instances.map((i) => new ServerView(i.baseUrl));
-  const clusterSize = async (n) => {
-    const r = await fetch(`${instances[n].origin}/health/ready`).catch(() => null);
-    const check = r && (await r.json()).checks?.find((c) => c.name === 'cluster');
-    return Number(check?.data?.members ?? 0);
-  };
-  const whole = () => until('every instance sees the whole cluster', 60_000, async () => {
-    const sizes = await Promise.all(instances.map((_, n) => clusterSize(n)));
-    return sizes.every((s) => s === INSTANCES);
-  }, () => '', 250);
   await whole();
 
   const balancer = await startBalancer(() =>

@@ -27,7 +27,7 @@ import { startOwnServer } from './lib/payara.mjs';
 import { startPulseAudio } from './lib/pulse.mjs';
 import { SilentBots } from './lib/silent-bots.mjs';
 import { writeToneWav } from './lib/tone.mjs';
-import { Participant, TONES, launchChromium, round, until } from './lib/voice.mjs';
+import { Participant, SPEECH_DIPS, TONES, launchChromium, round, until } from './lib/voice.mjs';
 
 const env = (name, fallback) => Number(process.env[`E2E_LARGE_${name}`] ?? fallback);
 /** Issue 16: 6 Chromium pages + 1 Firefox page + 23 bots. */
@@ -52,20 +52,13 @@ const HEARD_DB = -45;
  * starved of CPU conceals with broadband noise that reaches -45 dBFS at any of the tones.
  */
 const OWN_ABSENT_DB = -30;
-/** Issue 16: no window more than this below the talk-spurt's median. */
+/** Issue 16: no window more than this below the talk-spurt's median (a dip of SPEECH_DIPS costs at most 3.9 dB). */
 const DIP_LIMIT_DB = 6;
 /** Issue 16: concealment on the slot tracks. */
 const CONCEALED_LIMIT = 0.01;
 /** A muted speaker leaves its slot at the next selection pass (100 ms); the others are told at once. */
 const MUTE_LIMIT_MS = 1_000;
 const FIREFOX_HZ = TONES[2];
-/**
- * The tones are speech-like: a steady tone is a hum to the speaker selector (docs/architecture.md,
- * its noise floor rises to a level that stays within 6 dB for 1 s), so every 600 ms the tone drops
- * 20 dB for 60 ms (at least two whole 20 ms frames: the floor drops on two quiet frames in a row).
- * In a 100 ms window such a dip costs at most 10*log10(0.4 + 0.6*0.01) = -3.9 dB, inside the 6 dB limit.
- */
-const DIPS = { everyMs: 600, ms: 60, factor: 0.1 };
 const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 const FIREFOX_PREFS = {
   'media.navigator.streams.fake': false, // a real capture device, see lib/pulse.mjs
@@ -108,7 +101,7 @@ await run('large-room', async ({ roomId, tmp, onCleanup, seen }) => {
   const chromiumTones = TONES.filter((t) => t !== FIREFOX_HZ);
   for (let i = 0; i < CHROMIUM_PAGES; i++) {
     const p = await Participant.open({
-      newContext, baseUrl, roomId, name: `Page${i + 1}`, hz: chromiumTones[i], dips: DIPS, inits: [[installLargeRoomMonitor]],
+      newContext, baseUrl, roomId, name: `Page${i + 1}`, hz: chromiumTones[i], dips: SPEECH_DIPS, inits: [[installLargeRoomMonitor]],
       // E2E_LARGE_LAYERS=0: the pages publish one stream without audio layers (?layers=0), to tell layer effects apart.
       params: process.env.E2E_LARGE_LAYERS === '0' ? { layers: '0' } : {},
     });
@@ -116,7 +109,7 @@ await run('large-room', async ({ roomId, tmp, onCleanup, seen }) => {
     pages.push(p);
   }
   if (FIREFOX_PAGES > 0) {
-    const pulse = await startPulseAudio(join(tmp, 'pulse'), writeToneWav(join(tmp, `tone${FIREFOX_HZ}.wav`), { hz: FIREFOX_HZ, dips: DIPS }), log);
+    const pulse = await startPulseAudio(join(tmp, 'pulse'), writeToneWav(join(tmp, `tone${FIREFOX_HZ}.wav`), { hz: FIREFOX_HZ, dips: SPEECH_DIPS }), log);
     onCleanup(pulse.stop);
     log(`launching ${FIREFOX}`);
     const launching = puppeteer.launch({

@@ -3,7 +3,8 @@
 
 /**
  * Init script: window.__large. Notes, the moment the socket delivers them (before the client handles
- * them), every `consumeOffer`, `activeSpeakers`, `trackAdded` and `participantMuted` with Date.now();
+ * them), every `consumeOffer`, `activeSpeakers`, `trackAdded`, `trackRemoved`, `participantMuted`,
+ * `participantJoined`, `participantLeft` and `redirect` with Date.now();
  * `speak(on)` turns the page's microphone into the tone or silence without telling the server (the
  * sending tracks' `enabled`, as a person who stops talking: the packets keep flowing, their RFC 6464
  * level drops to silence).
@@ -17,7 +18,7 @@ export function installLargeRoomMonitor() {
       this.addEventListener('message', (event) => {
         try {
           const m = JSON.parse(event.data);
-          if (['consumeOffer', 'activeSpeakers', 'trackAdded', 'trackRemoved', 'participantMuted'].includes(m.type)) {
+          if (['consumeOffer', 'activeSpeakers', 'trackAdded', 'trackRemoved', 'participantMuted', 'participantJoined', 'participantLeft', 'redirect'].includes(m.type)) {
             if (m.type === 'consumeOffer') delete m.sdp; // only counted
             messages.push({ at: Date.now(), ...m });
           }

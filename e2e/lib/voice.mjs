@@ -38,6 +38,14 @@ export async function launchChromium({ onCleanup, seen, extraArgs = [] }) {
 
 /** Distinct tones, no one within 40 Hz of another's 2nd or 3rd harmonic. */
 export const TONES = [350, 550, 750, 950, 1150, 450, 650];
+/**
+ * Makes a tone speech-like (`dips` of Participant.open): a steady tone is a hum to the speaker selector
+ * (docs/architecture.md, its noise floor rises to a level that stays within 6 dB for 1 s) and never gets a
+ * speaker slot, so every 600 ms the tone drops 20 dB for 60 ms (at least two whole 20 ms frames: the floor
+ * drops on two quiet frames in a row). In a 100 ms window such a dip costs at most
+ * 10*log10(0.4 + 0.6*0.01) = -3.9 dB.
+ */
+export const SPEECH_DIPS = { everyMs: 600, ms: 60, factor: 0.1 };
 /** A heard tone must be within this of the sent one (issue 5). */
 export const HZ_TOLERANCE = 10;
 /** A track "carries a tone" when its averaged FFT peak is above this (sent at -8 dBFS; silence is < -90). */
@@ -203,14 +211,21 @@ export class ServerView {
     return r.json();
   }
 
+  /** GET api/rooms/{roomId}/stats (per participant uplink and downlink streams, docs/api-reference.md), or null. */
+  async roomStats(roomId) {
+    const r = await fetch(new URL(`api/rooms/${encodeURIComponent(roomId)}/stats`, this.baseUrl), { headers: this.apiHeaders });
+    return r.ok ? r.json() : null;
+  }
+
   /** GET api/forwarding (publishers, subscribers, packets forwarded, drops, latency since start), or null. */
   async forwarding() {
     const r = await fetch(new URL('api/forwarding', this.baseUrl), { headers: this.apiHeaders });
     return r.ok ? r.json() : null;
   }
 
+  /** The Prometheus text of `scope` (null: every scope) as {'name{labels}': value}, without the mp_scope label. */
   async metrics(scope = 'application') {
-    const text = await (await fetch(`${this.metricsUrl}?scope=${scope}`)).text();
+    const text = await (await fetch(scope ? `${this.metricsUrl}?scope=${scope}` : this.metricsUrl)).text();
     const values = {};
     for (const line of text.split('\n')) {
       const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)$/.exec(line);
@@ -219,6 +234,16 @@ export class ServerView {
       values[m[1] + (labels === '{}' ? '' : labels)] = Number(m[3]);
     }
     return values;
+  }
+
+  /**
+   * The sum of the series (any scope) whose name starts with `prefix` and whose labels include `label` (e.g.
+   * 'direction="sent"'), whatever other labels they have; with the series summed, so a renamed counter shows.
+   */
+  async counterSum(prefix, label) {
+    const series = Object.entries(await this.metrics(null))
+      .filter(([key]) => key.startsWith(prefix) && !/_created(\{|$)/.test(key) && key.includes(label));
+    return { value: series.reduce((sum, [, v]) => sum + v, 0), series: series.map(([key]) => key) };
   }
 
   /** participants in the room, and the global transports/participants gauges. */

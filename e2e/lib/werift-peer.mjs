@@ -26,10 +26,12 @@ class Signaling {
   #socket;
   #pending = new Map();
   #handlers = new Map();
+  #last = new Map();
   #nextId = 1;
 
-  static async open(baseUrl, name) {
-    const url = new URL('ws', baseUrl.replace(/^http/, 'ws'));
+  /** Opens `<baseUrl>ws`, or `wsUrl` when given (a `redirect`'s url). */
+  static async open(baseUrl, name, wsUrl = null) {
+    const url = wsUrl ?? new URL('ws', baseUrl.replace(/^http/, 'ws'));
     const s = new Signaling();
     s.name = name;
     s.#socket = new WebSocket(url);
@@ -46,8 +48,10 @@ class Signaling {
   }
 
   #receive(message) {
+    this.#last.set(message.type, message);
     const waiting = message.requestId != null && this.#pending.get(message.requestId);
-    if (waiting && (message.type === waiting.reply || message.type === 'error')) {
+    // A `redirect` answers a join (the room is on another instance of the cluster).
+    if (waiting && (message.type === waiting.reply || message.type === 'error' || message.type === 'redirect')) {
       this.#pending.delete(message.requestId);
       if (message.type === 'error') waiting.reject(new Error(`${this.name}: ${message.code}: ${message.message}`));
       else waiting.resolve(message);
@@ -56,6 +60,11 @@ class Signaling {
     }
     if (message.type === 'error') log(`${this.name}: server error ${message.code}: ${message.message}`);
     for (const fn of this.#handlers.get(message.type) ?? []) fn(message);
+  }
+
+  /** The last message of `type` the server sent (e.g. the slot map of `activeSpeakers`), or undefined. */
+  last(type) {
+    return this.#last.get(type);
   }
 
   on(type, fn) {
@@ -149,13 +158,28 @@ export class WeriftPeer {
     this.answers = [];
   }
 
+  /**
+   * Joins through `<baseUrl>ws`. A `redirect` is followed once, as the web client does (join again at its url
+   * with its ticket); the peer's `redirected` then holds it.
+   */
   static async join({ baseUrl, roomId, name, token = null }) {
-    const signaling = await Signaling.open(baseUrl, name);
     const join = { type: 'join', roomId, displayName: name };
     if (token) join.token = token;
-    const joined = await signaling.request(join, 'joined');
+    let signaling = await Signaling.open(baseUrl, name);
+    let joined = await signaling.request(join, 'joined');
+    let redirected = null;
+    if (joined.type === 'redirect') {
+      redirected = joined;
+      log(`${name}: redirected to ${joined.url}`);
+      signaling.close();
+      signaling = await Signaling.open(baseUrl, name, joined.url);
+      joined = await signaling.request({ ...join, ticket: joined.ticket }, 'joined');
+      if (joined.type !== 'joined') throw new Error(`${name}: ${joined.type} again after a redirect`);
+    }
     log(`${name}: joined ${roomId} as ${joined.participantId}`);
-    return new WeriftPeer(name, signaling, joined);
+    const peer = new WeriftPeer(name, signaling, joined);
+    peer.redirected = redirected;
+    return peer;
   }
 
   /** Publishes: offer, the server's answer, ICE + DTLS; then `startTone(hz)` sends. */
@@ -212,7 +236,7 @@ export class WeriftPeer {
     const pc = peerConnection();
     const sub = { pc, tracks: new Map(), bySsrc: new Map(), offers: [], answers: [], errors: [] };
     this.subscriber = sub;
-    this.signaling.on('trackAdded', (m) => sub.tracks.set(m.mid, { participantId: m.participantId }));
+    this.signaling.on('trackAdded', (m) => sub.tracks.set(m.mid, { participantId: m.participantId, streamId: m.streamId }));
     let chain = Promise.resolve();
     this.signaling.on('consumeOffer', (m) => {
       chain = chain.then(() => this.#answer(sub, m.sdp)).catch((e) => sub.errors.push(e.message));
@@ -250,10 +274,14 @@ export class WeriftPeer {
     return connected(this.subscriber.pc, `${this.name} subscribe`, timeoutMs);
   }
 
-  /** Per received SSRC: its m-line, the publisher it belongs to, packets and distinct sequence numbers. */
+  /**
+   * Per received SSRC: its m-line, the publisher it belongs to (or, in a large room, its `streamId` `slot-<k>`),
+   * packets and distinct sequence numbers.
+   */
   subscribeStats() {
     return [...(this.subscriber?.bySsrc.values() ?? [])].map((s) => ({
       ssrc: s.ssrc, mid: s.mid, participantId: this.subscriber.tracks.get(s.mid)?.participantId ?? null,
+      streamId: this.subscriber.tracks.get(s.mid)?.streamId ?? null,
       packets: s.packets, distinct: s.seqs.size, payloadTypes: s.payloadTypes,
     }));
   }
