@@ -21,6 +21,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCluster } from './lib/cluster.mjs';
+import { threadCpuNs } from './lib/cpu.mjs';
 import { log, run } from './lib/harness.mjs';
 import { installLargeRoomMonitor, startSlotWindows, stopSlotWindows } from './lib/large-room-page.mjs';
 import { freeUdpPort } from './lib/payara.mjs';
@@ -162,9 +163,11 @@ await run('cascade', async ({ roomId, tmp, onCleanup, seen }) => {
   const botOffersAtSlots = Object.assign({}, ...bots.map((b) => b.offers()));
 
   // --- 10 s: the relay counters on both instances, the pages' slot tracks, the bots' slot packets ---
-  const relay = async () => Promise.all(views.map(async (v) => {
+  // The relay receive thread's CPU (Cascade.RECEIVE_THREAD: receive, SSRC lookup, GCM decrypt, the remote
+  // speaker's fan-out to this instance's listeners) per relay packet taken.
+  const relay = async () => Promise.all(views.map(async (v, n) => {
     const [sent, received] = await Promise.all([v.counterSum('sfu_relay_packets', 'direction="sent"'), v.counterSum('sfu_relay_packets', 'direction="received"')]);
-    return { at: Date.now(), sent, received };
+    return { at: Date.now(), sent, received, receiveNs: threadCpuNs(instances[n].pid(), 'sfu-relay-recv') };
   }));
   const botPackets = () => new Map(bots.flatMap((b) => b.list()).map((bot) => [bot, bot.subscribeStats()]));
   const hzList = [ADA_HZ, BOB_HZ];
@@ -186,7 +189,10 @@ await run('cascade', async ({ roomId, tmp, onCleanup, seen }) => {
   for (const n of [0, 1]) {
     const seconds = (relay1[n].at - relay0[n].at) / 1000;
     const rate = (k) => round((relay1[n][k].value - relay0[n][k].value) / seconds, 1);
-    seen.relay[`n${n}`] = { sentPerSecond: rate('sent'), receivedPerSecond: rate('received'), seconds, series: relay1[n].sent.series.concat(relay1[n].received.series) };
+    const taken = relay1[n].received.value - relay0[n].received.value;
+    const receiveMicrosPerPacket = relay0[n].receiveNs != null && relay1[n].receiveNs != null && taken > 0
+      ? round((relay1[n].receiveNs - relay0[n].receiveNs) / 1000 / taken, 2) : null;
+    seen.relay[`n${n}`] = { sentPerSecond: rate('sent'), receivedPerSecond: rate('received'), receiveMicrosPerPacket, seconds, series: relay1[n].sent.series.concat(relay1[n].received.series) };
     const found = relay1[n].sent.series.length > 0;
     check(`n${n}: the relay sends more than ${relayMin} and at most ${relayMax} packets/s (only the selected speakers; all 4 publishers of a side would be ${4 * PACKETS_PER_SECOND})`,
       found && rate('sent') > relayMin && rate('sent') <= relayMax, found ? rate('sent') : 'no sfu_relay_packets…{direction="sent"} series in /metrics',

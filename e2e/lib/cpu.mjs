@@ -71,3 +71,22 @@ export function cpuBetween(a, b) {
     othersPctOfOneCore: pct(Math.max(0, busy - ours)),
   };
 }
+
+/**
+ * CPU time in nanoseconds of the threads of process `pid` named `name` (their `comm`), from schedstat's
+ * time on the CPU (exact, unlike the 10 ms ticks of stat); null if there is no such thread.
+ */
+export function threadCpuNs(pid, name) {
+  let ns = 0;
+  let found = false;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== name) continue;
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      found = true;
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return found ? ns : null;
+}

@@ -132,6 +132,7 @@ export async function startPayaraMicro({
   const alive = () => proc != null && proc.exitCode === null && proc.signalCode === null;
   return {
     baseUrl, origin, httpsBaseUrl, port, sslPort, start, kill, alive, stop: () => kill('SIGTERM'),
+    pid: () => proc?.pid,
     logFile: () => join(dir, `payara-${starts}.log`),
   };
 }

@@ -89,6 +89,9 @@ public class Cascade {
   public static final NegotiatedRtp RELAY_RTP =
       NegotiatedRtp.of(111, Map.of(NegotiatedRtp.AUDIO_LEVEL_URI, 1));
 
+  /** The relay receive thread's name while it runs (15 characters: Linux keeps that many). */
+  public static final String RECEIVE_THREAD = "sfu-relay-recv";
+
   /** How often an open room's remote participants are compared with the grid. */
   static final long RECONCILE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -152,7 +155,19 @@ public class Cascade {
       return;
     }
     RelayPort bound = port;
-    receiving = executor.submit(() -> bound.receive(this::onDatagram));
+    receiving =
+        executor.submit(
+            () -> {
+              // Named for operators and the browser test (top -H, /proc/<pid>/task/*/comm).
+              Thread thread = Thread.currentThread();
+              String name = thread.getName();
+              thread.setName(RECEIVE_THREAD);
+              try {
+                bound.receive(this::onDatagram);
+              } finally {
+                thread.setName(name);
+              }
+            });
     cluster.onBeat(this::beat, this::memberGone);
     EVENTS.info(
         "cascade relay started", "port", bound.port(), "advertised", settings.relayAddress());

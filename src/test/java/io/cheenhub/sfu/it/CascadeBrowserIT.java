@@ -63,8 +63,12 @@ class CascadeBrowserIT {
           (instance, value) -> {
             JsonObject r = value.asJsonObject();
             System.out.printf(
-                "[cascade] %s relay: %s packets/s sent, %s packets/s received%n",
-                instance, r.get("sentPerSecond"), r.get("receivedPerSecond"));
+                "[cascade] %s relay: %s packets/s sent, %s packets/s received, receive thread %s µs"
+                    + " CPU per relay packet (receive, decrypt, fan-out here)%n",
+                instance,
+                r.get("sentPerSecond"),
+                r.get("receivedPerSecond"),
+                r.get("receiveMicrosPerPacket"));
           });
     }
     JsonObject pages = json.getJsonObject("pages");
