@@ -311,8 +311,8 @@ public final class ForwardingTable {
     List<OutgoingStream> removed;
     synchronized (lock) {
       Snapshot before = snapshot;
-      if (!before.slotted()) {
-        return List.of();
+      if (!before.slotted() || subscriber.isRelay()) {
+        return List.of(); // a relay has no slots: its per-speaker streams are how it works
       }
       removed = before.streamsTo(subscriber).stream().filter(s -> !s.isSlot()).toList();
       if (removed.isEmpty()) {

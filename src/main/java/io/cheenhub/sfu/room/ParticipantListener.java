@@ -15,10 +15,10 @@ import java.util.Map;
 public interface ParticipantListener {
 
   /**
-   * The listener of a participant connected to another instance (a cascaded room): that instance
-   * tells its client; nothing to do here.
+   * A listener that does nothing: a participant connected to another instance (a cascaded room),
+   * whose own instance tells its client; or a participant nobody listens for (tests, tools).
    */
-  ParticipantListener REMOTE =
+  ParticipantListener NONE =
       new ParticipantListener() {
         @Override
         public void onJoined(Room room, Participant self, List<Participant> others) {}

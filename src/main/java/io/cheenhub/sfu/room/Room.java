@@ -161,7 +161,7 @@ public final class Room {
       }
       var participant =
           new Participant(
-              id, this.id, displayName, Instant.now(), ParticipantListener.REMOTE, origin);
+              id, this.id, displayName, Instant.now(), ParticipantListener.NONE, origin);
       participant.setMuted(muted);
       List<Participant> before = participants;
       var after = new ArrayList<Participant>(before.size() + 1);

@@ -3,11 +3,8 @@ package io.cheenhub.sfu.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import io.cheenhub.sfu.admission.AdmissionControl;
-import io.cheenhub.sfu.admission.Overload;
+import io.cheenhub.sfu.admission.TestAdmission;
 import io.cheenhub.sfu.config.CascadeSettings;
 import io.cheenhub.sfu.config.ClusterSettings;
 import io.cheenhub.sfu.config.RoomLimits;
@@ -32,14 +29,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,19 +72,7 @@ class CascadeTest {
 
     Instance(String name) throws Exception {
       this.name = name;
-      Config config = new Config();
-      config.setClusterName(clusterName);
-      config.setProperty("hazelcast.phone.home.enabled", "false");
-      config.setProperty("hazelcast.logging.type", "none");
-      config.setProperty("hazelcast.wait.seconds.before.join", "0");
-      var network = config.getNetworkConfig();
-      network.setPort(BASE_PORT).setPortAutoIncrement(true);
-      network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-      var join = network.getJoin();
-      join.getMulticastConfig().setEnabled(false);
-      join.getAutoDetectionConfig().setEnabled(false);
-      join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + BASE_PORT);
-      hazelcast = Hazelcast.newHazelcastInstance(config);
+      hazelcast = TestGrid.member(clusterName, BASE_PORT);
       int relayPort;
       try (var probe = new DatagramSocket(0)) {
         relayPort = probe.getLocalPort();
@@ -105,7 +87,7 @@ class CascadeTest {
               Duration.ofSeconds(3));
       cluster.cascade = new CascadeSettings(true, "127.0.0.1", relayPort);
       cluster.rooms = rooms;
-      cluster.admission = new IdleAdmission();
+      cluster.admission = new TestAdmission();
       cascade.cluster = cluster;
       cascade.settings = cluster.cascade;
       cascade.rooms = rooms;
@@ -123,7 +105,7 @@ class CascadeTest {
     }
 
     Member join(String room, String name) throws Exception {
-      var member = new Member(this, rooms.join(room, name, new Recorder()));
+      var member = new Member(this, rooms.join(room, name, ParticipantListener.NONE));
       cascade.localJoined(rooms.room(room).orElseThrow(), member.participant);
       return member;
     }
@@ -218,27 +200,6 @@ class CascadeTest {
     long from(Member speaker) {
       int tag = speaker.participant.id().hashCode();
       return speakers.stream().filter(s -> s == tag).count();
-    }
-  }
-
-  /** A participant's room events, as its client would get them. */
-  private static final class Recorder implements ParticipantListener {
-    final Set<String> joined = ConcurrentHashMap.newKeySet();
-    final Set<String> left = ConcurrentHashMap.newKeySet();
-
-    @Override
-    public void onJoined(Room room, Participant self, List<Participant> others) {
-      others.forEach(p -> joined.add(p.id()));
-    }
-
-    @Override
-    public void onParticipantJoined(Room room, Participant other) {
-      joined.add(other.id());
-    }
-
-    @Override
-    public void onParticipantLeft(Room room, Participant other, LeaveReason reason) {
-      left.add(other.id());
     }
   }
 
@@ -495,19 +456,5 @@ class CascadeTest {
         .filter(p -> !p.isLocal() && p.participantId().equals(id))
         .findFirst()
         .orElse(null);
-  }
-
-  /** Admission control that is never overloaded, without sampling. */
-  private static final class IdleAdmission extends AdmissionControl {
-    @Override
-    public synchronized void start(LongSupplier packetsForwarded) {}
-
-    @Override
-    public synchronized void sample() {}
-
-    @Override
-    public Overload overload() {
-      return null;
-    }
   }
 }

@@ -3,17 +3,11 @@ package io.cheenhub.sfu.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import io.cheenhub.sfu.admission.AdmissionControl;
-import io.cheenhub.sfu.admission.Overload;
+import io.cheenhub.sfu.admission.TestAdmission;
 import io.cheenhub.sfu.config.ClusterSettings;
 import io.cheenhub.sfu.config.RoomLimits;
-import io.cheenhub.sfu.room.LeaveReason;
-import io.cheenhub.sfu.room.Participant;
 import io.cheenhub.sfu.room.ParticipantListener;
-import io.cheenhub.sfu.room.Room;
 import io.cheenhub.sfu.room.RoomRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -21,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,19 +36,7 @@ class ClusterServiceTest {
     final Map<String, Placement> moved = new ConcurrentHashMap<>();
 
     Instance(String name, int port) {
-      Config config = new Config();
-      config.setClusterName(cluster);
-      config.setProperty("hazelcast.phone.home.enabled", "false");
-      config.setProperty("hazelcast.logging.type", "none");
-      config.setProperty("hazelcast.wait.seconds.before.join", "0");
-      var network = config.getNetworkConfig();
-      network.setPort(port).setPortAutoIncrement(true);
-      network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-      var join = network.getJoin();
-      join.getMulticastConfig().setEnabled(false);
-      join.getAutoDetectionConfig().setEnabled(false);
-      join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + BASE_PORT);
-      hazelcast = Hazelcast.newHazelcastInstance(config);
+      hazelcast = TestGrid.member(cluster, port);
       members.add(hazelcast);
       service.settings =
           new ClusterSettings(
@@ -66,13 +47,13 @@ class ClusterServiceTest {
               Duration.ofSeconds(1),
               Duration.ofSeconds(3));
       service.rooms = rooms;
-      service.admission = new IdleAdmission();
+      service.admission = new TestAdmission();
       service.onRoomMoved(moved::put);
       service.join(hazelcast, false);
     }
 
     void open(String room) throws Exception {
-      rooms.join(room, "someone", new Silent());
+      rooms.join(room, "someone", ParticipantListener.NONE);
     }
   }
 
@@ -158,30 +139,5 @@ class ClusterServiceTest {
     b.service.beat();
     assertThat(b.moved).containsOnlyKeys("filler");
     assertThat(b.moved.get("filler").epoch()).isEqualTo(7);
-  }
-
-  /** Admission control that is never overloaded, without sampling. */
-  private static final class IdleAdmission extends AdmissionControl {
-    @Override
-    public synchronized void start(LongSupplier packetsForwarded) {}
-
-    @Override
-    public synchronized void sample() {}
-
-    @Override
-    public Overload overload() {
-      return null;
-    }
-  }
-
-  private static final class Silent implements ParticipantListener {
-    @Override
-    public void onJoined(Room room, Participant self, List<Participant> others) {}
-
-    @Override
-    public void onParticipantJoined(Room room, Participant other) {}
-
-    @Override
-    public void onParticipantLeft(Room room, Participant other, LeaveReason reason) {}
   }
 }

@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -480,5 +481,47 @@ class SlotForwardingTest {
     assertThat(late.sender.received())
         .isNotEmpty()
         .allMatch(p -> publisherOf(p) == 0 && p.ssrc() == lateSlot.ssrc());
+  }
+
+  @Test
+  void aRelayGetsTheLocalSpeakersOnlyAndOnlyWhileTheyHoldASlot() {
+    for (int i = 0; i < 4; i++) {
+      join();
+    }
+    var relayed = new Publisher("from-b", TestRtp.PUBLISHER, pool, new LongAdder(), "b");
+    table.addPublisher(relayed);
+    var relaySender = new CapturingSender();
+    var relay =
+        new Subscriber(
+            Subscriber.RELAY_PREFIX + "b",
+            TestRtp.SUBSCRIBER,
+            workers,
+            512,
+            new LatencyHistogram(),
+            "b");
+    relay.setSender(relaySender);
+    List<OutgoingStream> relayStreams = table.addSubscriber(relay);
+    assertThat(relayStreams)
+        .as("one per speaker connected here, none for the one relayed from b")
+        .hasSize(4)
+        .allMatch(OutgoingStream::isActive)
+        .noneMatch(stream -> stream.publisher() == relayed);
+
+    answerSlots(table.enableSlots(2));
+    assertThat(table.slotsActivated(relay)).as("a relay has no slots to move to").isEmpty();
+    assertThat(table.snapshot().streamsTo(relay)).hasSize(4).noneMatch(OutgoingStream::isSlot);
+
+    Member ada = members.get(0);
+    long at = talk(0, 200, List.of());
+    int before = relaySender.count();
+    talk(at, 1_000, List.of(ada));
+    assertThat(table.snapshot().slots()).contains(ada.publisher);
+    List<TestRtp.Received> crossed = relaySender.received().subList(before, relaySender.count());
+    assertThat(crossed)
+        .as("only the slot holder's packets, under its relay SSRC")
+        .isNotEmpty()
+        .allMatch(p -> publisherOf(p) == 0);
+    table.removeSubscriber(relay);
+    table.removePublisher(relayed);
   }
 }

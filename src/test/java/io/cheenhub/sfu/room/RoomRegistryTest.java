@@ -23,17 +23,7 @@ class RoomRegistryTest {
   private final RoomRegistry registry = new RoomRegistry(new RoomLimits(5, 10));
 
   /** For load tests, where recording every event would cost more than the registry. */
-  private static final ParticipantListener SILENT =
-      new ParticipantListener() {
-        @Override
-        public void onJoined(Room room, Participant self, List<Participant> others) {}
-
-        @Override
-        public void onParticipantJoined(Room room, Participant other) {}
-
-        @Override
-        public void onParticipantLeft(Room room, Participant other, LeaveReason reason) {}
-      };
+  private static final ParticipantListener SILENT = ParticipantListener.NONE;
 
   /**
    * The client learns of its join from onJoined (the "joined" message); by then the registry must

@@ -2,8 +2,7 @@ package io.cheenhub.sfu.signaling;
 
 import static io.cheenhub.sfu.transport.TestTransportService.managed;
 
-import io.cheenhub.sfu.admission.AdmissionControl;
-import io.cheenhub.sfu.admission.Overload;
+import io.cheenhub.sfu.admission.TestAdmission;
 import io.cheenhub.sfu.auth.TestAuthenticators;
 import io.cheenhub.sfu.config.AuthSettings;
 import io.cheenhub.sfu.config.QualitySettings;
@@ -145,22 +144,6 @@ final class TestSignaling implements AutoCloseable {
     }
   }
 
-  /** Admission control that samples nothing; the test sets the overload. */
-  static final class TestAdmission extends AdmissionControl {
-    volatile Overload overload;
-
-    @Override
-    public synchronized void start(LongSupplier packetsForwarded) {}
-
-    @Override
-    public synchronized void sample() {}
-
-    @Override
-    public Overload overload() {
-      return overload;
-    }
-  }
-
   /** What signaling tells the metrics, without a MetricRegistry. */
   static final class RecordingMetrics extends SfuMetrics {
     final List<String> received = new CopyOnWriteArrayList<>();
@@ -173,6 +156,9 @@ final class TestSignaling implements AutoCloseable {
 
     @Override
     public void registerForwarding(ForwardingService forwarding) {}
+
+    @Override
+    public void registerRelay(io.cheenhub.sfu.cluster.Cascade cascade) {}
 
     @Override
     public void gauge(String name, String description, IntSupplier value) {
