@@ -119,6 +119,9 @@ public class Cascade {
   private volatile Routes routes = Routes.EMPTY;
   private final RtpPacket view = new RtpPacket(); // the receive thread's
   private long lastReconcileNanos = System.nanoTime(); // the heartbeat thread's
+  // The load map as the last heartbeat read it: grid events consult this instead of scanning the
+  // map on the grid's event thread for every participant (refreshed once for an unknown instance).
+  private volatile Map<String, InstanceLoad> liveInstances = Map.of();
 
   /** Cascade off, for code assembled without CDI (tests, tools). */
   public static Cascade off() {
@@ -350,12 +353,17 @@ public class Cascade {
     boolean spanned;
     boolean mediaChanged = false;
     Room room = span.room;
+    Map<String, InstanceLoad> live = liveInstances;
+    if (!alive(entry, live, null)) {
+      live = cluster.live(); // an instance that came up (or back) since the last heartbeat
+      liveInstances = live;
+    }
     synchronized (span.lock) {
-      if (span.closed || !alive(entry, cluster.live(), null)) {
+      if (span.closed || !alive(entry, live, null)) {
         return;
       }
       int linksBefore = span.links.size();
-      Link link = link(span, entry);
+      Link link = link(span, entry, live.get(entry.instance()));
       if (link == null) {
         span.pending.put(entry.id(), entry); // the instance's load entry is not there yet
         return;
@@ -426,7 +434,7 @@ public class Cascade {
    * keys) when there is none or the instance opened the room again (a new span). Null if that
    * instance has not published its relay yet. Under the span's lock.
    */
-  private Link link(Span span, CascadeMember entry) {
+  private Link link(Span span, CascadeMember entry, InstanceLoad peer) {
     Link link = span.links.get(entry.instance());
     if (link != null && link.peerSpan.equals(entry.span()) && link.member.equals(entry.member())) {
       return link;
@@ -434,7 +442,6 @@ public class Cascade {
     if (link != null) {
       close(span, link);
     }
-    InstanceLoad peer = cluster.live().get(entry.instance());
     if (peer == null || peer.relay().isEmpty() || peer.relayKey().isEmpty()) {
       return null;
     }
@@ -563,6 +570,7 @@ public class Cascade {
       return;
     }
     Map<String, InstanceLoad> live = cluster.live();
+    liveInstances = live;
     Set<String> members = new HashSet<>();
     cluster.grid().getCluster().getMembers().forEach(m -> members.add(m.getUuid().toString()));
     long now = System.nanoTime();
