@@ -603,6 +603,7 @@ public class Cascade {
   /** Repairs what event races may leave: entries missed, participants whose entry is gone. */
   private void reconcile(Span span, IMap<String, String> map, Set<String> members) {
     Map<String, CascadeMember> inGrid = new HashMap<>();
+    Set<String> ownInGrid = new HashSet<>();
     for (var e :
         map.entrySet(Predicates.like("__key", CascadeMember.prefix(span.room.id()) + "%"))) {
       CascadeMember entry = CascadeMember.fromJson(e.getValue());
@@ -613,6 +614,8 @@ public class Cascade {
         map.remove(e.getKey(), e.getValue()); // an instance's earlier life, or a member gone
       } else if (!entry.instance().equals(cluster.instance())) {
         inGrid.put(entry.id(), entry);
+      } else {
+        ownInGrid.add(e.getKey());
       }
     }
     synchronized (span.lock) {
@@ -632,10 +635,10 @@ public class Cascade {
         apply(entry);
       }
     }
-    // Own entries must match the participants here (a lost write, a leave racing a join).
+    // Own entries must match the participants here (a lost write, a leave racing a join); the
+    // query above already returned the ones the grid has.
     for (CascadeMember own : span.own.values()) {
-      String json = map.get(own.key());
-      if (json == null
+      if (!ownInGrid.contains(own.key())
           && span.room.participants().stream().anyMatch(p -> p.id().equals(own.id()))) {
         map.set(own.key(), own.toJson());
       }

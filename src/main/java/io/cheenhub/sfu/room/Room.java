@@ -136,14 +136,7 @@ public final class Room {
       }
       var participant =
           new Participant(ParticipantIds.next(), id, displayName, Instant.now(), listener);
-      var after = new ArrayList<Participant>(before.size() + 1);
-      after.addAll(before);
-      after.add(participant);
-      participants = List.copyOf(after);
-      notify(() -> listener.onJoined(this, participant, before), participant);
-      for (Participant other : before) {
-        notify(() -> other.listener().onParticipantJoined(this, participant), other);
-      }
+      add(participant);
       return participant;
     }
   }
@@ -163,15 +156,24 @@ public final class Room {
           new Participant(
               id, this.id, displayName, Instant.now(), ParticipantListener.NONE, origin);
       participant.setMuted(muted);
-      List<Participant> before = participants;
-      var after = new ArrayList<Participant>(before.size() + 1);
-      after.addAll(before);
-      after.add(participant);
-      participants = List.copyOf(after);
-      for (Participant other : before) {
-        notify(() -> other.listener().onParticipantJoined(this, participant), other);
-      }
+      add(participant);
       return participant;
+    }
+  }
+
+  /**
+   * Publishes the list with {@code participant} last, then tells it (onJoined, with those before
+   * it) and everyone before it; under the lock.
+   */
+  private void add(Participant participant) {
+    List<Participant> before = participants;
+    var after = new ArrayList<Participant>(before.size() + 1);
+    after.addAll(before);
+    after.add(participant);
+    participants = List.copyOf(after);
+    notify(() -> participant.listener().onJoined(this, participant, before), participant);
+    for (Participant other : before) {
+      notify(() -> other.listener().onParticipantJoined(this, participant), other);
     }
   }
 
