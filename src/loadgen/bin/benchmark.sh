@@ -30,6 +30,8 @@
 #                                      benchmark turns them off, so that every listener receives every
 #                                      talker as in Janus VideoRoom
 #   PORT (18080): cheenhub-sfu's HTTP port.
+#   SFU_OPTS: more JVM options for cheenhub-sfu, e.g. SFU_OPTS=-Dsfu.media.direct-send=false for
+#   a before/after row of a setting (it goes into the report's options line).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
@@ -76,6 +78,7 @@ servers=,${SERVERS:-sfu,janus},
 slots=(-Dsfu.room.slot-threshold=100000)
 [[ ${SLOTS:-0} == 1 ]] && slots=()
 port=${PORT:-18080}
+read -r -a sfu_opts <<< "${SFU_OPTS:-}"
 for n in "$long" "$churn" "$step" "$warm" "$idle" "$idle_warm" "$c_from" "$c_step" "$c_max" "$port"; do
   [[ $n =~ ^[0-9]+$ ]] || { echo "not a whole number: '$n'" >&2; exit 2; }
 done
@@ -116,7 +119,7 @@ phase "==" "machine"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   list() { local l=${1#,}; l=${l%,}; echo "${l//,/ }"; }
-  echo "options: scenarios $(list "$scenarios"), servers $(list "$servers"), windows ${long} s, (c) steps ${step} s from ${c_from} by ${c_step} to ${c_max}, churn ${churn} s, warm-up ${warm} s, idle ${idle} s after ${idle_warm} s, speaker slots $( ((${#slots[@]})) && echo off || echo 'as configured')"
+  echo "options: scenarios $(list "$scenarios"), servers $(list "$servers"), windows ${long} s, (c) steps ${step} s from ${c_from} by ${c_step} to ${c_max}, churn ${churn} s, warm-up ${warm} s, idle ${idle} s after ${idle_warm} s, speaker slots $( ((${#slots[@]})) && echo off || echo 'as configured')${SFU_OPTS:+, cheenhub-sfu with $SFU_OPTS}"
 } | tee "$out/machine.txt"
 
 phase "==" "loopback UDP floor"
@@ -190,7 +193,7 @@ if on sfu; then
   fi
   java -Xms1g -Xmx2g -Dsfu.media.bind-address=127.0.0.1 -Dsfu.media.port=0 \
     -Dsfu.room.max-participants=1000 -Dsfu.auth.anonymous=true "${slots[@]}" \
-    -XX:PerfDataSamplingInterval=1000 \
+    -XX:PerfDataSamplingInterval=1000 "${sfu_opts[@]}" \
     -jar "$payara" --nohazelcast --disablephonehome --prebootcommandfile payara/pre-boot-commands.asadmin \
     --port "$port" \
     --deploy target/cheenhub-sfu.war --contextroot / > "$out/payara.log" 2>&1 &

@@ -17,6 +17,9 @@ import java.util.List;
  * @param dtlsHandshakeTimeout a DTLS handshake that has not finished within this time fails
  * @param receiveQueuePackets packets queued per transport between the socket and decryption; more
  *     are dropped and counted
+ * @param directSend send media on the shared port's sockets directly instead of through ice4j's
+ *     send layers, where the JDK lets the application reach them (issue 17; off only to compare or
+ *     to rule it out)
  */
 public record MediaLimits(
     int port,
@@ -25,7 +28,8 @@ public record MediaLimits(
     Duration connectTimeout,
     Duration consentTimeout,
     Duration dtlsHandshakeTimeout,
-    int receiveQueuePackets) {
+    int receiveQueuePackets,
+    boolean directSend) {
 
   /** The documented defaults (see docs/deployment.md). */
   public static final MediaLimits DEFAULTS =
@@ -36,7 +40,28 @@ public record MediaLimits(
           Duration.ofSeconds(30),
           Duration.ofSeconds(30),
           Duration.ofSeconds(30),
-          1_024);
+          1_024,
+          true);
+
+  /** The limits with direct sends on. */
+  public MediaLimits(
+      int port,
+      String bindAddress,
+      List<String> advertisedAddresses,
+      Duration connectTimeout,
+      Duration consentTimeout,
+      Duration dtlsHandshakeTimeout,
+      int receiveQueuePackets) {
+    this(
+        port,
+        bindAddress,
+        advertisedAddresses,
+        connectTimeout,
+        consentTimeout,
+        dtlsHandshakeTimeout,
+        receiveQueuePackets,
+        true);
+  }
 
   /** Checks the values and fails with a message naming the config key. */
   public MediaLimits {

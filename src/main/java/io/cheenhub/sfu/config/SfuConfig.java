@@ -96,6 +96,10 @@ public class SfuConfig {
   @ConfigProperty(name = "sfu.media.receive-queue-packets", defaultValue = "1024")
   int receiveQueuePackets;
 
+  @Inject
+  @ConfigProperty(name = "sfu.media.direct-send", defaultValue = "true")
+  boolean directSend;
+
   /** Media transport settings as configured. */
   @Produces
   public MediaLimits mediaLimits() {
@@ -106,7 +110,8 @@ public class SfuConfig {
         Duration.ofMillis(connectTimeoutMs),
         Duration.ofMillis(consentTimeoutMs),
         Duration.ofMillis(dtlsHandshakeTimeoutMs),
-        receiveQueuePackets);
+        receiveQueuePackets,
+        directSend);
   }
 
   @Inject

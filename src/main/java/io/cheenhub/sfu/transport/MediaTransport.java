@@ -9,6 +9,7 @@ import io.cheenhub.sfu.transport.dtls.DtlsParameters;
 import io.cheenhub.sfu.transport.dtls.DtlsSession;
 import io.cheenhub.sfu.transport.dtls.Fingerprint;
 import io.cheenhub.sfu.transport.dtls.HandshakeOutcome;
+import io.cheenhub.sfu.transport.ice.DirectSend;
 import io.cheenhub.sfu.transport.ice.IcePort;
 import io.cheenhub.sfu.transport.srtp.DtlsRole;
 import io.cheenhub.sfu.transport.srtp.SrtpDrop;
@@ -123,6 +124,7 @@ public final class MediaTransport {
   // Where the connection setup metric starts: creation, or the participant's join.
   private volatile long setupStartNanos = createdNanos;
   private volatile PacketSink sink = PacketSink.NONE;
+  private volatile DirectSend.Route route;
   private volatile SrtpSession srtp;
   private volatile IceState iceState = IceState.NEW;
   private volatile DtlsState dtlsState = DtlsState.NEW;
@@ -384,7 +386,12 @@ public final class MediaTransport {
 
   private boolean send(byte[] buffer, int offset, int length) {
     try {
-      component.send(buffer, offset, length);
+      DirectSend.Route direct = route();
+      if (direct != null) {
+        direct.send(buffer, offset, length);
+      } else {
+        component.send(buffer, offset, length);
+      }
       counters.packetsSent++;
       counters.bytesSent += length;
       return true;
@@ -392,6 +399,23 @@ public final class MediaTransport {
       LOG.log(Level.FINE, "send failed transport=" + id, e);
       return false;
     }
+  }
+
+  /**
+   * The selected pair's direct route, or null to send through ice4j (no pair selected yet, or no
+   * direct route on this server). Looked up again only when ice4j selects another pair.
+   */
+  private DirectSend.Route route() {
+    CandidatePair selected = component.getSelectedPair();
+    if (selected == null) {
+      return null;
+    }
+    DirectSend.Route current = route;
+    if (current == null || !current.serves(selected)) {
+      current = context.port().directSend().route(selected);
+      route = current;
+    }
+    return current.direct() ? current : null;
   }
 
   private void sendDtls(byte[] buffer, int offset, int length) throws IOException {

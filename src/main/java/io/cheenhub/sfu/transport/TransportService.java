@@ -130,7 +130,7 @@ public class TransportService {
     // Refuse nonsense advertised addresses at deploy time, not in a browser's answer.
     AdvertisedCandidates.lines(limits.advertisedAddresses(), Math.max(1, limits.port()));
     try {
-      port = IcePort.bind(limits.bindAddress(), limits.port());
+      port = IcePort.bind(limits.bindAddress(), limits.port(), limits.directSend());
       unavailableReason = null;
     } catch (IOException | RuntimeException e) {
       unavailableReason = "UDP port " + limits.port() + " could not be bound: " + e.getMessage();

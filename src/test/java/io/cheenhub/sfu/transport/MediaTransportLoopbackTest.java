@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The server's media transport against the project's Java test peer over real UDP on loopback: real
@@ -164,6 +165,39 @@ class MediaTransportLoopbackTest {
               assertThat(openSockets()).isSubsetOf(socketsBefore);
               assertThat(newThreads(threadsBefore)).isEmpty();
             });
+  }
+
+  /**
+   * Media leaves the shared port both ways it can: directly on the channels under ice4j's sockets
+   * (the server's default where the JDK lets it reach them, as in these tests) and through ice4j's
+   * {@code Component.send}. The peer hears every packet, in order, from the port it checked.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void mediaReachesThePeerWithAndWithoutDirectSends(boolean direct) throws Exception {
+    try (var server = new TestTransports(direct);
+        var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM))) {
+      assertThat(server.port.directSend().available()).isEqualTo(direct);
+      MediaTransport transport =
+          server.create(
+              "direct-" + direct,
+              new RemoteParameters(peer.ice.ufrag, peer.ice.password, List.of(peer.fingerprint())));
+      peer.connect(
+          transport.iceUfrag(), transport.icePassword(), transport.fingerprint(), server.address());
+      await().atMost(Duration.ofSeconds(5)).until(transport::isConnected);
+
+      for (int i = 0; i < 200; i++) {
+        byte[] rtp = TestPeer.rtpPacket(0x5678, OPUS, i, 960L * i, OPUS_FRAME);
+        assertThat(transport.sendRtp(rtp, 0, rtp.length - TestPeer.TAIL_ROOM)).isTrue();
+      }
+      for (int i = 0; i < 200; i++) {
+        byte[] packet = peer.receivedRtp.poll(5, TimeUnit.SECONDS);
+        assertThat(packet).as("server RTP %d", i).isNotNull();
+        assertThat(((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF)).isEqualTo(i);
+      }
+      assertThat(transport.counters().packetsSent()).isEqualTo(200);
+      server.close(transport, "test-done");
+    }
   }
 
   /**

@@ -43,7 +43,12 @@ final class TestTransports implements TransportContext, AutoCloseable {
   final List<HandshakeOutcome.Failed> dtlsFailures = new CopyOnWriteArrayList<>();
 
   TestTransports() throws IOException {
-    port = IcePort.bind("127.0.0.1", 0);
+    this(true);
+  }
+
+  /** With {@code directSend} false, media goes out through ice4j's send path. */
+  TestTransports(boolean directSend) throws IOException {
+    port = IcePort.bind("127.0.0.1", 0, directSend);
   }
 
   MediaTransport create(String id, RemoteParameters remote) throws IOException {

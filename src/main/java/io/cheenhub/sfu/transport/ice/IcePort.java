@@ -48,9 +48,14 @@ public final class IcePort implements AutoCloseable {
   private static final RingQueue<Buffer> POOL = new RingQueue<>(POOLED_BUFFERS);
 
   private final List<SinglePortUdpHarvester> harvesters;
+  private final DirectSend directSend;
 
-  private IcePort(List<SinglePortUdpHarvester> harvesters) {
+  private IcePort(List<SinglePortUdpHarvester> harvesters, boolean direct) {
     this.harvesters = List.copyOf(harvesters);
+    this.directSend =
+        direct
+            ? DirectSend.of(this.harvesters)
+            : DirectSend.unavailable("sfu.media.direct-send is false");
   }
 
   /**
@@ -60,6 +65,14 @@ public final class IcePort implements AutoCloseable {
    * @param bindAddress one address to bind, or empty for every allowed non-loopback interface
    */
   public static IcePort bind(String bindAddress, int port) throws IOException {
+    return bind(bindAddress, port, true);
+  }
+
+  /**
+   * Binds the shared port, as {@link #bind(String, int)}; with {@code direct} false media is sent
+   * through ice4j even where {@link DirectSend} could reach the sockets.
+   */
+  public static IcePort bind(String bindAddress, int port, boolean direct) throws IOException {
     JitsiConfig.Companion.getNewConfig();
     AbstractUdpListener.USE_PUSH_API = true;
     AbstractUdpListener.BYTES_TO_LEAVE_AT_START_OF_PACKET = HEADROOM_BEFORE;
@@ -83,7 +96,7 @@ public final class IcePort implements AutoCloseable {
     if (harvesters.isEmpty()) {
       throw new IOException("no usable address to bind UDP port " + port);
     }
-    var icePort = new IcePort(harvesters);
+    var icePort = new IcePort(harvesters, direct);
     LOG.info(() -> "media port bound addresses=" + icePort.boundAddresses());
     return icePort;
   }
@@ -131,6 +144,11 @@ public final class IcePort implements AutoCloseable {
   /** The harvesters agents take their host candidates from. */
   public List<SinglePortUdpHarvester> harvesters() {
     return harvesters;
+  }
+
+  /** How media reaches the port's sockets below ice4j, where it can. */
+  public DirectSend directSend() {
+    return directSend;
   }
 
   /** The bound addresses, e.g. {@code [127.0.0.1:10000]}. */
