@@ -64,18 +64,16 @@ public final class PacketWorkers implements AutoCloseable {
     }
     // Raised before wakeOne looks at the parked slots, never after: see idle().
     int waiting = pending.incrementAndGet();
-    // A worker scheduling work (a publisher fanning out to its subscribers' send queues) takes it
-    // itself right after its current queue: no hand-off to another thread, whose wake-up on a busy
-    // machine can cost milliseconds. Only a backlog bigger than one fan-out step wakes a helper.
+    // A worker schedules only a queue it drained a batch of and found more in (it drains an idle
+    // queue it adds to at once, see SerialQueue.offer); it takes that itself after its current
+    // queue: no hand-off to another thread, whose wake-up on a busy machine can cost milliseconds.
+    // Only a backlog bigger than that wakes a helper.
     if (WORKER_OF.get()[0] != this || waiting > LOCAL_BACKLOG) {
       wakeOne();
     }
   }
 
-  /**
-   * Queues a worker may leave for itself before it wakes another worker: a room's fan-out of one
-   * packet (a few subscribers) stays on one thread, a big room's spreads over the cores.
-   */
+  /** Queues a worker may leave for itself before it wakes another worker. */
   private static final int LOCAL_BACKLOG = 8;
 
   /**
@@ -85,6 +83,11 @@ public final class PacketWorkers implements AutoCloseable {
    */
   private static final ThreadLocal<PacketWorkers[]> WORKER_OF =
       ThreadLocal.withInitial(() -> new PacketWorkers[1]);
+
+  /** Whether the calling thread runs one of these workers' loops. */
+  boolean isWorkerThread() {
+    return WORKER_OF.get()[0] == this;
+  }
 
   /** Unparks one parked worker, if any (no allocation: LockSupport, atomic slots). */
   private void wakeOne() {

@@ -9,7 +9,9 @@ import java.util.logging.Logger;
 /**
  * A bounded queue whose elements are handled one at a time, in order, by the shared {@link
  * PacketWorkers}: whoever adds to an idle queue schedules it, and at most one worker drains it at a
- * time. Full means dropped and counted, never blocked. Allocation-free in steady state.
+ * time. A packet worker that adds to an idle queue drains it itself, right away (run to completion:
+ * a publisher's worker sends its fan-out's copies). Full means dropped and counted, never blocked.
+ * Allocation-free in steady state.
  */
 public final class SerialQueue<E> {
 
@@ -55,7 +57,14 @@ public final class SerialQueue<E> {
       return false;
     }
     if (scheduled.compareAndSet(false, true)) {
-      workers.schedule(this);
+      if (workers.isWorkerThread()) {
+        // A packet worker's own fan-out: it handles the element now, on this thread. Handing it to
+        // the ready ring would wake a second worker for every packet a big room fans out, and on
+        // a VM a wake-up costs more CPU than the send itself (issue 17).
+        drain();
+      } else {
+        workers.schedule(this);
+      }
     }
     return true;
   }

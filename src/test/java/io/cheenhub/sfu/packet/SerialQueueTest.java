@@ -83,6 +83,41 @@ class SerialQueueTest {
     assertThat(all).allSatisfy(q -> assertThat(q.dropped()).isZero());
   }
 
+  /**
+   * Run to completion: a worker that adds to an idle queue (a publisher's fan-out) handles the
+   * element itself before {@code offer} returns, so no other worker is woken for it; an offer from
+   * any other thread (ice4j's receive thread, a timer) goes to a worker.
+   */
+  @Test
+  void aWorkersOwnFanOutIsHandledOnItsThreadAndOtherOffersGoToAWorker() throws Exception {
+    var handledOn = new java.util.concurrent.LinkedBlockingQueue<Thread>();
+    var fanOut =
+        new SerialQueue<Integer>(
+            "fan-out", 8, workers, v -> handledOn.add(Thread.currentThread()), v -> {});
+    var inlineBeforeReturn = new java.util.concurrent.CompletableFuture<Boolean>();
+    var producerThread = new java.util.concurrent.CompletableFuture<Thread>();
+    var receive =
+        new SerialQueue<Integer>(
+            "receive",
+            8,
+            workers,
+            v -> {
+              producerThread.complete(Thread.currentThread());
+              fanOut.offer(v);
+              inlineBeforeReturn.complete(handledOn.peek() == Thread.currentThread());
+            },
+            v -> {});
+
+    receive.offer(1);
+    assertThat(inlineBeforeReturn.get(5, TimeUnit.SECONDS)).isTrue();
+    Thread worker = producerThread.get();
+    assertThat(worker).isNotSameAs(Thread.currentThread());
+    assertThat(handledOn.take()).isSameAs(worker);
+
+    fanOut.offer(2); // from the test thread: a worker handles it, not this thread
+    assertThat(handledOn.poll(5, TimeUnit.SECONDS)).isNotNull().isNotSameAs(Thread.currentThread());
+  }
+
   @Test
   void aFullQueueDropsCountsAndReturnsTheElement() throws Exception {
     var block = new java.util.concurrent.CountDownLatch(1);
