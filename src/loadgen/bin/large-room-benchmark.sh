@@ -7,6 +7,7 @@
 #
 #   src/loadgen/bin/large-room-benchmark.sh
 #   STEPS="10 50" DURATION=10 OFF_MAX=50 PUBLISH_AT= src/loadgen/bin/large-room-benchmark.sh
+#   STEPS= PUBLISH_PAIRS=2 PUBLISH_OFF_MAX=0 src/loadgen/bin/large-room-benchmark.sh  # the skip A/B only
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
@@ -16,7 +17,8 @@ talkers=${TALKERS:-3}
 listen=${LISTEN:-sample:10}   # what listener bots decrypt (the talkers decrypt everything)
 off_max=${OFF_MAX:-200}       # largest room also run with slots off
 publish_at=${PUBLISH_AT-200}  # open-microphone room size for the decrypt-silent comparison
-publish_off_max=${PUBLISH_OFF_MAX:-30} # largest open-microphone room also run with slots off
+publish_off_max=${PUBLISH_OFF_MAX:-30} # largest open-microphone room also run with slots off (0: none)
+publish_pairs=${PUBLISH_PAIRS:-1} # skip / decrypt-all pairs of the open-microphone room, alternating
 warm=${WARM:-60}
 port=${PORT:-18390}
 out=${OUT:-target/large-room}
@@ -78,21 +80,29 @@ run() { # label participants [extra loadgen options]
   cut -d' ' -f1-3 /proc/loadavg > "$out/$label-$n.load"
 }
 
-start_server
-for n in $steps; do run slots-on "$n"; done
+if [[ -n ${steps// /} ]]; then
+  start_server
+  for n in $steps; do run slots-on "$n"; done
 
-start_server -Dsfu.room.slot-threshold=100000
-for n in $steps; do
-  if ((n <= off_max)); then run slots-off "$n"; fi
-done
+  start_server -Dsfu.room.slot-threshold=100000
+  for n in $steps; do
+    if ((n <= off_max)); then run slots-off "$n"; fi
+  done
+fi
 
 if [[ -n $publish_at ]]; then
-  start_server
-  run open-mics-skip "$publish_at" --listeners-publish
-  start_server -Dsfu.room.decrypt-silent=true
-  run open-mics-decrypt-all "$publish_at" --listeners-publish
-  start_server -Dsfu.room.slot-threshold=100000
-  run open-mics-slots-off "$publish_off_max" --listeners-publish
+  # Alternating pairs: one pair of single runs is inside the scatter of this machine.
+  for pair in $(seq 1 "$publish_pairs"); do
+    suffix=$( ((pair > 1)) && echo "-$pair" || true)
+    start_server
+    run "open-mics-skip$suffix" "$publish_at" --listeners-publish
+    start_server -Dsfu.room.decrypt-silent=true
+    run "open-mics-decrypt-all$suffix" "$publish_at" --listeners-publish
+  done
+  if ((publish_off_max > 0)); then
+    start_server -Dsfu.room.slot-threshold=100000
+    run open-mics-slots-off "$publish_off_max" --listeners-publish
+  fi
 fi
 stop_server
 
