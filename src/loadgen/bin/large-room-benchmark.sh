@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
-steps=${STEPS:-10 20 30 50 100 200 500}
+steps=${STEPS-10 20 30 50 100 200 500} # STEPS= (empty): none
 duration=${DURATION:-60}
 talkers=${TALKERS:-3}
 listen=${LISTEN:-sample:10}   # what listener bots decrypt (the talkers decrypt everything)
