@@ -481,8 +481,11 @@ public final class MediaTransport {
         return;
       }
       // A padded packet's padding count is encrypted: such packets always go through decryption.
+      // So does a stream's first packet: skipping from the start, a stream whose sequence numbers
+      // wrapped before its first decrypted packet would fail authentication for good.
       if (rtp.wrap(bytes, offset, buffer.getLength())
           && !rtp.hasPadding()
+          && session.hasRtpContext(rtp.ssrc())
           && sink.skipsDecryption(rtp)) {
         counters.rtpPacketsUndecrypted++;
         sink.onUndecrypted(rtp);

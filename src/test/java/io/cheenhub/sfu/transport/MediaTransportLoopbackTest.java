@@ -201,6 +201,67 @@ class MediaTransportLoopbackTest {
   }
 
   /**
+   * A publisher in no slot from its first packet (it joined a large room already on slots) whose
+   * sequence numbers wrap before anyone needs it: its first packet is decrypted all the same, so
+   * the SRTP context knows where the stream started and still authenticates after the wrap (it used
+   * to guess rollover counter 0 and refuse every packet of that speaker for good).
+   */
+  @Test
+  void aStreamSkippedFromItsFirstPacketStillDecryptsAfterItsSequenceNumbersWrap() throws Exception {
+    try (var server = new TestTransports();
+        var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM))) {
+      var decrypted = new Received();
+      var wanted = new java.util.concurrent.atomic.AtomicBoolean();
+      MediaTransport transport =
+          server.create(
+              "t-wrap",
+              new RemoteParameters(peer.ice.ufrag, peer.ice.password, List.of(peer.fingerprint())));
+      transport.setSink(
+          new MediaTransport.PacketSink() {
+            @Override
+            public void onRtp(RtpPacket packet) {
+              decrypted.onRtp(packet);
+            }
+
+            @Override
+            public void onRtcp(byte[] buffer, int offset, int length) {}
+
+            @Override
+            public boolean skipsDecryption(RtpPacket header) {
+              return !wanted.get();
+            }
+
+            @Override
+            public void onUndecrypted(RtpPacket header) {}
+          });
+      assertThat(
+              peer.connect(
+                  transport.iceUfrag(),
+                  transport.icePassword(),
+                  transport.fingerprint(),
+                  server.address()))
+          .isInstanceOf(HandshakeOutcome.Established.class);
+      await().atMost(Duration.ofSeconds(5)).until(transport::isConnected);
+
+      for (int i = 0; i < 20; i++) { // 65 526 … 65 535, then 0 … 9: the sender's ROC becomes 1
+        peer.sendRtp(0x4321, OPUS, (65_526 + i) & 0xFFFF, 960L * i, OPUS_FRAME);
+      }
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> transport.counters().rtpPacketsUndecrypted() == 19);
+      wanted.set(true); // the publisher speaks and takes a slot
+      for (int i = 20; i < 30; i++) {
+        peer.sendRtp(0x4321, OPUS, i - 10, 960L * i, OPUS_FRAME);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> decrypted.rtp.size() == 11);
+      assertThat(transport.counters().rtpPacketsDecrypted()).isEqualTo(11);
+      assertThat(transport.counters().drops(TransportCounters.Drop.AUTH)).isZero();
+      byte[] last = decrypted.rtp.stream().reduce((a, b) -> b).orElseThrow();
+      assertThat(((last[2] & 0xFF) << 8) | (last[3] & 0xFF)).isEqualTo(19);
+    }
+  }
+
+  /**
    * A sink that needs no payload (a large room's publisher in no speaker slot) gets real SRTP
    * packets with their clear header only; the ones it does want still decrypt afterwards, so
    * skipping left the SRTP context in step.

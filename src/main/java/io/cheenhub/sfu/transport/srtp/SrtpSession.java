@@ -112,6 +112,16 @@ public final class SrtpSession implements AutoCloseable {
     return closed ? drops.count(SrtpDrop.CLOSED) : unprotector.unprotectRtp(buf, off, len);
   }
 
+  /**
+   * Whether a packet of {@code ssrc} has been decrypted, so that its context knows where the
+   * stream's sequence numbers started: the rollover counter is guessed from the highest number seen
+   * (RFC 3711 §3.3.1), and a context first met after the sender's numbers wrapped would guess one
+   * rollover too few and refuse every packet from then on.
+   */
+  public boolean hasRtpContext(int ssrc) {
+    return !closed && unprotector.hasRtpContext(ssrc);
+  }
+
   /** Authenticates and decrypts one SRTCP packet; returns the RTCP length or a negative status. */
   public int unprotectRtcp(byte[] buf, int off, int len) {
     return closed ? drops.count(SrtpDrop.CLOSED) : unprotector.unprotectRtcp(buf, off, len);

@@ -99,6 +99,11 @@ final class SrtpUnprotector {
     }
   }
 
+  /** Whether a packet of {@code ssrc} has authenticated (its context exists). */
+  boolean hasRtpContext(int ssrc) {
+    return rtpContexts.get(ssrc) != null;
+  }
+
   int rtpContextCount() {
     return rtpContexts.size();
   }
