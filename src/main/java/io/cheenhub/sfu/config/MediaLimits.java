@@ -43,26 +43,6 @@ public record MediaLimits(
           1_024,
           true);
 
-  /** The limits with direct sends on. */
-  public MediaLimits(
-      int port,
-      String bindAddress,
-      List<String> advertisedAddresses,
-      Duration connectTimeout,
-      Duration consentTimeout,
-      Duration dtlsHandshakeTimeout,
-      int receiveQueuePackets) {
-    this(
-        port,
-        bindAddress,
-        advertisedAddresses,
-        connectTimeout,
-        consentTimeout,
-        dtlsHandshakeTimeout,
-        receiveQueuePackets,
-        true);
-  }
-
   /** Checks the values and fails with a message naming the config key. */
   public MediaLimits {
     if (port < 0 || port > 65_535) {

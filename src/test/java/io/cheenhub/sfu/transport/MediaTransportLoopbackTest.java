@@ -200,6 +200,55 @@ class MediaTransportLoopbackTest {
     }
   }
 
+  /** Decrypts what {@code skip} refuses; keeps the clear headers (SSRC, sequence) of the rest. */
+  private static final class SkippingSink implements MediaTransport.PacketSink {
+    final Received decrypted = new Received();
+    final BlockingQueue<int[]> headers = new LinkedBlockingQueue<>();
+    private final java.util.function.Predicate<RtpPacket> skip;
+
+    SkippingSink(java.util.function.Predicate<RtpPacket> skip) {
+      this.skip = skip;
+    }
+
+    @Override
+    public void onRtp(RtpPacket packet) {
+      decrypted.onRtp(packet);
+    }
+
+    @Override
+    public void onRtcp(byte[] buffer, int offset, int length) {}
+
+    @Override
+    public boolean skipsDecryption(RtpPacket header) {
+      return skip.test(header);
+    }
+
+    @Override
+    public void onUndecrypted(RtpPacket header) {
+      headers.add(new int[] {header.ssrc(), header.sequenceNumber()});
+    }
+  }
+
+  /** A transport with {@code sink}, connected to {@code peer} (ICE, DTLS, SRTP keys in place). */
+  private static MediaTransport connected(
+      TestTransports server, TestPeer peer, String id, MediaTransport.PacketSink sink)
+      throws Exception {
+    MediaTransport transport =
+        server.create(
+            id,
+            new RemoteParameters(peer.ice.ufrag, peer.ice.password, List.of(peer.fingerprint())));
+    transport.setSink(sink);
+    assertThat(
+            peer.connect(
+                transport.iceUfrag(),
+                transport.icePassword(),
+                transport.fingerprint(),
+                server.address()))
+        .isInstanceOf(HandshakeOutcome.Established.class);
+    await().atMost(Duration.ofSeconds(5)).until(transport::isConnected);
+    return transport;
+  }
+
   /**
    * A publisher in no slot from its first packet (it joined a large room already on slots) whose
    * sequence numbers wrap before anyone needs it: its first packet is decrypted all the same, so
@@ -210,53 +259,22 @@ class MediaTransportLoopbackTest {
   void aStreamSkippedFromItsFirstPacketStillDecryptsAfterItsSequenceNumbersWrap() throws Exception {
     try (var server = new TestTransports();
         var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM))) {
-      var decrypted = new Received();
       var wanted = new java.util.concurrent.atomic.AtomicBoolean();
-      MediaTransport transport =
-          server.create(
-              "t-wrap",
-              new RemoteParameters(peer.ice.ufrag, peer.ice.password, List.of(peer.fingerprint())));
-      transport.setSink(
-          new MediaTransport.PacketSink() {
-            @Override
-            public void onRtp(RtpPacket packet) {
-              decrypted.onRtp(packet);
-            }
-
-            @Override
-            public void onRtcp(byte[] buffer, int offset, int length) {}
-
-            @Override
-            public boolean skipsDecryption(RtpPacket header) {
-              return !wanted.get();
-            }
-
-            @Override
-            public void onUndecrypted(RtpPacket header) {}
-          });
-      assertThat(
-              peer.connect(
-                  transport.iceUfrag(),
-                  transport.icePassword(),
-                  transport.fingerprint(),
-                  server.address()))
-          .isInstanceOf(HandshakeOutcome.Established.class);
-      await().atMost(Duration.ofSeconds(5)).until(transport::isConnected);
+      var sink = new SkippingSink(header -> !wanted.get());
+      MediaTransport transport = connected(server, peer, "t-wrap", sink);
 
       for (int i = 0; i < 20; i++) { // 65 526 … 65 535, then 0 … 9: the sender's ROC becomes 1
         peer.sendRtp(0x4321, OPUS, (65_526 + i) & 0xFFFF, 960L * i, OPUS_FRAME);
       }
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> transport.counters().rtpPacketsUndecrypted() == 19);
+      await().atMost(Duration.ofSeconds(5)).until(() -> sink.headers.size() == 19);
       wanted.set(true); // the publisher speaks and takes a slot
       for (int i = 20; i < 30; i++) {
         peer.sendRtp(0x4321, OPUS, i - 10, 960L * i, OPUS_FRAME);
       }
-      await().atMost(Duration.ofSeconds(5)).until(() -> decrypted.rtp.size() == 11);
+      await().atMost(Duration.ofSeconds(5)).until(() -> sink.decrypted.rtp.size() == 11);
       assertThat(transport.counters().rtpPacketsDecrypted()).isEqualTo(11);
       assertThat(transport.counters().drops(TransportCounters.Drop.AUTH)).isZero();
-      byte[] last = decrypted.rtp.stream().reduce((a, b) -> b).orElseThrow();
+      byte[] last = sink.decrypted.rtp.stream().reduce((a, b) -> b).orElseThrow();
       assertThat(((last[2] & 0xFF) << 8) | (last[3] & 0xFF)).isEqualTo(19);
     }
   }
@@ -270,40 +288,10 @@ class MediaTransportLoopbackTest {
   void packetsTheSinkDoesNotNeedStayEncryptedAndTheRestStillDecrypt() throws Exception {
     try (var server = new TestTransports();
         var peer = new TestPeer(List.of(SrtpProfile.AEAD_AES_128_GCM))) {
-      var decrypted = new Received();
-      var headers = new LinkedBlockingQueue<int[]>();
-      MediaTransport transport =
-          server.create(
-              "t-skip",
-              new RemoteParameters(peer.ice.ufrag, peer.ice.password, List.of(peer.fingerprint())));
-      transport.setSink(
-          new MediaTransport.PacketSink() {
-            @Override
-            public void onRtp(RtpPacket packet) {
-              decrypted.onRtp(packet);
-            }
-
-            @Override
-            public void onRtcp(byte[] buffer, int offset, int length) {}
-
-            @Override
-            public boolean skipsDecryption(RtpPacket header) {
-              return header.sequenceNumber() % 10 != 0; // one in ten wanted
-            }
-
-            @Override
-            public void onUndecrypted(RtpPacket header) {
-              headers.add(new int[] {header.ssrc(), header.sequenceNumber()});
-            }
-          });
-      assertThat(
-              peer.connect(
-                  transport.iceUfrag(),
-                  transport.icePassword(),
-                  transport.fingerprint(),
-                  server.address()))
-          .isInstanceOf(HandshakeOutcome.Established.class);
-      await().atMost(Duration.ofSeconds(5)).until(transport::isConnected);
+      var sink = new SkippingSink(header -> header.sequenceNumber() % 10 != 0); // one in ten wanted
+      var decrypted = sink.decrypted;
+      var headers = sink.headers;
+      MediaTransport transport = connected(server, peer, "t-skip", sink);
 
       for (int i = 0; i < 100; i++) {
         peer.sendRtp(0x1234, OPUS, 1000 + i, 960L * i, OPUS_FRAME);

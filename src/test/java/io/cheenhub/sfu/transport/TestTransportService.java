@@ -38,7 +38,8 @@ public final class TestTransportService implements AutoCloseable {
             Duration.ofSeconds(10),
             Duration.ofSeconds(10),
             Duration.ofSeconds(5),
-            1_024);
+            1_024,
+            true);
     service.srtp = SrtpSettings.DEFAULTS;
     service.metrics = new SilentMetrics();
     service.sweeps = new SilentSweeps();

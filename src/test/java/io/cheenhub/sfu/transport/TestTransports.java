@@ -32,7 +32,8 @@ final class TestTransports implements TransportContext, AutoCloseable {
           Duration.ofSeconds(10),
           Duration.ofSeconds(10),
           Duration.ofSeconds(5),
-          1_024);
+          1_024,
+          true);
   final ExecutorService packetExecutor = Executors.newCachedThreadPool();
   final ExecutorService blocking = Executors.newCachedThreadPool();
   final PacketWorkers workers = new PacketWorkers(packetExecutor, 2);

@@ -53,7 +53,8 @@ class TransportServiceTest {
             connectTimeout,
             Duration.ofSeconds(10),
             Duration.ofSeconds(5),
-            1_024);
+            1_024,
+            true);
     service.srtp = SrtpSettings.DEFAULTS;
     service.metrics = metrics;
     service.sweeps = sweeps;
