@@ -68,7 +68,7 @@ public final class PacketWorkers implements AutoCloseable {
     // queue it adds to at once, see SerialQueue.offer); it takes that itself after its current
     // queue: no hand-off to another thread, whose wake-up on a busy machine can cost milliseconds.
     // Only a backlog bigger than that wakes a helper.
-    if (WORKER_OF.get()[0] != this || waiting > LOCAL_BACKLOG) {
+    if (!isWorkerThread() || waiting > LOCAL_BACKLOG) {
       wakeOne();
     }
   }
